@@ -1,0 +1,99 @@
+"""The ``sqzl`` command line: thin wiring over :mod:`sqzl_docs.pipeline` and friends."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import ingest, pipeline
+from .models import Document, Problem
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Read Chinese government documents, extract what they say and promise.")
+
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary on stderr.")]
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive), globs; - for stdin.")],
+    out: OutOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl: one record per document.")] = "jsonl",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this.")] = ingest.DEFAULT_MAX_BYTES,
+    text_field: Annotated[Optional[str], typer.Option(help="JSON Lines: the field holding the text.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract records from documents, one JSON object per line (documents and problem records)."""
+    if fmt != "jsonl":
+        raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl", param_hint="--format")
+    sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    counts: Counter[str] = Counter()
+    progress = _progress(quiet)
+    try:
+        for record in pipeline.run(paths, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+            sink.write(record.model_dump_json() + "\n")
+            counts["failed" if isinstance(record, Problem) else "ok"] += 1
+            if progress:
+                progress.update(1)
+    finally:
+        if progress:
+            progress.close()
+        if out:
+            sink.close()
+    if not quiet:
+        typer.echo(f"{counts['ok']} ok, {counts['failed']} failed", err=True)
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command()
+def summary(path: Annotated[Path, typer.Argument(help="A JSON Lines file written by sqzl extract.")]) -> None:
+    """Print a table of what an extract run found: per document, reader, size, title, sections, closing."""
+    from .report import summary_table
+
+    typer.echo(summary_table(_read_records(path)))
+
+
+@app.command()
+def schema(
+    directory: Annotated[Path, typer.Argument(help="Where to write the JSON Schema files.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option(help="Only check that the files are up to date.")] = False,
+) -> None:
+    """Write (or check) the JSON Schema of the public records."""
+    from .schemas import check_schemas, write_schemas
+
+    if check:
+        stale = check_schemas(directory)
+        for name in stale:
+            typer.echo(f"out of date: {directory / name}", err=True)
+        raise typer.Exit(1 if stale else 0)
+    for written in write_schemas(directory):
+        typer.echo(str(written))
+
+
+def _read_records(path: Path) -> list[Document | Problem]:
+    from pydantic import TypeAdapter
+
+    from .models import Record
+
+    adapter: TypeAdapter[Document | Problem] = TypeAdapter(Record)
+    with path.open(encoding="utf-8") as f:
+        return [adapter.validate_python(json.loads(line)) for line in f if line.strip()]
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", file=sys.stderr, leave=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Small grammars shared by structure analysis and the extractors (dates, document numbers)."""

@@ -1,0 +1,113 @@
+"""Readers: bytes of a file → :class:`~sqzl_docs.models.Document` (text, blocks, page metadata).
+
+No Chinese-language analysis happens here; that is :mod:`sqzl_docs.structure`'s job. Each reader
+returns a :class:`Reading`; :func:`read` dispatches on the suffix and on sniffed magic bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import IngestError
+from ..models import Block, Document, MetaField, Problem
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".shtml": "html",
+            ".pdf": "pdf", ".docx": "docx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass
+class Reading:
+    """What a reader made of a file: the text as read and where each part came from."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    metadata: list[MetaField] = field(default_factory=list)
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def sniff(data: bytes) -> str | None:
+    """The format the bytes declare by their magic number, if any."""
+    head = data[:1024].lstrip()
+    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"
+    for magic, kind in ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"),
+                        (b"\x7fELF", "elf"), (b"\xd0\xcf\x11\xe0", "ole (.doc/.xls)"),
+                        (b"\x1f\x8b", "gzip"), (b"Rar!", "rar"), (b"7z\xbc\xaf", "7z")):
+        if data.startswith(magic):
+            return kind
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:256]:
+        return "html"
+    return None
+
+
+def document_from(reading: Reading, *, source: str, data: bytes, reader: str) -> Document:
+    """Wrap a reading in a Document with its identity (sha256 of the bytes)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Document(
+        doc_id=digest[:16], source=source, sha256=digest, reader=reader, encoding=reading.encoding,
+        text=reading.text, blocks=reading.blocks, metadata=reading.metadata,
+        warnings=[Problem(source=source, stage="ingest", code="ingest.warning", reason=w)
+                  for w in reading.warnings],
+    )
+
+
+def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, text_field: str | None = None
+         ) -> Iterator[Document | Problem]:
+    """Read one file into documents (one, or one per line for JSON Lines).
+
+    Raises :class:`IngestError` when the file cannot be read at all; a JSON Lines file yields a
+    :class:`Problem` for each bad line and goes on.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(f"{source}: cannot read: {exc.strerror or exc}", code="ingest.not_found") from exc
+    if size > max_bytes:
+        raise IngestError(f"{source}: {size:,} bytes is over the limit of {max_bytes:,} bytes",
+                          code="ingest.too_large")
+    data = path.read_bytes()
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "jsonl":
+        from . import jsonl
+        yield from jsonl.read(data, source=source, text_field=text_field)
+        return
+    yield read_bytes(data, source=source, kind=kind)
+
+
+def read_bytes(data: bytes, *, source: str, kind: str | None = None) -> Document:
+    """Read a file's bytes with the reader for ``kind`` (sniffed when ``None``)."""
+    if not data.strip():
+        raise IngestError(f"{source}: the file is empty", code="ingest.empty")
+    sniffed = sniff(data)
+    if kind is None:
+        kind = sniffed if sniffed in ("pdf", "docx", "html") else "txt"
+    if kind in ("txt", "html") and sniffed not in (None, "html"):
+        raise IngestError(f"{source}: the file is {sniffed} data, not text", code="ingest.binary")
+    if kind == "pdf" and sniffed != "pdf":
+        raise IngestError(f"{source}: not a PDF (no %PDF header)", code="ingest.corrupt_pdf")
+    if kind == "docx" and sniffed not in ("docx", "zip"):
+        raise IngestError(f"{source}: not a DOCX (not a zip package)", code="ingest.corrupt_docx")
+    if kind == "txt":
+        from . import txt as module
+    elif kind == "html":
+        from . import html as module
+    elif kind == "pdf":
+        from . import pdf as module
+    elif kind == "docx":
+        from . import docx as module
+    else:
+        raise IngestError(f"{source}: unsupported file type", code="ingest.unsupported")
+    reading = module.read(data, source=source)
+    if not reading.text.strip():
+        raise IngestError(f"{source}: no text in the file", code="ingest.empty")
+    return document_from(reading, source=source, data=data, reader=kind)

@@ -1,0 +1,104 @@
+"""DOCX reader (python-docx): paragraphs and tables in document order, tables as rows of cells.
+
+The package is checked before it is opened: too many zip entries or too many uncompressed bytes
+(a zip bomb) is refused, not unpacked.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from lxml.etree import XMLSyntaxError
+
+from ..errors import IngestError
+from ..models import Block, MetaField, Span
+from . import Reading
+
+MAX_ENTRIES = 5000
+MAX_UNCOMPRESSED = 300 * 1024 * 1024
+
+
+def read(data: bytes, *, source: str) -> Reading:
+    _check_package(data, source)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError) as exc:
+        raise IngestError(f"{source}: damaged or not a DOCX ({type(exc).__name__}: {exc})",
+                          code="ingest.corrupt_docx") from exc
+    parts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    paragraph_index = table_index = 0
+
+    def emit(text: str) -> int:
+        nonlocal pos
+        start = pos
+        parts.append(text + "\n")
+        pos += len(text) + 1
+        return start
+
+    try:
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                for row_index, row in enumerate(item.rows):
+                    cells, seen = [], set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:
+                            continue
+                        seen.add(id(cell._tc))
+                        cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                    line = "\t".join(cells)
+                    if not line.strip():
+                        continue
+                    start = emit(line)
+                    spans, offset = [], start
+                    for cell_text in cells:
+                        spans.append(Span(start=offset, end=offset + len(cell_text), text=cell_text))
+                        offset += len(cell_text) + 1
+                    blocks.append(Block(kind="table_row", start=start, end=start + len(line),
+                                        table=table_index, row=row_index, cells=spans))
+                table_index += 1
+            else:
+                text = item.text
+                if text.strip():
+                    start = emit(text)
+                    blocks.append(Block(kind="paragraph", start=start, end=start + len(text),
+                                        index=paragraph_index))
+                paragraph_index += 1
+    except (KeyError, XMLSyntaxError, ValueError, AttributeError) as exc:
+        raise IngestError(f"{source}: damaged DOCX content ({type(exc).__name__}: {exc})",
+                          code="ingest.corrupt_docx") from exc
+    return Reading(text="".join(parts), blocks=blocks, metadata=_properties(document))
+
+
+def _check_package(data: bytes, source: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise IngestError(f"{source}: damaged or not a DOCX (not a valid zip: {exc})",
+                          code="ingest.corrupt_docx") from exc
+    if len(infos) > MAX_ENTRIES:
+        raise IngestError(f"{source}: {len(infos)} zip entries is over the limit of {MAX_ENTRIES}",
+                          code="ingest.too_large")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise IngestError(f"{source}: unpacks to {total:,} bytes, over the limit of {MAX_UNCOMPRESSED:,} "
+                          "(a zip bomb?)", code="ingest.too_large")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise IngestError(f"{source}: a zip file without word/document.xml, not a DOCX",
+                          code="ingest.corrupt_docx")
+
+
+def _properties(document: docx.document.Document) -> list[MetaField]:
+    props = document.core_properties
+    fields = []
+    if props.title:
+        fields.append(MetaField(name="title", label="docx:title", value=props.title))
+    if props.author:
+        fields.append(MetaField(name="author", label="docx:author", value=props.author))
+    return fields

@@ -1,0 +1,68 @@
+"""Text encoding detection for Chinese government files (UTF-8 ± BOM, GB18030/GBK/GB2312, Big5)."""
+
+from __future__ import annotations
+
+import codecs
+
+import charset_normalizer
+
+from ..errors import IngestError
+
+_CHINESE = ("gb18030", "big5")
+
+
+def decode(data: bytes, *, source: str) -> tuple[str, str]:
+    """Decode ``data``; return the text (universal newlines) and the encoding detected."""
+    text, encoding = _decode(data, source=source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text and _control_share(text) > 0.05:
+        raise IngestError(f"{source}: decoded as {encoding} but {_control_share(text):.0%} of it is control "
+                          "characters: binary data, not text", code="ingest.binary")
+    return text, encoding
+
+
+def _decode(data: bytes, *, source: str) -> tuple[str, str]:
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise IngestError(f"{source}: NUL bytes in the file: binary data, not text", code="ingest.binary")
+    candidates = [enc for enc in _CHINESE if _decodes(data, enc)]
+    if len(candidates) == 1:
+        return data.decode(candidates[0]), candidates[0]
+    if candidates:
+        best = charset_normalizer.from_bytes(data, cp_isolation=candidates).best()
+        name = _canonical(best.encoding) if best is not None else candidates[0]
+        return data.decode(name), name
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None and best.chaos < 0.2:
+        return str(best), _canonical(best.encoding)
+    raise IngestError(f"{source}: the bytes are not valid UTF-8, GB18030 or Big5 text",
+                      code="ingest.undecodable")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _canonical(name: str) -> str:
+    name = name.lower().replace("_", "-")
+    return {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "cp950": "big5"}.get(name, name)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    bad = sum(1 for c in sample if (c < " " and c not in "\n\t\f\v") or c == "\ufffd")
+    return bad / max(1, len(sample))

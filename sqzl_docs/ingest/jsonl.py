@@ -1,0 +1,63 @@
+"""JSON Lines reader: one document per line, as scraped collections arrive.
+
+Each line is a JSON object with a text field (``--text-field``, else the first of ``text``,
+``content``, ``body``, ``reply``); ``title``/``subject``, ``date``/``published``/``replied_at`` and
+``id`` become metadata. A bad line is a problem record; the other lines are still read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ..models import Document, MetaField, Problem
+from . import Reading, document_from
+
+TEXT_FIELDS = ("text", "content", "body", "reply")
+META_FIELDS = {"title": "title", "subject": "title", "date": "published", "published": "published",
+               "replied_at": "published", "written": "written", "issuer": "issuer", "id": "record_id",
+               "url": "url", "doc_number": "doc_number"}
+
+
+def read(data: bytes, *, source: str, text_field: str | None = None) -> Iterator[Document | Problem]:
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        where = f"{source}#L{number}"
+        try:
+            obj = json.loads(raw.decode("utf-8", errors="strict"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason=f"not valid JSON: {exc}")
+            continue
+        if not isinstance(obj, dict):
+            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason="the line is not a JSON object")
+            continue
+        name = text_field or next((f for f in TEXT_FIELDS if isinstance(obj.get(f), str)), None)
+        text = obj.get(name) if name else None
+        if not isinstance(text, str) or not text.strip():
+            wanted = text_field or " or ".join(TEXT_FIELDS)
+            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
+                          reason=f"no non-empty text field ({wanted})")
+            continue
+        text = _clean_surrogates(text)
+        meta = [MetaField(name=META_FIELDS[k], label=k, value=str(v)) for k, v in obj.items()
+                if k in META_FIELDS and v not in (None, "")]
+        body = text.encode("utf-8")
+        record_id = obj.get("id")
+        ref = f"{source}#id={record_id}" if record_id not in (None, "") else where
+        yield document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
+                            data=body, reader="jsonl")
+
+
+def _clean_surrogates(text: str) -> str:
+    """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded; replace them with U+FFFD."""
+    return text.encode("utf-8", errors="replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+

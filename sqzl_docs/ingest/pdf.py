@@ -1,0 +1,154 @@
+"""PDF reader (pdfplumber): text in reading order with page numbers.
+
+Running headers and footers and page numbers (``- 3 -``, ``— 3 —``, ``第3页``) are removed, and
+lines broken by the page width are joined back into paragraphs: a line continues into the next
+when it runs to the right margin and the next line is not indented. A PDF without a text layer
+(a scan) is an error that says OCR is needed, not an empty document.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ..errors import IngestError
+from ..models import Block
+from . import Reading
+
+MAX_PAGES = 2000
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－~·]*(第\s*)?\d{1,4}(\s*页)?(\s*[/共]\s*\d{1,4}\s*页?)?[\s\-—–－~·]*$")
+_ENUMERATOR = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]\D|第[一二三四五六七八九十]+[章条])")
+
+
+@dataclass
+class _Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def read(data: bytes, *, source: str) -> Reading:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        raise _classify(exc.args[0] if exc.args else exc, source) from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        raise _classify(exc, source) from exc
+    with pdf:
+        try:
+            lines, pages, images = _lines(pdf, source)
+        except PdfminerException as exc:
+            raise _classify(exc.args[0] if exc.args else exc, source) from exc
+        except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _classify(exc, source) from exc
+    if not lines:
+        if images:
+            raise IngestError(f"{source}: {pages} page(s) with images and no text layer: a scanned PDF; "
+                              "OCR is needed to read it", code="ingest.no_text_layer")
+        raise IngestError(f"{source}: the PDF has {pages} page(s) and no text", code="ingest.empty")
+    lines = _drop_running_lines(lines, pages)
+    text, blocks = _paragraphs(lines)
+    return Reading(text=text, blocks=blocks)
+
+
+def _classify(exc: object, source: str) -> IngestError:
+    if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return IngestError(f"{source}: the PDF is encrypted and needs a password", code="ingest.encrypted_pdf")
+    kind = type(exc).__name__
+    detail = str(exc) or "no detail"
+    return IngestError(f"{source}: damaged or not a PDF ({kind}: {detail})", code="ingest.corrupt_pdf")
+
+
+def _lines(pdf: pdfplumber.PDF, source: str) -> tuple[list[_Line], int, int]:
+    pages = len(pdf.pages)
+    if pages > MAX_PAGES:
+        raise IngestError(f"{source}: {pages} pages is over the limit of {MAX_PAGES}", code="ingest.too_large")
+    out: list[_Line] = []
+    images = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        images += len(page.images)
+        height = float(page.height)
+        for ln in page.extract_text_lines(strip=True, return_chars=False):
+            text = ln["text"]
+            if text.strip():
+                out.append(_Line(number, text, float(ln["x0"]), float(ln["x1"]),
+                                 float(ln["top"]) / height, float(ln["bottom"]) / height))
+        page.flush_cache()
+    return out, pages, images
+
+
+def _drop_running_lines(lines: list[_Line], pages: int) -> list[_Line]:
+    """Remove page numbers, and header/footer lines that repeat at the same edge on many pages."""
+    def edge(ln: _Line) -> str | None:
+        if ln.top < 0.1:
+            return "top"
+        if ln.bottom > 0.9:
+            return "bottom"
+        return None
+
+    def shape(ln: _Line) -> str:
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text))
+
+    repeated = Counter((edge(ln), shape(ln)) for ln in lines if edge(ln))
+    threshold = max(3, pages // 2 + 1)
+    kept = []
+    for ln in lines:
+        where = edge(ln)
+        if where and _PAGE_NUMBER.match(ln.text):
+            continue
+        if where and pages >= 3 and repeated[(where, shape(ln))] >= threshold:
+            continue
+        kept.append(ln)
+    return kept
+
+
+def _paragraphs(lines: list[_Line]) -> tuple[str, list[Block]]:
+    widths = [(ln.x1 - ln.x0) / len(ln.text.replace(" ", "")) for ln in lines if len(ln.text) >= 10]
+    char = statistics.median(widths) if widths else 10.0
+    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
+    right = statistics.quantiles([ln.x1 for ln in lines], n=10)[-1] if len(lines) >= 2 else lines[0].x1
+    parts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    start = 0
+    page = lines[0].page
+    for i, ln in enumerate(lines):
+        text = ln.text
+        parts.append(text)
+        pos += len(text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and _continues(ln, nxt, left, right, char):
+            if re.match(r"[A-Za-z0-9]", text[-1]) and re.match(r"[A-Za-z0-9]", nxt.text[0]):
+                parts.append(" ")
+                pos += 1
+            continue
+        blocks.append(Block(kind="paragraph", start=start, end=pos, page=page, index=len(blocks)))
+        if nxt is not None:
+            parts.append("\n")
+            pos += 1
+            start = pos
+            page = nxt.page
+    return "".join(parts) + "\n", blocks
+
+
+def _continues(ln: _Line, nxt: _Line, left: float, right: float, char: float) -> bool:
+    """Whether ``nxt`` carries on the paragraph of ``ln`` (a line broken by the page width)."""
+    if ln.x1 < right - 2.5 * char:  # a short line ends its paragraph
+        return False
+    if ln.x0 > left + 2.5 * char and ln.x1 - ln.x0 < 0.7 * (right - left):
+        return False  # a centred or right-aligned line (title, signature, date) stands alone
+    if nxt.x0 > left + 0.8 * char:  # an indented line starts a new one
+        return False
+    return not _ENUMERATOR.match(nxt.text)

@@ -1,0 +1,300 @@
+"""Typed records (pydantic v2): the document, its structure, and what extractors find in it.
+
+One coordinate system: every item carries a :class:`Span` into ``Document.text`` (the text as
+read, before normalisation), and ``doc.text[span.start:span.end] == span.text`` always holds.
+Normalised and canonical values sit beside the span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .normalize import NormText, normalize
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Frozen):
+    """A range of ``Document.text`` and the characters it holds, exactly as written."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Problem(Frozen):
+    """An error record (or a warning on a document): which file, at which stage, and why."""
+
+    kind: Literal["problem"] = "problem"
+    source: str
+    stage: Literal["ingest", "normalize", "structure", "extract", "track"]
+    code: str
+    reason: str
+    span: Span | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+
+class Block(Frozen):
+    """A paragraph, line or table row of the source, with its place in the file.
+
+    ``page`` is the 1-based PDF page; ``index`` the 0-based paragraph (or table) number in a DOCX
+    or HTML body; ``row`` and ``cells`` are set for table rows.
+    """
+
+    kind: Literal["paragraph", "table_row", "metadata"]
+    start: int
+    end: int
+    page: int | None = None
+    index: int | None = None
+    table: int | None = None
+    row: int | None = None
+    cells: list[Span] = []
+
+
+class MetaField(Frozen):
+    """One field of a page's metadata block (索引号, 发布机构, 成文日期, 发文字号 …).
+
+    ``name`` is the canonical field name (``index_no``, ``issuer``, ``written``, ``published``,
+    ``title``, ``doc_number``, ``topic``, ``genre``, ``validity``, ``source_site``, ``keywords``,
+    ``expires``, ``other``); ``label`` the label as written. ``span`` is ``None`` when the value
+    comes from outside the text (a JSON Lines field, DOCX properties).
+    """
+
+    name: str
+    label: str
+    value: str
+    span: Span | None = None
+    date: dt.date | None = None
+
+
+# ---------------------------------------------------------------- structure
+
+
+class Section(Frozen):
+    """A numbered section (一、 / （一） / 1. / (1) / 一是 …) with its heading and whole span.
+
+    ``style`` names the numbering kind; ``level`` is its depth in this document's tree (1 = top).
+    """
+
+    marker: str
+    style: Literal[
+        "chapter", "article", "cn_comma", "cn_paren", "arabic_dot", "arabic_paren", "circled", "inline"
+    ]
+    number: int
+    level: int
+    heading: Span
+    span: Span
+    children: list[Section] = []
+
+
+class Contact(Frozen):
+    """A contact line item: 联系人, 联系电话, 邮政编码, 联系地址, 电子邮箱, 传真."""
+
+    kind: Literal["person", "phone", "postcode", "address", "email", "fax"]
+    label: str
+    value: str
+    span: Span
+
+
+class Closing(Frozen):
+    """落款: the signature (署名) and the date written under it (成文日期), and a closing formula."""
+
+    signature: Span | None = None
+    date: Span | None = None
+    date_value: dt.date | None = None
+    date_repaired: bool = False
+    formula: Span | None = None
+
+
+class Structure(Frozen):
+    """The parts of a document: boilerplate, metadata block, title, 主送, body, sections, 落款."""
+
+    boilerplate: list[Span] = []
+    metadata_block: Span | None = None
+    title: Span | None = None
+    title_text: str | None = None
+    subtitle: Span | None = None
+    doc_number_line: Span | None = None
+    salutation: Span | None = None
+    addressee: str | None = None
+    body: Span | None = None
+    sections: list[Section] = []
+    closing: Closing = Closing()
+    contacts: list[Contact] = []
+    distribution: Span | None = None
+
+
+# ---------------------------------------------------------------- extracted records
+
+
+class DocNumber(Frozen):
+    """发文字号 such as 渝民函〔2021〕204号, canonical, with the damage that was repaired."""
+
+    span: Span
+    canonical: str
+    issuer_code: str
+    year: int
+    serial: int
+    repaired: bool = False
+    own: bool = False
+
+
+class Citation(Frozen):
+    """A document named in 《…》, with the number attached to it in the text."""
+
+    span: Span
+    title: str
+    doc_number: str | None = None
+    doc_number_span: Span | None = None
+
+
+class DateMention(Frozen):
+    """A date, month, year, range or relative/deadline expression, resolved to start and end."""
+
+    span: Span
+    start: dt.date | None
+    end: dt.date | None
+    precision: Literal["day", "month", "year", "range", "relative"]
+    role: Literal["published", "written", "deadline", "period", "mention"] = "mention"
+    repaired: bool = False
+
+
+class Metric(Frozen):
+    """A quantity with its unit and qualifier (以上 → gte, 以下 → lte, 余/约 → approx)."""
+
+    span: Span
+    value: float
+    unit: str
+    qualifier: Literal["gte", "lte", "approx"] | None = None
+    from_value: float | None = None
+    subject: str | None = None
+    per: str | None = None
+
+
+class Department(Frozen):
+    """A government, Party, people's congress or CPPCC organ named in the text."""
+
+    span: Span
+    name: str
+    canonical: str | None = None
+    role: Literal["issuer", "co_handler", "lead", "responsible", "mentioned"] = "mentioned"
+
+
+class Proposal(Frozen):
+    """The proposal or suggestion a reply answers (提案/建议)."""
+
+    number: str | None = None
+    session: str | None = None
+    proposer: str | None = None
+    title: str | None = None
+
+
+class Header(Frozen):
+    """Header fields of a document: what a cataloguer writes on its card."""
+
+    doc_type: Literal["reply", "notice", "draft", "progress_report", "work_report", "experience", "other"]
+    title: str | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    published: dt.date | None = None
+    written: dt.date | None = None
+    proposal: Proposal | None = None
+    result_class: str | None = None
+
+
+class Deadline(Frozen):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    source: Literal["explicit", "item", "plan_period", "none"] = "none"
+    span: Span | None = None
+
+
+class Commitment(Frozen):
+    """Something the issuer or a named body undertakes to do (承诺事项), with deadline and owners."""
+
+    span: Span
+    item: Span
+    section_path: list[str] = []
+    action: str
+    deadline: Deadline | None = None
+    targets: list[Metric] = []
+    departments: list[str] = []
+    departments_defaulted: bool = False
+    strength: Literal["firm", "aim", "vague"] = "firm"
+    keywords: list[str] = []
+    testable: bool = False
+    testability_reasons: list[str] = []
+
+
+class ProgressStatement(Frozen):
+    """A sentence reporting a completed action or an achieved figure (进展)."""
+
+    span: Span
+    metrics: list[Metric] = []
+    dates: list[DateMention] = []
+    departments: list[str] = []
+    keywords: list[str] = []
+
+
+# ---------------------------------------------------------------- the document
+
+
+class Document(Frozen):
+    """A document as read, with its structure and everything extracted from it."""
+
+    kind: Literal["document"] = "document"
+    doc_id: str
+    source: str
+    sha256: str
+    reader: Literal["txt", "html", "pdf", "docx", "jsonl", "text"]
+    encoding: str | None = None
+    text: str
+    blocks: list[Block] = []
+    metadata: list[MetaField] = []
+    structure: Structure = Structure()
+    warnings: list[Problem] = []
+    header: Header | None = None
+    doc_numbers: list[DocNumber] = []
+    citations: list[Citation] = []
+    dates: list[DateMention] = []
+    metrics: list[Metric] = []
+    departments: list[Department] = []
+    commitments: list[Commitment] = []
+    progress: list[ProgressStatement] = []
+    extractors: dict[str, int] = {}
+
+    @functools.cached_property
+    def norm(self) -> NormText:
+        """The normalised view of ``text`` (computed once, on first use)."""
+        return normalize(self.text)
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``."""
+        return Span(start=start, end=end, text=self.text[start:end])
+
+    def source_span(self, norm_start: int, norm_end: int) -> Span:
+        """Map a range of the normalised view back to a span of ``text``."""
+        start, end = self.norm.source_range(norm_start, norm_end)
+        return self.span(start, end)
+
+    def meta(self, name: str) -> MetaField | None:
+        """The first metadata field of that canonical name, if any."""
+        return next((f for f in self.metadata if f.name == name), None)
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<text>", **fields: object) -> Document:
+        """A document made from a string (for tests, doctests and ``parse_text``)."""
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(doc_id=digest[:16], source=source, sha256=digest, reader="text", text=text, **fields)
+
+
+Record = Annotated[Union[Document, Problem], Field(discriminator="kind")]

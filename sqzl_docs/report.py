@@ -1,0 +1,36 @@
+"""Human-readable summaries of extraction output."""
+
+from __future__ import annotations
+
+from .models import Document, Problem, Section
+
+
+def _count(sections: list[Section]) -> int:
+    return sum(1 + _count(s.children) for s in sections)
+
+
+def summary_table(records: list[Document | Problem]) -> str:
+    """A plain-text table: one row per document or problem, then totals."""
+    rows = [("source", "reader", "chars", "pages", "title", "sections", "closing date")]
+    problems = []
+    for r in records:
+        if isinstance(r, Problem):
+            problems.append(f"  FAILED {r.source}: [{r.code}] {r.reason}")
+            continue
+        s = r.structure
+        pages = max((b.page or 0 for b in r.blocks), default=0) or "-"
+        date = s.closing.date_value.isoformat() if s.closing.date_value else "-"
+        if s.closing.date_repaired:
+            date += " (repaired)"
+        title = (s.title_text or "-")
+        rows.append((r.source.split("/")[-1][:40], r.reader, str(len(r.text)), str(pages),
+                     title[:30] + ("…" if len(title) > 30 else ""), str(_count(s.sections)), date))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) for row in rows]
+    docs = len(rows) - 1
+    lines.append(f"{docs} documents, {len(problems)} problems")
+    return "\n".join(lines + problems)
+
+
+def _width(s: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in s)

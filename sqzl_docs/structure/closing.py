@@ -1,0 +1,191 @@
+"""The end of a document: 落款 (signature and date), closing formula, contacts, 版记 (抄送/印发).
+
+The signature date is read even when damaged (``2021511`` → 2021-05-11, ``repaired``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from .. import lexicon
+from ..grammar.dates import DATE_TOKEN, ParsedDate, parse_date
+from .lines import SENTENCE_END, Line
+
+TAIL_LINES = 12
+
+
+@dataclass
+class Tail:
+    signature: tuple[int, int] | None = None  # normalised range
+    date: tuple[int, int] | None = None
+    date_value: ParsedDate | None = None
+    formula: tuple[int, int] | None = None
+    distribution: tuple[int, int] | None = None
+    body_end: int = 0  # normalised position where the body ends
+    contacts: list[tuple[str, str, str, int, int]] = field(default_factory=list)  # kind, label, value, start, end
+
+
+@functools.cache
+def _distribution() -> re.Pattern[str]:
+    labels = lexicon.structure_cues()["distribution_labels"]
+    return re.compile(rf"^({lexicon.alternation(labels)})\s*[:：]")
+
+
+@functools.cache
+def _formula() -> re.Pattern[str]:
+    words = lexicon.structure_cues()["closing_formulas"]
+    return re.compile(rf"^({lexicon.alternation(words)})[。.！!]?$")
+
+
+@functools.cache
+def _contact() -> re.Pattern[str]:
+    cues = lexicon.structure_cues()["contacts"]
+    labels = [label for words in cues.values() for label in words]
+    return re.compile(rf"(?P<label>{lexicon.alternation(labels, spaced=True)})\s*[:：]\s*(?P<value>[^\s,，;；。、]+(?:[ \-－][\d\-－]+)*)")
+
+
+@functools.cache
+def _contact_kinds() -> dict[str, str]:
+    return {label.replace(" ", ""): kind for kind, words in lexicon.structure_cues()["contacts"].items()
+            for label in words}
+
+
+_NOTE = re.compile(r"^[（(][^）)]{1,20}[）)]$")  # （此件公开发布）
+
+
+def _organ_like(text: str) -> bool:
+    if len(text) > 40 or SENTENCE_END.search(text) or re.search(r"[，,：:；;“”]", text):
+        return False
+    endings = lexicon.structure_cues()["organ_endings"]
+    parts = re.split(r"\s+", text.strip())
+    return all(p.endswith(tuple(endings)) for p in parts if p)
+
+
+def read_tail(lines: list[Line], skip: set[int], body_start: int, text: str) -> Tail:
+    """Find the 落款, closing formula and 版记.
+
+    The document's own 落款 is the first signed date (an organ line and a date line) after the
+    head: a forwarding notice or an announcement is signed before the document it carries. A
+    date alone on one of the last lines is taken when no signed date is found.
+    """
+    tail = Tail(body_end=lines[-1].end if lines else 0)
+    candidates = [i for i in range(len(lines)) if i not in skip and lines[i].start >= body_start]
+    if not candidates:
+        return tail
+    last = candidates[-1]
+    for i in candidates[-TAIL_LINES:]:
+        if _distribution().match(lines[i].bare):
+            tail.distribution = (lines[i].start, lines[last].end)
+            last = max([k for k in candidates if k < i], default=i)
+            break
+    block = _first_signed_date(lines, candidates, text) or _trailing_date(lines, candidates, last)
+    if block:
+        tail.signature, tail.date, tail.date_value, date_line = block
+    tail.contacts = _contacts(lines, skip, text)
+    content_end = lines[last].end
+    if block and all(_closing_matter(lines[k]) for k in candidates if date_line < k <= last):
+        content_end = (tail.signature or tail.date)[0]  # type: ignore[index]
+        for i in reversed([k for k in candidates if lines[k].start < content_end]):
+            if not _contact_line(lines[i], tail.contacts):
+                break
+            content_end = lines[i].start
+    tail.body_end = content_end
+    for i in reversed(candidates):
+        if lines[i].start >= tail.body_end:
+            continue
+        if _formula().match(lines[i].bare):
+            tail.formula = (lines[i].bare_start, lines[i].end)
+        break
+    while tail.body_end > 0 and text[tail.body_end - 1] in " \n":
+        tail.body_end -= 1
+    return tail
+
+
+_Block = tuple[tuple[int, int] | None, tuple[int, int], ParsedDate, int]
+
+
+def _first_signed_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
+    for n, i in enumerate(candidates):
+        date = _date_at_end(lines[i])
+        if date is None:
+            continue
+        before = text[lines[i].bare_start:date[0]].strip()
+        if before:
+            return (lines[i].bare_start, lines[i].bare_start + len(before)), date[:2], date[2], i
+        above = [k for k in candidates[max(0, n - 2):n]]
+        while above and not _organ_like(lines[above[0]].bare):
+            above.pop(0)
+        if above and all(_organ_like(lines[k].bare) for k in above):
+            return (lines[above[0]].bare_start, lines[above[-1]].end), date[:2], date[2], i
+    return None
+
+
+def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Block | None:
+    for i in reversed([k for k in candidates[-TAIL_LINES:] if k <= last]):
+        if _closing_matter(lines[i]):
+            continue
+        date = _date_at_end(lines[i])
+        if date is None or lines[i].bare.strip() != text_of(lines[i], date):
+            return None
+        return None, date[:2], date[2], i
+    return None
+
+
+def text_of(line: Line, date: tuple[int, int, ParsedDate]) -> str:
+    return line.text[date[0] - line.start:date[1] - line.start]
+
+
+def _closing_matter(line: Line) -> bool:
+    """Lines that may follow a 落款: notes such as （此件公开发布）, contacts, very short lines."""
+    bare = line.bare
+    return bool(_NOTE.match(bare) or _contact().search(bare) or len(bare) <= 1
+                or re.fullmatch(r"\s*人\s*[:：].{2,4}", bare))
+
+
+def _contact_line(line: Line, contacts: list[tuple[str, str, str, int, int]]) -> bool:
+    return any(line.start <= c[3] < line.end for c in contacts)
+
+
+def _date_at_end(line: Line) -> tuple[int, int, ParsedDate] | None:
+    """A date that ends the line and is all or the tail of it (signature + date)."""
+    bare = line.bare.rstrip()
+    for m in DATE_TOKEN.finditer(bare):
+        if m.end() != len(bare):
+            continue
+        prefix = bare[:m.start()].strip()
+        if prefix and not _organ_like(prefix):
+            return None
+        parsed = parse_date(m.group())
+        if parsed is None:
+            return None
+        start = line.bare_start + m.start()
+        return start, start + len(m.group()), parsed
+    return None
+
+
+def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, str, str, int, int]]:
+    found = []
+    kinds = _contact_kinds()
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        for m in _contact().finditer(line.text):
+            label = re.sub(r"\s", "", m["label"])
+            kind = kinds[label]
+            value = m["value"]
+            if kind == "phone" and not re.fullmatch(r"[\d\-－()（） ]{5,}", value):
+                continue
+            if kind == "postcode" and not re.fullmatch(r"\d{6}", value):
+                continue
+            if kind == "person" and not re.fullmatch(r"[\u4e00-\u9fff]{2,4}(同志)?", value):
+                continue
+            found.append((kind, label, value, line.start + m.start("value"), line.start + m.end("value")))
+    # 联系人 damaged to 人：NAME beside another contact line
+    contact_lines = {i for i, line in enumerate(lines) if any(line.start <= c[3] < line.end for c in found)}
+    for i, line in enumerate(lines):
+        m = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
+        if m and (i - 1 in contact_lines or i + 1 in contact_lines):
+            found.append(("person", "人", m[1], line.start + m.start(1), line.start + m.end(1)))
+    return sorted(found, key=lambda c: c[3])

@@ -1,0 +1,143 @@
+"""The numbered section tree (一、 / （一） / 1. / (1) / ① / 一是…二是…).
+
+Levels are not fixed by numbering style: the first style met is level 1, a style not yet open
+goes one level deeper, and a style already open closes everything below it (so a document that
+starts with （一） has （一） at level 1). Inline enumerations (一是……二是……) become children of the
+section they stand in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..grammar.numerals import to_int
+from .lines import Line
+
+_CN = "一二三四五六七八九十百"
+HEADING = re.compile(
+    rf"(?P<chapter>第(?P<n_chapter>[{_CN}]+)章)"
+    rf"|(?P<article>第(?P<n_article>[{_CN}]+)条)"
+    rf"|(?P<cn_comma>(?P<n_cn_comma>[{_CN}]+)、)"
+    rf"|(?P<cn_paren>[（(](?P<n_cn_paren>[{_CN}]+)[）)])"
+    r"|(?P<arabic_dot>(?P<n_arabic_dot>\d{1,2})(?:[.．、](?!\d)))"
+    r"|(?P<arabic_paren>[（(](?P<n_arabic_paren>\d{1,2})[）)])"
+    r"|(?P<circled>(?P<n_circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))"
+)
+INLINE = re.compile(rf"(?:^|(?<=[。；;：:！？\n]))(?P<marker>(?P<n>[{_CN}]+)是)(?!是)")
+_HEADING_END = re.compile(r"[。！？；;]")
+STYLES = ("chapter", "article", "cn_comma", "cn_paren", "arabic_dot", "arabic_paren", "circled")
+
+
+@dataclass
+class Node:
+    marker: str
+    style: str
+    number: int
+    level: int
+    start: int  # normalised
+    heading_end: int
+    end: int = -1
+    children: list[Node] = field(default_factory=list)
+
+
+def _number(style: str, text: str) -> int:
+    if style == "circled":
+        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(text) + 1
+    return to_int(text) or 0
+
+
+def _heading_end(text: str, start: int, line_end: int) -> int:
+    m = _HEADING_END.search(text, start, line_end)
+    return m.start() if m else line_end
+
+
+def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[Node]:
+    """The section tree of the body range ``body`` (normalised coordinates)."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+    flat: list[Node] = []
+    for line in lines:
+        if line.start < body[0] or line.start >= body[1]:
+            continue
+        offset = len(line.text) - len(line.text.lstrip("# \u3000"))
+        m = HEADING.match(line.text, offset)
+        if not m:
+            continue
+        style = next(s for s in STYLES if m[s])
+        number = _number(style, m[f"n_{style}"])
+        open_styles = [n.style for n in stack]
+        if style in open_styles:
+            while stack and stack[-1].style != style:
+                stack.pop()
+            previous = stack.pop()
+            if number != previous.number + 1 and number != 1:
+                stack.append(previous)  # out of sequence: not a heading (e.g. a list inside text)
+                continue
+        elif number != 1:
+            continue  # a new level must start at one
+        node = Node(m.group(), style, number, len(stack) + 1, line.start + offset,
+                    _heading_end(text, line.start + offset + m.end() - m.start(), line.end))
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+        flat.append(node)
+    _close(flat, body[1], text)
+    for node in flat:
+        _inline_items(node, text, lines)
+    if not roots:
+        roots = _inline_roots(text, lines, body)
+    return roots
+
+
+def _close(flat: list[Node], body_end: int, text: str) -> None:
+    """Set each section's end: the start of the next heading at its level or above."""
+    for i, node in enumerate(flat):
+        end = body_end
+        for later in flat[i + 1:]:
+            if later.level <= node.level:
+                end = later.start
+                break
+        while end > node.start and text[end - 1] in " \n":
+            end -= 1
+        node.end = end
+
+
+def _inline_items(node: Node, text: str, lines: list[Line]) -> None:
+    """Add 一是/二是 items as children of ``node`` when they lie in its own text (not a child's)."""
+    own_end = node.children[0].start if node.children else node.end
+    items = _inline_sequence(text, node.start, own_end)
+    for item in items:
+        item.level = node.level + 1
+    node.children[:0] = items
+
+
+def _inline_roots(text: str, lines: list[Line], body: tuple[int, int]) -> list[Node]:
+    items = _inline_sequence(text, body[0], body[1])
+    for item in items:
+        item.level = 1
+    return items
+
+
+def _inline_sequence(text: str, start: int, end: int) -> list[Node]:
+    found: list[Node] = []
+    expected = 1
+    for m in INLINE.finditer(text, start, end):
+        number = to_int(m["n"]) or 0
+        if number != expected:
+            continue
+        found.append(Node(m["marker"], "inline", number, 0, m.start("marker"),
+                          _heading_end(text, m.end(), _line_end(text, m.end(), end))))
+        expected += 1
+    if len(found) < 2:
+        return []
+    for i, node in enumerate(found):
+        stop = found[i + 1].start if i + 1 < len(found) else _line_end(text, node.start, end)
+        while stop > node.start and text[stop - 1] in " \n":
+            stop -= 1
+        node.end = stop
+    return found
+
+
+def _line_end(text: str, pos: int, limit: int) -> int:
+    nl = text.find("\n", pos, limit)
+    return limit if nl < 0 else nl
