@@ -15,6 +15,9 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
     """Decode ``data``; return the text (universal newlines) and the encoding detected."""
     text, encoding = _decode(data, source=source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if encoding != "utf-8" and _plausible_share(text) < 0.7:
+        raise IngestError(f"{source}: decoded as {encoding} the text is mostly characters Chinese documents "
+                          "do not use: not text in a known encoding", code="ingest.undecodable")
     if text and _control_share(text) > 0.05:
         raise IngestError(f"{source}: decoded as {encoding} but {_control_share(text):.0%} of it is control "
                           "characters: binary data, not text", code="ingest.binary")
@@ -66,3 +69,16 @@ def _control_share(text: str) -> float:
     sample = text[:20000]
     bad = sum(1 for c in sample if (c < " " and c not in "\n\t\f\v") or c == "\ufffd")
     return bad / max(1, len(sample))
+
+
+def _plausible(c: str) -> bool:
+    o = ord(c)
+    return (0x20 <= o < 0x7F or c in "\n\t" or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x3400 <= o <= 0x4DBF or 0xA0 <= o <= 0xFF
+            or 0x2460 <= o <= 0x24FF or 0x25A0 <= o <= 0x25FF)
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese or English document plausibly holds (CJK, ASCII, punctuation)."""
+    sample = text[:20000]
+    return sum(1 for c in sample if _plausible(c)) / max(1, len(sample))
