@@ -115,13 +115,19 @@ def test_pdf_pages_running_numbers_and_joined_lines() -> None:
     assert doc.structure.closing.date_repaired
 
 
-def test_pdf_sections_match_the_text_version(corpus_docs) -> None:
+@pytest.mark.parametrize("stem", ["000_a8a32f0196afeb02", "004_ea63ed9e1561bada"])
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_pdf_and_docx_give_the_sections_of_the_text_version(corpus_docs, stem: str, fmt: str) -> None:
     def headings(doc: sqzl_docs.Document) -> list[str]:
-        return [re.sub(r"\s", "", s.heading.text) for s in doc.structure.sections]
+        out = []
+        for s in doc.structure.sections:
+            out.append(re.sub(r"\s", "", s.heading.text))
+            out.extend(re.sub(r"\s", "", c.heading.text) for c in s.children)
+        return out
 
-    pdf = sqzl_docs.parse(FIXTURES / "pdf" / "004_ea63ed9e1561bada.pdf")
-    assert headings(pdf) == headings(corpus_docs["004_ea63ed9e1561bada"])
-    assert len(headings(pdf)) == 3
+    other = sqzl_docs.parse(FIXTURES / fmt / f"{stem}.{fmt}")
+    assert headings(other) == headings(corpus_docs[stem])
+    assert other.structure.title_text == corpus_docs[stem].structure.title_text
 
 
 # ------------------------------------------------------------------ DOCX
