@@ -1,0 +1,45 @@
+"""Extractors: pure generators over a Document, each yielding typed records with spans.
+
+The registry is a dict of name → (version, function); :func:`run_all` fills a document's record
+lists in dependency order. Extractors match on ``doc.norm.text`` and map back with
+``doc.source_span``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..models import Document
+
+Extractor = Callable[[Document], Iterator[Any]]
+REGISTRY: dict[str, tuple[int, Extractor]] = {}
+
+
+def extractor(name: str, version: int) -> Callable[[Extractor], Extractor]:
+    def register(fn: Extractor) -> Extractor:
+        REGISTRY[name] = (version, fn)
+        return fn
+    return register
+
+
+# Order matters: later extractors read the records of earlier ones.
+ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header")
+
+
+def run_all(doc: Document) -> Document:
+    """The document with every extractor's records filled in."""
+    from . import citations, dates, departments, doc_numbers, header, metrics  # noqa: F401  (registration)
+
+    for name in ORDER:
+        version, fn = REGISTRY[name]
+        records = list(fn(doc))
+        if name == "header":
+            update: dict[str, Any] = {"header": records[0] if records else None}
+        else:
+            update = {name: records}
+        versions = dict(doc.extractors)
+        versions[name] = version
+        update["extractors"] = versions
+        doc = doc.model_copy(update=update)
+    return doc
