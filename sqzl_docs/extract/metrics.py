@@ -1,0 +1,149 @@
+"""Metrics — quantities written with Arabic digits, with magnitude (万/亿), unit or measure word,
+qualifier (以上/不低于 → gte, 以下/不超过 → lte, 余/约/左右/近 → approx), ranges (300—500户 → two
+metrics), changes (将165项……缩减为56项 → 56 from 165), rates with their subject (化解率97.8%) and
+per-unit values (3万元/年, 每百户……30平方米).
+
+Not metrics: dates and years, document numbers, numbers inside 《》, ordinals (第3), addresses
+(八一路3栋), numbers with no unit after them, and Chinese-numeral quantities.
+
+>>> from sqzl_docs.models import Document
+>>> [(m.span.text, m.value, m.unit, m.qualifier) for m in extract(Document.from_text("筹集21.56亿元，主城区80%以上的社区达到8万余个"))]
+[('21.56亿元', 2156000000.0, '元', None), ('80%以上', 80.0, '%', 'gte'), ('8万余个', 80000.0, '个', 'approx')]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from .. import lexicon
+from ..models import Document, Metric
+from . import dates, extractor
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_RANGE_SEP = r"[—–―\-~～]+|至|到"
+_CLAUSE_END = re.compile(r"[，,。；;：:！？\n、（(）)]")
+_SUBJECT_TRIM = re.compile(r"(?:达到|达|为|是|提高到|提升到|提高至|提升至|增长|下降|保持在|稳定在|超过|突破|约|共|累计|分别)+$")
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    return lexicon.load("metric_units.yaml")
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    d = _data()
+    units = lexicon.alternation(d["units"])
+    before = lexicon.alternation(list(d["qualifiers_before"]))
+    after = lexicon.alternation(list(d["qualifiers_after"]))
+    mags = lexicon.alternation(list(d["magnitudes"]))
+    inside = lexicon.alternation(list(d["qualifiers_inside"]))
+    return re.compile(
+        rf"(?P<qpre>{before})?"
+        rf"(?<![A-Za-z\d.+#])(?P<num>{_NUMBER})"
+        rf"(?:(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
+        rf"(?P<in1>{inside})?(?P<mag>{mags})?(?P<in2>{inside})?"
+        rf"(?P<unit>{units})"
+        r"(?P<per>/(?:年|月|天|日|人|户|次|平方米|亩|吨))?"
+        rf"(?P<qpost>{after})?"
+        r"(?![+\d])"
+    )
+
+
+def _masked(doc: Document) -> str:
+    """The normalised text with 《…》, document numbers and date expressions blanked out."""
+    text = list(dates._mask(doc))  # 《》 and 发文字号
+    found = doc.dates or list(dates.extract(doc))
+    for d in found:
+        s, e = doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end)
+        text[s:e] = "□" * (e - s)
+    return "".join(text)
+
+
+@extractor("metrics", version=1)
+def extract(doc: Document) -> Iterator[Metric]:
+    """Yield every metric in reading order (a range gives two with the same span)."""
+    data = _data()
+    text = _masked(doc)
+    ordinal = tuple(data["ordinal_before"])
+    address = tuple(data["address_before"])
+    address_units = set(data["address_units"])
+    not_before = data["unit_not_before"]
+    names: set[str] = set()  # number+unit texts seen as addresses: later mentions are names too
+    quals = {**data["qualifiers_before"], **data["qualifiers_after"]}
+    mags = data["magnitudes"]
+    previous: list[tuple[int, float, str]] = []  # (end, value, unit) in the current clause chain
+    for m in _pattern().finditer(text):
+        start = m.start("qpre") if m["qpre"] else m.start("num")
+        before = text[max(0, m.start("num") - 2):m.start("num")]
+        key = m["num"] + m["unit"]
+        if not m["qpre"] and before.endswith(ordinal):
+            continue
+        if m["unit"] in address_units and not m["qpre"] and (before.endswith(address) or key in names):
+            names.add(key)
+            continue
+        if not m["qpost"] and not m["per"] and text[m.end():m.end() + 1] in not_before.get(m["unit"], ()):
+            continue
+        if m["unit"] == "年" and (float(m["num"]) >= 100 or m["num2"]):
+            continue  # a year, not a duration
+        factor = Decimal(mags[m["mag"]] if m["mag"] else 1)
+        unit = m["unit"] + (m["per"] or "")
+        qualifier = quals.get(m["qpost"] or "") or quals.get(m["qpre"] or "")
+        if qualifier is None and (m["in1"] or m["in2"]):
+            qualifier = "approx"
+        span = doc.source_span(start, m.end())
+        subject = _subject(text, start) if m["unit"] in ("%", "个百分点", "百分点", "‰") else None
+        per = _per(text, start) or (m["per"][1:] if m["per"] else None)
+        value = float(Decimal(m["num"]) * factor)
+        if m["num2"]:
+            high = float(Decimal(m["num2"]) * factor)
+            if high <= value:
+                continue
+            yield Metric(span=span, value=value, unit=unit, qualifier="gte", subject=subject, per=per)
+            yield Metric(span=span, value=high, unit=unit, qualifier="lte", subject=subject, per=per)
+            continue
+        from_value = _changed_from(text, start, unit, previous)
+        previous.append((m.end(), value, unit))
+        yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
+                     subject=subject, per=per)
+
+
+def _clause_start(text: str, pos: int, limit: int = 40) -> int:
+    lo = max(0, pos - limit)
+    cut = max((m.end() for m in _CLAUSE_END.finditer(text, lo, pos)), default=lo)
+    return cut
+
+
+def _subject(text: str, pos: int) -> str | None:
+    """What a rate measures: the words of its clause before it (化解率97.8% → 化解率)."""
+    head = text[_clause_start(text, pos, 24):pos]
+    head = _SUBJECT_TRIM.sub("", head).strip("□ ")
+    return head or None
+
+
+def _per(text: str, pos: int) -> str | None:
+    """A 每… unit the clause sets (每百户居民拥有……30平方米 → 每百户)."""
+    clause = text[_clause_start(text, pos, 60):pos]
+    m = re.search(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|天|百户|千人|万人)", clause)
+    return m.group() if m else None
+
+
+@functools.cache
+def _change() -> re.Pattern[str]:
+    return re.compile(rf"(?:{lexicon.alternation(_data()['change_verbs'])})$")
+
+
+def _changed_from(text: str, start: int, unit: str, previous: list[tuple[int, float, str]]) -> float | None:
+    """The earlier value of a change written as 将X项……缩减为Y项 (same clause, same unit)."""
+    if not _change().search(text[max(0, start - 6):start]):
+        return None
+    for end, value, prev_unit in reversed(previous):
+        between = text[end:start]
+        if prev_unit == unit and len(between) <= 40 and not re.search(r"[。；;\n]", between):
+            return value
+        break
+    return None
