@@ -71,7 +71,7 @@ def read_tail(lines: list[Line], skip: set[int], body_start: int, text: str) -> 
     date alone on one of the last lines is taken when no signed date is found.
     """
     tail = Tail(body_end=lines[-1].end if lines else 0)
-    candidates = [i for i in range(len(lines)) if i not in skip and lines[i].start >= body_start]
+    candidates = [i for i in range(len(lines)) if i not in skip and lines[i].end > body_start]
     if not candidates:
         return tail
     last = candidates[-1]
@@ -80,12 +80,14 @@ def read_tail(lines: list[Line], skip: set[int], body_start: int, text: str) -> 
             tail.distribution = (lines[i].start, lines[last].end)
             last = max([k for k in candidates if k < i], default=i)
             break
-    block = _first_signed_date(lines, candidates, text) or _trailing_date(lines, candidates, last)
+    block = (_first_signed_date(lines, candidates, text) or _trailing_date(lines, candidates, last)
+             or _inline_date(lines, candidates, text))
     if block:
         tail.signature, tail.date, tail.date_value, date_line = block
     tail.contacts = _contacts(lines, skip, text)
     content_end = lines[last].end
-    if block and all(_closing_matter(lines[k]) for k in candidates if date_line < k <= last):
+    inline_tail = block is not None and text[block[1][1]:lines[block[3]].end].strip()
+    if block and not inline_tail and all(_closing_matter(lines[k]) for k in candidates if date_line < k <= last):
         content_end = (tail.signature or tail.date)[0]  # type: ignore[index]
         for i in reversed([k for k in candidates if lines[k].start < content_end]):
             if not _contact_line(lines[i], tail.contacts):
@@ -130,6 +132,23 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Bloc
         if date is None or lines[i].bare.strip() != text_of(lines[i], date):
             return None
         return None, date[:2], date[2], i
+    return None
+
+
+_INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|【)")
+
+
+def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
+    """A reply that lost its line breaks: a date right after the last sentence, before the end,
+    an attachment (附：) or the next reply on the page."""
+    if not candidates:
+        return None
+    region_start = lines[candidates[0]].start
+    for m in _INLINE_DATE.finditer(text, region_start, lines[candidates[-1]].end):
+        parsed = parse_date(m["date"])
+        if parsed:
+            line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
+            return None, (m.start("date"), m.end("date")), parsed, line
     return None
 
 

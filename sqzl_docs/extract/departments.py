@@ -1,0 +1,218 @@
+"""Departments — government, Party, people's congress and CPPCC organs and their departments, found
+by a grammar over the vocabulary in ``data/departments.yaml`` (levels, organs, department stems and
+endings, party departments, group words), not by a list of whole names.
+
+Each carries its role where the text gives one (issuer, co_handler, lead, responsible, mentioned)
+and a canonical full name where the jurisdiction is known (市民政局 in a Chongqing document →
+重庆市民政局; 住房城乡建委 → 住房和城乡建设委员会).
+
+>>> from sqzl_docs.models import Document
+>>> doc = Document.from_text("经与市委组织部、市财政局共同办理。市民政局会同市住房城乡建委出台方案。\\n重庆市民政局\\n2021年5月11日")
+>>> [(d.name, d.role) for d in extract(doc)][:4]
+[('市委组织部', 'co_handler'), ('市财政局', 'co_handler'), ('市民政局', 'mentioned'), ('市住房城乡建委', 'co_handler')]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import lexicon
+from ..models import Department, Document
+from . import dates, extractor
+
+_CJK = r"[\u4e00-\u9fff]"
+_NAME = r"(?:(?![的由和与及任为])[\u4e00-\u9fff])"
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    return lexicon.load("departments.yaml")
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    d = _data()
+    alt = lexicon.alternation
+    level = alt(d["levels"])
+    dept = rf"(?:{alt(d['stems'])})(?:{alt(d['endings'])})"
+    organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
+    group = alt(d["groups"])
+    units = alt(d["units"])
+    central = alt(d["central"])
+    return re.compile(
+        r"(?P<name>"
+        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_NAME}{{2,20}}?(?:{group})|{organ})"
+        rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
+        rf"|(?:{alt(d['national'])})?{dept}"
+        rf"|(?P<street>{_CJK}{{2,4}}(?:街道办事处|街道))"
+        rf")(?:{_CJK}{{2,8}}?(?:{units}))?"
+        r")(?![门法理事务置罚])"
+    )
+
+
+@functools.cache
+def _session() -> re.Pattern[str]:
+    return re.compile("|".join(_data()["session_after"]))
+
+
+@functools.cache
+def _boundary() -> re.Pattern[str]:
+    return re.compile(rf"(?:{lexicon.alternation(_data()['boundary_words'])})$")
+
+
+_SENTENCE = re.compile(r"[。；;！？\n]")
+_PLACE_LEVEL = re.compile(r"(省|市|区|县|州|旗|盟|兵团)$")
+_GENERIC_BEFORE = ("各", "全", "直辖", "计划单列", "单列", "副省级", "地级", "县级", "乡", "所在地", "当地", "本级")
+_STREET_CUES = ("经", "由", "据")
+
+
+@functools.cache
+def places() -> frozenset[str]:
+    """Names of administrative divisions (重庆市, 江夏区, 四川省 …), from ``data/places.csv``."""
+    import csv
+    from importlib import resources
+
+    with resources.files("sqzl_docs.data").joinpath("places.csv").open(encoding="utf-8") as f:
+        return frozenset(row["name"] for row in csv.DictReader(f))
+
+
+def _extend_left(text: str, start: int, level: str | None) -> int:
+    """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
+    区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局); only names of real places."""
+    known = places()
+    pos = start
+    for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
+        if any(text[start - k:start + j] in known for j in range(1, 3)):
+            pos = start - k
+            break
+    if level and pos == start:  # 重庆 + 市民政局
+        for k in range(8, 0, -1):
+            if pos - k >= 0 and text[pos - k:pos] + level in known:
+                pos -= k
+                break
+        else:
+            if text[:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
+                pos -= 3  # an unlisted place of the same level: 原东区|区政府
+    while True:
+        for k in range(9, 1, -1):
+            if pos - k >= 0 and text[pos - k:pos] in known:
+                pos -= k
+                break
+        else:
+            return pos
+
+
+def _street_start(text: str, end: int) -> int | None:
+    """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
+    known = places()
+    for k in range(2, 5):
+        s = end - k
+        if s < 1:
+            break
+        name = text[s:end]
+        if not re.fullmatch(rf"{_CJK}+", name) or name.startswith(_GENERIC_BEFORE):
+            continue
+        before = text[:s]
+        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(
+                before.endswith(p) for p in (before[-j:] for j in range(2, 9)) if p in known):
+            return s
+    return None
+
+
+def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
+    """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
+    out: dict[str, str] = {}
+    for name in names:
+        for m in re.finditer(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+", name):
+            places = re.findall(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)", m.group())
+            acc = ""
+            for p in places:
+                acc += p
+                out.setdefault(p[-1], acc)
+            break
+    return out
+
+
+def canonical_name(name: str, places: dict[str, str]) -> str | None:
+    """The full name: jurisdiction for a bare level, abbreviations spelt out."""
+    full = name
+    for short, long in sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0])):
+        if full.endswith(short) and not full.endswith(long):
+            full = full[: -len(short)] + long
+            break
+    level = name[:1]
+    if level in places and not _PLACE_LEVEL.search(name[:1] + "") is None and name[:1] in "省市区县":
+        if not name.startswith(places[level]):
+            full = places[level] + full[1:]
+    return full if full != name or name[:1] not in "省市区县" else None
+
+
+def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
+    clause_start = max((m.end() for m in _SENTENCE.finditer(text, max(0, start - 80), start)),
+                       default=max(0, start - 80))
+    clause_end = next((m.start() for m in _SENTENCE.finditer(text, end, end + 80)), end + 80)
+    before, after = text[clause_start:start], text[end:clause_end]
+    if name in issuers:
+        return "issuer"
+    if re.match(r"[、，,和及与]*[^。]{0,30}?(?:共同|联合|协同)办理", after) and re.search(r"经与|会同|联合", before):
+        return "co_handler"
+    if before.endswith(("会同", "会同了")):
+        return "co_handler"
+    if re.match(r"(?:[、，,和及与][^。，；]{0,40}?)?牵头", after):
+        return "lead"
+    if re.match(r"(?:[、，,和及与][^。；（）()]{0,60}?)?(?:等)?(?:负责|主责)", after):
+        return "responsible"
+    return "mentioned"
+
+
+@extractor("departments", version=1)
+def extract(doc: Document) -> Iterator[Department]:
+    """Yield every department mention in reading order."""
+    text = dates._mask(doc)
+    found: list[tuple[int, int]] = []
+    for m in _pattern().finditer(text):
+        start, end = m.start(), m.end()
+        if _session().match(text, end):
+            continue
+        if m["street"]:
+            street_start = _street_start(text, m.end("street") - (4 if m["street"].endswith("办事处") else 2))
+            if street_start is None:
+                continue
+            start = street_start
+        else:
+            start = _extend_left(text, start, m["level"])
+        if text[:start].endswith(_GENERIC_BEFORE) or (m["level"] and start == m.start()
+                                                       and text[max(0, start - 1):start] in "省市区县镇乡"
+                                                       and text[max(0, start - 1):start] != ""):
+            continue
+        found.append((start, end))
+    names = [doc.source_span(s, e) for s, e in found]
+    issuer_texts = _issuer_texts(doc)
+    places = _jurisdictions(issuer_texts + [n.text for n in names])
+    issuers = set()
+    for t in issuer_texts:
+        t = re.sub(r"\s", "", t)
+        issuers.update({t, canonical_name(t, places) or t})
+    for (s, e), span in zip(found, names):
+        name = re.sub(r"\s", "", span.text)
+        canonical = canonical_name(name, places)
+        role = _role(text, s, e, issuers, canonical or name)
+        yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]
+
+
+def _issuer_texts(doc: Document) -> list[str]:
+    """Where the issuing body is written: signature, metadata 发布机构, the title's opening name."""
+    out = []
+    if doc.structure.closing.signature:
+        out.extend(doc.structure.closing.signature.text.split())
+    field = doc.meta("issuer")
+    if field and field.value:
+        out.append(field.value)
+    if doc.structure.title_text and "关于" in doc.structure.title_text:
+        head = doc.structure.title_text.split("关于", 1)[0]
+        if 2 <= len(head) <= 30:
+            out.append(head)
+    return out
