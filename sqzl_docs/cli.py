@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import ingest, pipeline
+from .gold import to_gold
 from .models import Document, Problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -24,21 +25,24 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar o
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive), globs; - for stdin.")],
     out: OutOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl: one record per document.")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl: one record per document; gold: the gold format.")] = "jsonl",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this.")] = ingest.DEFAULT_MAX_BYTES,
     text_field: Annotated[Optional[str], typer.Option(help="JSON Lines: the field holding the text.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Extract records from documents, one JSON object per line (documents and problem records)."""
-    if fmt != "jsonl":
-        raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl", param_hint="--format")
+    if fmt not in ("jsonl", "gold"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl or gold", param_hint="--format")
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
     counts: Counter[str] = Counter()
     progress = _progress(quiet)
     try:
         for record in pipeline.run(paths, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
-            sink.write(record.model_dump_json() + "\n")
+            if fmt == "gold" and isinstance(record, Document):
+                sink.write(json.dumps(to_gold(record), ensure_ascii=False) + "\n")
+            else:
+                sink.write(record.model_dump_json() + "\n")
             counts["failed" if isinstance(record, Problem) else "ok"] += 1
             if progress:
                 progress.update(1)
@@ -50,6 +54,27 @@ def extract(
     if not quiet:
         typer.echo(f"{counts['ok']} ok, {counts['failed']} failed", err=True)
     raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command(name="eval")
+def evaluate(
+    gold_dir: Annotated[Path, typer.Argument(help="A directory of gold files (corpora/gold).")],
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Documents to score (default: ../raw beside GOLD_DIR).")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+    misses: Annotated[bool, typer.Option(help="List every missed, extra or wrong item.")] = False,
+) -> None:
+    """Score extraction against gold files: P/R/F1 per field and header accuracy, as a table and JSON."""
+    from .evaluate import evaluate as score
+    from .evaluate import raw_paths
+
+    docs = [r for r in pipeline.run(raw_paths(gold_dir, paths or [])) if isinstance(r, Document)]
+    report = score(gold_dir, docs)
+    typer.echo(report.table())
+    if misses:
+        for m in report.misses:
+            typer.echo(f"{m['document']}\t{m['field']}\t{m['kind']}\t{m['item']}")
+    if json_out:
+        json_out.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @app.command()

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import ingest, structure
+from . import extract, ingest, structure
 from .errors import SqzlError
 from .models import Document, Problem
 
@@ -41,9 +41,14 @@ def expand(paths: Iterable[str]) -> Iterator[str | Problem]:
 def process_document(doc: Document) -> Document | Problem:
     """Structure and extraction for one document that has been read."""
     try:
-        return structure.analyse(doc)
+        doc = structure.analyse(doc)
     except Exception as exc:  # a bug in one document's analysis must not stop a batch
         return Problem(source=doc.source, stage="structure", code="structure.failed",
+                       reason=f"{type(exc).__name__}: {exc}")
+    try:
+        return extract.run_all(doc)
+    except Exception as exc:
+        return Problem(source=doc.source, stage="extract", code="extract.failed",
                        reason=f"{type(exc).__name__}: {exc}")
 
 

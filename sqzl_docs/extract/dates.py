@@ -67,6 +67,9 @@ def _plans() -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in lexicon.load("date_cues.yaml")["plan_periods"].items()}
 
 
+DATE_IN_TEXT = re.compile(rf"(?:{_Y})年(?:{_M})月(?:{_D})日")
+
+
 def document_date(doc: Document) -> dt.date | None:
     """The date relative expressions are resolved against: 成文日期 (signature, metadata, a dated
     subtitle), else 发布日期."""
@@ -77,7 +80,7 @@ def document_date(doc: Document) -> dt.date | None:
         if field and field.date:
             return field.date
     if doc.structure.subtitle:
-        m = re.search(rf"(?:{_Y})年(?:{_M})月(?:{_D})日", doc.structure.subtitle.text)
+        m = DATE_IN_TEXT.search(doc.structure.subtitle.text)
         parsed = parse_date(m.group()) if m else None
         if parsed:
             return parsed.value

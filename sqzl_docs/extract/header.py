@@ -1,0 +1,187 @@
+"""Header fields — title, issuer, own document number, published and written dates, document type
+and, for replies, the proposal answered (number, session, proposer, title) and the result class.
+
+>>> from sqzl_docs.models import Document
+>>> from sqzl_docs.structure import analyse
+>>> doc = analyse(Document.from_text("关于市政协五届四次会议第0836号提案的复函\\n肖丹委员：\\n您提出的《关于老旧社区治理的提案》收悉。"))
+>>> h = next(extract(doc))
+>>> h.doc_type, h.proposal.number, h.proposal.session, h.proposal.proposer
+('reply', '0836', '市政协五届四次会议', '肖丹')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import lexicon
+from ..grammar.dates import parse_date
+from ..models import Document, Header, Proposal
+from . import dates, departments, extractor
+
+
+@functools.cache
+def _cues() -> dict[str, Any]:
+    return lexicon.load("doc_types.yaml")
+
+
+def doc_type(doc: Document) -> str:
+    """reply, notice, draft, progress_report, work_report, experience or other, from the title and opening."""
+    cues = _cues()
+    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else "") or ""
+    opening = doc.norm.text[:600]
+    for kind in ("draft", "work_report", "progress_report", "reply", "notice"):
+        rule = cues[kind]
+        if any(w in title for w in rule.get("title_contains", [])):
+            return kind
+        if title and title.endswith(tuple(rule.get("title_ends", []))):
+            return kind
+        if any(w in opening for w in rule.get("opening_contains", [])):
+            return kind
+    if title and doc.structure.subtitle is None and _author_line(doc):
+        return "experience"
+    if any(w in title for w in cues["experience"]["title_contains"]):
+        return "experience"
+    return "other"
+
+
+def _author_line(doc: Document) -> str | None:
+    """A unit's name on its own line under the title (an experience paper's author)."""
+    if not doc.structure.title:
+        return None
+    text = doc.text
+    after = text[doc.structure.title.end:].lstrip("\n ")
+    line = after.split("\n", 1)[0].strip()
+    if 2 <= len(line) <= 30 and not re.search(r"[，。：:；、,]", line):
+        if line.endswith(tuple(lexicon.structure_cues()["organ_endings"])):
+            return line
+    return None
+
+
+def _issuer(doc: Document) -> str | None:
+    """The issuing body, in the fullest form the document gives."""
+    candidates: list[str] = []
+    if doc.structure.closing.signature:
+        candidates.extend(doc.structure.closing.signature.text.split())
+    title = doc.structure.title_text or ""
+    if "关于" in title:
+        head = title.split("关于", 1)[0]
+        if 2 <= len(head) <= 30 and not head.startswith("对"):
+            candidates.append(head)
+    author = _author_line(doc)
+    if author:
+        candidates.append(author)
+    field = doc.meta("issuer")
+    if field and field.value:
+        candidates.append(field.value)
+    if not candidates:
+        candidates.extend(_head_organ(doc))
+    if not candidates:
+        return None
+    first = re.sub(r"\s", "", candidates[0])
+    # the fullest spelling of the same body: 市民政局 → 重庆市民政局
+    for other in candidates[1:]:
+        other = re.sub(r"\s", "", other)
+        if other.endswith(first) and len(other) > len(first):
+            first = other
+    return first
+
+
+def _head_organ(doc: Document) -> list[str]:
+    """A department named in the head (国务院总理 → 国务院) or the body that replies (经X调查……回复如下)."""
+    found = doc.departments or list(departments.extract(doc))
+    body = doc.structure.body
+    head_end = body.start if body else 0
+    salutation = doc.structure.salutation
+    out = [d.name for d in found if d.span.end <= head_end
+           and not (salutation and salutation.start <= d.span.start < salutation.end)]
+    if out:
+        return out[:1]
+    m = re.search(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)", doc.norm.text[:800])
+    if m:
+        s, e = doc.norm.source_range(m.start(), m.end())
+        return [d.name for d in found if s <= d.span.start < e][:1]
+    return []
+
+
+def _written(doc: Document) -> dt.date | None:
+    if doc.structure.closing.date_value:
+        return doc.structure.closing.date_value
+    field = doc.meta("written")
+    if field and field.date:
+        return field.date
+    if doc.structure.subtitle:
+        m = dates.DATE_IN_TEXT.search(doc.structure.subtitle.text)
+        parsed = parse_date(m.group()) if m else None
+        return parsed.value if parsed else None
+    return None
+
+
+_NUMBER = re.compile(r"第\s*(\d{1,5})\s*号")
+_SESSION = re.compile(
+    r"((?:[市区县省州]|全国)?(?:政协|人大)?(?:第?[一二三四五六七八九十]+届)(?:全国)?(?:政协|人大)?(?:常委会)?"
+    r"第?[一二三四五六七八九十]+次(?:全体)?会议)")
+_PROPOSAL_TITLE = re.compile(r"《([^《》]{2,120}(?:提案|建议|议案)[^《》]{0,10})》")
+_HONORIFIC = re.compile(r"(委员|代表|副主席|主席|同志|先生|女士|老师|网友|您好)+$")
+
+
+def _proposal(doc: Document) -> Proposal:
+    title = doc.structure.title_text or ""
+    opening = doc.norm.text[:1500]
+    number = session = proposer = ptitle = None
+    for source in (title, opening):
+        m = _NUMBER.search(source)
+        if m and number is None:
+            number = m.group(1)
+        m = _SESSION.search(source)
+        if m and session is None:
+            session = re.sub(r"\s", "", m.group(1))
+    m = _PROPOSAL_TITLE.search(opening)
+    if m:
+        ptitle = m.group(1)
+    if doc.structure.addressee:
+        name = doc.structure.addressee.strip()
+        handle = re.search(r"“([^”]+)”", name)
+        if handle:
+            proposer = handle.group(1)
+        else:
+            name = _HONORIFIC.sub("", name)
+            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff·]+", name):
+                proposer = name
+    return Proposal(number=number, session=session, proposer=proposer, title=ptitle)
+
+
+_RESULT = re.compile(r"(?:办理结果|答复类别|办理类别|类别)\s*(?:为|属|是|：|:)?\s*[“\"]?([ABCD])[”\"]?类?|([ABCD])类(?:答复|提案|建议)")
+_RESULT_WORDS = ("已解决", "正在解决", "列入计划", "计划解决", "留作参考", "因条件限制")
+
+
+def _result_class(doc: Document) -> str | None:
+    m = _RESULT.search(doc.norm.text)
+    if m:
+        return m.group(1) or m.group(2)
+    for word in _RESULT_WORDS:
+        if re.search(rf"(?:属于|为|列为)?[“\"]?{word}[”\"]?(?:类|事项)", doc.norm.text):
+            return word
+    return None
+
+
+@extractor("header", version=1)
+def extract(doc: Document) -> Iterator[Header]:
+    """Yield the document's one header record."""
+    kind = doc_type(doc)
+    own = next((n.canonical for n in doc.doc_numbers if n.own), None)
+    published = doc.meta("published")
+    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else None)
+    yield Header(
+        doc_type=kind,  # type: ignore[arg-type]
+        title=title,
+        issuer=_issuer(doc),
+        doc_number=own,
+        published=published.date if published else None,
+        written=_written(doc),
+        proposal=_proposal(doc) if kind == "reply" else None,
+        result_class=_result_class(doc) if kind == "reply" else None,
+    )
