@@ -22,7 +22,7 @@ from . import doc_numbers, extractor
 
 _TITLE = re.compile(r"《\s*([^《》]{1,200}?)\s*》")
 _INNER = re.compile(r"〈([^〈〉《》\n]{1,150})〉")
-_JOINER = re.compile(r"\s*(?:和|及|与|、|，|,|以及)\s*(?=《)")
+_JOINER = re.compile(r"\s*(?:和|及|与|、|，|,|以及)\s*")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]{0,20}[）)]$")
 
 

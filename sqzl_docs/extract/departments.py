@@ -137,17 +137,19 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
 
 
 def canonical_name(name: str, places: dict[str, str]) -> str | None:
-    """The full name: jurisdiction for a bare level, abbreviations spelt out."""
+    """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
+    the name starts with a level word whose place this document does not say."""
     full = name
     for short, long in sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0])):
         if full.endswith(short) and not full.endswith(long):
             full = full[: -len(short)] + long
             break
     level = name[:1]
-    if level in places and not _PLACE_LEVEL.search(name[:1] + "") is None and name[:1] in "省市区县":
-        if not name.startswith(places[level]):
-            full = places[level] + full[1:]
-    return full if full != name or name[:1] not in "省市区县" else None
+    if level in "省市区县镇乡州":
+        if level not in places:
+            return None
+        full = places[level] + full[1:]
+    return full
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
