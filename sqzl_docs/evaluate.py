@@ -39,7 +39,8 @@ def _keys(name: str, record: dict[str, Any]) -> list[tuple[Any, ...]]:
     if name == "dates":
         return [(squeeze(d["text"]), d.get("start"), d.get("end")) for d in items]
     if name == "metrics":
-        return [(squeeze(m["text"]), round(float(m["value"]), 4), m["unit"], m.get("qualifier")) for m in items]
+        return [(squeeze(m["text"]), round(float(m["value"]), 4), squeeze(m["unit"]), m.get("qualifier"))
+                for m in items]
     if name in ("commitments", "progress"):
         return [(squeeze(c["text"]).rstrip("。"),) for c in items]
     raise KeyError(name)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from .. import lexicon
 from ..grammar.dates import parse_date
 from ..grammar.numerals import to_int
-from ..models import DateMention, Document
+from ..models import DateMention, Document, Section
 from . import doc_numbers, extractor
 
 _Y = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
@@ -75,17 +75,36 @@ def document_date(doc: Document) -> dt.date | None:
     subtitle), else 发布日期."""
     if doc.structure.closing.date_value:
         return doc.structure.closing.date_value
-    for name in ("written",):
-        field = doc.meta(name)
-        if field and field.date:
-            return field.date
+    written = written_date(doc)
+    if written:
+        return written
+    field = doc.meta("published")
+    return field.date if field and field.date else None
+
+
+def written_date(doc: Document) -> dt.date | None:
+    """成文日期: the signature's date, the metadata's, a dated subtitle, else a revision or effective date."""
+    if doc.structure.closing.date_value:
+        return doc.structure.closing.date_value
+    field = doc.meta("written")
+    if field and field.date:
+        return field.date
     if doc.structure.subtitle:
         m = DATE_IN_TEXT.search(doc.structure.subtitle.text)
         parsed = parse_date(m.group()) if m else None
         if parsed:
             return parsed.value
-    field = doc.meta("published")
-    return field.date if field and field.date else None
+    for name in ("revised", "effective"):
+        field = doc.meta(name)
+        if field and field.date:
+            return field.date
+    return None
+
+
+def _all_sections(sections: list[Section]) -> Iterator[Section]:
+    for s in sections:
+        yield s
+        yield from _all_sections(s.children)
 
 
 def _mask(doc: Document) -> str:
@@ -219,7 +238,9 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
         post in ("前", "以前", "之前", "底前", "年底前", "内", "以内", "年内"))
     if deadline or within:
         role = "deadline"
-        if post in ("内", "以内", "年内") and d is not None and end is not None and end.year == d.year:
+        if d is None:
+            start = None  # the start of a deadline is the document's date, which is not known
+        elif post in ("内", "以内", "年内") and end is not None and end.year == d.year:
             start = d
         elif d is not None and end is not None and end >= d:
             start = d
@@ -243,10 +264,13 @@ def extract(doc: Document) -> Iterator[DateMention]:
         written.add(closing.start)
     line_start = 0
     found: list[DateMention] = []
+    item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(doc.structure.sections))
+    item = -1
     for m in _pattern().finditer(text):
         nl = text.rfind("\n", 0, m.start())
-        if nl != line_start:
-            line_start = nl
+        current = max((s for s in item_starts if s <= m.start()), default=-1)
+        if nl != line_start or current != item:  # a new paragraph or item: no year carries over
+            line_start, item = nl, current
             resolver.last_year = None
         resolved = resolver.period(m)
         if resolved is None:

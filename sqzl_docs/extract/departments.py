@@ -41,14 +41,16 @@ def _pattern() -> re.Pattern[str]:
     organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
     group = alt(d["groups"])
     units = alt(d["units"])
+    institutions = alt(d["institutions"])
     central = alt(d["central"])
     return re.compile(
         r"(?P<name>"
-        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_NAME}{{2,20}}?(?:{group})|{organ})"
+        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_NAME}{{2,20}}?(?:{group})|{organ}"
+        rf"|{_NAME}{{2,10}}?(?:{institutions}))"
         rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
         rf"|(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>{_CJK}{{2,4}}(?:街道办事处|街道))"
-        rf")(?:{_CJK}{{2,8}}?(?:{units}))?"
+        rf")(?:{_CJK}{{0,8}}?(?:{units}))?"
         r")(?![门法理事务置罚])"
     )
 
@@ -79,26 +81,37 @@ def places() -> frozenset[str]:
         return frozenset(row["name"] for row in csv.DictReader(f))
 
 
+def _word_start(text: str, i: int) -> bool:
+    """Whether a name may start at ``i``: at a line start, after punctuation or a boundary word."""
+    return i <= 0 or not re.match(_CJK, text[i - 1]) or bool(_boundary().search(text[max(0, i - 3):i]))
+
+
 def _extend_left(text: str, start: int, level: str | None) -> int:
     """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
-    区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局); only names of real places."""
+    区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
+    gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = places()
     pos = start
     for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
-        if any(text[start - k:start + j] in known for j in range(1, 3)):
+        if any(len(text[start - k:start + j]) >= 3 and text[start - k:start + j] in known for j in (1, 2)):
             pos = start - k
             break
     if level and pos == start:  # 重庆 + 市民政局
         for k in range(8, 0, -1):
-            if pos - k >= 0 and text[pos - k:pos] + level in known:
+            place = text[pos - k:pos] + level
+            if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
                 pos -= k
                 break
         else:
-            if text[:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
+            coded = re.search(r"[A-Z]\d{0,3}$", text[:pos])
+            if coded:
+                pos = coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
+            elif text[:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
     while True:
         for k in range(9, 1, -1):
-            if pos - k >= 0 and text[pos - k:pos] in known:
+            place = text[pos - k:pos]
+            if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
                 pos -= k
                 break
         else:
@@ -186,10 +199,14 @@ def extract(doc: Document) -> Iterator[Department]:
             start = street_start
         else:
             start = _extend_left(text, start, m["level"])
-        if text[:start].endswith(_GENERIC_BEFORE) or (m["level"] and start == m.start()
-                                                       and text[max(0, start - 1):start] in "省市区县镇乡"
-                                                       and text[max(0, start - 1):start] != ""):
+        if text[:start].endswith(_GENERIC_BEFORE):
             continue
+        if m["level"] and start == m.start():
+            before = text[max(0, start - 2):start]
+            if before.endswith(tuple(_data()["level_not_after"].get(m["level"], ()))):
+                continue  # 社区, 城乡, 超市: the level word is inside another word
+            if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
+                continue  # 区县, 乡镇: a generic collective
         found.append((start, end))
     names = [doc.source_span(s, e) for s, e in found]
     issuer_texts = _issuer_texts(doc)

@@ -107,19 +107,6 @@ def _head_organ(doc: Document) -> list[str]:
     return []
 
 
-def _written(doc: Document) -> dt.date | None:
-    if doc.structure.closing.date_value:
-        return doc.structure.closing.date_value
-    field = doc.meta("written")
-    if field and field.date:
-        return field.date
-    if doc.structure.subtitle:
-        m = dates.DATE_IN_TEXT.search(doc.structure.subtitle.text)
-        parsed = parse_date(m.group()) if m else None
-        return parsed.value if parsed else None
-    return None
-
-
 _NUMBER = re.compile(r"第\s*(\d{1,5})\s*号")
 _SESSION = re.compile(
     r"((?:[市区县省州]|全国)?(?:政协|人大)?(?:第?[一二三四五六七八九十]+届)(?:全国)?(?:政协|人大)?(?:常委会)?"
@@ -181,7 +168,7 @@ def extract(doc: Document) -> Iterator[Header]:
         issuer=_issuer(doc),
         doc_number=own,
         published=published.date if published else None,
-        written=_written(doc),
+        written=dates.written_date(doc),
         proposal=_proposal(doc) if kind == "reply" else None,
         result_class=_result_class(doc) if kind == "reply" else None,
     )

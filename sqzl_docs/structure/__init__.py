@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..grammar.dates import parse_date
+from ..grammar.dates import DATE_TOKEN, parse_date
 from ..models import Closing, Contact, Document, MetaField, Section, Span, Structure
 from .closing import read_tail
 from .head import read_head
@@ -85,8 +85,8 @@ def _section(node: Node, span) -> Section:  # type: ignore[no-untyped-def]
 
 
 def _with_date(field: MetaField) -> MetaField:
-    if field.name not in ("written", "published", "expires") or field.date is not None:
+    if field.name not in ("written", "published", "expires", "effective", "revised") or field.date is not None:
         return field
-    m = re.search(r"(19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?", field.value)
+    m = DATE_TOKEN.search(field.value)
     parsed = parse_date(m.group()) if m else None
     return field.model_copy(update={"date": parsed.value}) if parsed else field

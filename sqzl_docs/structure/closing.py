@@ -135,7 +135,7 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Bloc
     return None
 
 
-_INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|【)")
+_INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
 
 
 def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import lexicon
-from ..grammar.dates import parse_date
+from ..grammar.dates import DATE_TOKEN, parse_date
 from ..grammar.docno import parse_doc_number
 from .lines import BULLETS, SENTENCE_END, Line
 
@@ -62,6 +62,7 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
     while i < limit:
         line = lines[i]
         if i in skip:
+            pairs.extend(_markup_pairs(line, i))
             i += 1
             continue
         label = _label_only(line.text)
@@ -93,6 +94,21 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
                 pairs.append(MetaPair(labels[label], label, value, vstart, vstart + len(value), i))
         i += 1
     return pairs, used
+
+
+_MARKUP_DATE = re.compile(rf"(?P<label>[\u4e00-\u9fff]{{2,6}})\s*(?:<[^<>]*>\s*)+(?P<value>{DATE_TOKEN.pattern})")
+
+
+def _markup_pairs(line: Line, index: int) -> list[MetaPair]:
+    """Dated fields in page markup (<strong>修订时间</strong><p>2024年4月12日</p>)."""
+    labels = lexicon.metadata_labels()
+    out = []
+    for m in _MARKUP_DATE.finditer(line.text):
+        label = m["label"]
+        if label in labels:
+            out.append(MetaPair(labels[label], label, m["value"], line.start + m.start("value"),
+                                line.start + m.end("value"), index))
+    return out
 
 
 def is_doc_number_line(text: str) -> bool:
