@@ -293,7 +293,7 @@ class Document(Frozen):
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **fields: object) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return cls(doc_id=digest[:16], source=source, sha256=digest, reader="text", text=text, **fields)
 
 

@@ -5,7 +5,8 @@ Each date has start and end, a precision and a role (published, written, deadlin
 mention). Dates inside 《》 titles and 发文字号 are parts of names, not dates.
 
 >>> from sqzl_docs.models import Document
->>> doc = Document.from_text("到2022年，社区减负。2021年底前完成。\\n重庆市民政局\\n2021年5月11日")
+>>> from sqzl_docs.structure import analyse
+>>> doc = analyse(Document.from_text("到2022年，社区减负。2021年底前完成。\\n重庆市民政局\\n2021年5月11日"))
 >>> [(d.span.text, str(d.start), str(d.end), d.role) for d in extract(doc)]
 [('到2022年', '2021-05-11', '2022-12-31', 'deadline'), ('2021年底前', '2021-05-11', '2021-12-31', 'deadline'), ('2021年5月11日', '2021-05-11', '2021-05-11', 'written')]
 """
@@ -49,8 +50,10 @@ def _pattern() -> re.Pattern[str]:
         rf"|(?P<k_y>(?:19|20)\d\d)[/.](?P<k_m>{_AM})[/.](?P<k_d>3[01]|[12]\d|0?[1-9])(?![\d.]))"
         rf"|(?P<ym>(?P<l_y>{_Y})\s*年\s*(?P<l_m>{_M})\s*月份?)"
         rf"|(?P<y>(?P<n_y>{_Y})\s*年度?)"
+        rf"|(?P<relm>(?P<rel2>今年|去年|明年)(?P<t_m>{_AM})月(?:(?P<t_d>3[01]|[12]\d|0?[1-9])[日号])?)"
+        rf"|(?P<mlist>(?<![\d.个第])(?:(?:{_AM})、)+(?:{_AM})月(?!份?[\d日号]))"
         rf"|(?P<md>(?<![\d.个])(?P<o_m>{_AM})月(?P<o_d>3[01]|[12]\d|0?[1-9])[日号])"
-        rf"|(?P<m>(?<![\d.个第])(?P<p_m>{_AM})月份?(?![\d日号]))"
+        rf"|(?P<m>(?<![\d.个第])(?<!每年)(?P<p_m>{_AM})月份?(?![\d日号]))"
         r"|(?P<decade>(?P<century>上世纪|上个世纪)?(?P<q_d>[1-9]0)年代)"
         r"|(?P<rel>今年|去年|明年|本年)"
         rf"|(?P<plan>[“\"]?(?P<plan_name>{plans})[”\"]?(?P<plan_part>期间|时期|期内|后(?P<plan_tail>[两二三])年))"
@@ -94,7 +97,7 @@ def written_date(doc: Document) -> dt.date | None:
         parsed = parse_date(m.group()) if m else None
         if parsed:
             return parsed.value
-    for name in ("revised", "effective"):
+    for name in ("revised",):  # an effective date (实施时间) is not when the document was written
         field = doc.meta(name)
         if field and field.date:
             return field.date
@@ -177,6 +180,15 @@ class _Resolver:
         if g("y"):
             y = _num(g("n_y"))
             return (dt.date(y, 1, 1), dt.date(y, 12, 31), "year") if y and 1900 <= y <= 2099 else None
+        if g("relm"):
+            if not self.d:
+                return None, None, "relative"
+            year = self.d.year + {"今年": 0, "去年": -1, "明年": 1}[g("rel2")]
+            mo = _num(g("t_m"))
+            if g("t_d"):
+                value = _safe(year, mo, _num(g("t_d")))
+                return (value, value, "day") if value else None
+            return (dt.date(year, mo, 1), _last_day(year, mo), "month") if mo else None
         if g("md") or g("m"):
             year = self.last_year or (self.d.year if self.d else None)
             mo = _num(g("o_m") or g("p_m"))
@@ -233,7 +245,7 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     if post in ("起", "开始", "以来") or pre in ("从", "自"):
         if d is not None and start is not None and start <= d:
             return start, d, "period"
-        return start, end, "period"
+        return start, None, "period"  # starts after the document's date: no end is said
     deadline = pre in ("到", "至", "截至", "截止", "截止到", "力争到", "于") or (
         post in ("前", "以前", "之前", "底前", "年底前", "内", "以内", "年内"))
     if deadline or within:
@@ -251,6 +263,20 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     return start, end, role
 
 
+def _month_list(doc: Document, m: re.Match[str], resolver: _Resolver) -> list[DateMention]:
+    """7、8、10月: one month date each, in the year the context gives."""
+    year = resolver.last_year or (resolver.d.year if resolver.d else None)
+    out = []
+    for part in re.finditer(r"\d{1,2}(?:月)?", m.group()):
+        month = int(part.group().rstrip("月"))
+        if year is None or not 1 <= month <= 12:
+            continue
+        span = doc.source_span(m.start() + part.start(), m.start() + part.end())
+        out.append(DateMention(span=span, start=dt.date(year, month, 1), end=_last_day(year, month),
+                               precision="month"))
+    return out
+
+
 @extractor("dates", version=1)
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
@@ -266,7 +292,15 @@ def extract(doc: Document) -> Iterator[DateMention]:
     found: list[DateMention] = []
     item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(doc.structure.sections))
     item = -1
+    furniture = [(b.start, b.end) for b in doc.structure.boilerplate if "<" in b.text]  # markup lines
+    kept = {f.span.start for f in doc.metadata if f.span and f.name in ("written", "published", "revised")}
     for m in _pattern().finditer(text):
+        source_start = doc.norm.source_range(m.start(), m.end())[0]
+        if source_start not in kept and any(s <= source_start < e for s, e in furniture):
+            continue  # page furniture (an effective date in a banner), unless it is the page's metadata
+        if m["mlist"]:
+            found.extend(_month_list(doc, m, resolver))
+            continue
         nl = text.rfind("\n", 0, m.start())
         current = max((s for s in item_starts if s <= m.start()), default=-1)
         if nl != line_start or current != item:  # a new paragraph or item: no year carries over

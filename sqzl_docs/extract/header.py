@@ -107,7 +107,7 @@ def _head_organ(doc: Document) -> list[str]:
     return []
 
 
-_NUMBER = re.compile(r"第\s*(\d{1,5})\s*号")
+_NUMBER = re.compile(r"第\s*(\d{1,5})\s*号\s*(?:提案|建议|议案)|(?:提案|建议|议案)》?\s*[（(]\s*第\s*(\d{1,5})\s*号")
 _SESSION = re.compile(
     r"((?:[市区县省州]|全国)?(?:政协|人大)?(?:第?[一二三四五六七八九十]+届)(?:全国)?(?:政协|人大)?(?:常委会)?"
     r"第?[一二三四五六七八九十]+次(?:全体)?会议)")
@@ -122,7 +122,7 @@ def _proposal(doc: Document) -> Proposal:
     for source in (title, opening):
         m = _NUMBER.search(source)
         if m and number is None:
-            number = m.group(1)
+            number = m.group(1) or m.group(2)
         m = _SESSION.search(source)
         if m and session is None:
             session = re.sub(r"\s", "", m.group(1))

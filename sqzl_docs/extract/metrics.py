@@ -44,13 +44,13 @@ def _pattern() -> re.Pattern[str]:
     inside = lexicon.alternation(list(d["qualifiers_inside"]))
     return re.compile(
         rf"(?P<qpre>{before})?"
-        rf"(?<![A-Za-z\d.+#])(?P<num>{_NUMBER})"
+        rf"(?<![A-Za-z\d.+#:：])(?P<num>{_NUMBER})"
         rf"(?:(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
         rf"(?P<in1>{inside})?(?P<mag>{mags})?(?P<in2>{inside})?"
         rf"(?P<unit>{units})"
         r"(?P<per>/(?:年|月|天|日|人|户|次|平方米|亩|吨))?"
         rf"(?P<qpost>{after})?"
-        r"(?![+\d])"
+        r"(?![+\d]|(?<=[A-Za-z])[A-Za-z])"
     )
 
 
