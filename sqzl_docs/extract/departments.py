@@ -49,7 +49,7 @@ def _pattern() -> re.Pattern[str]:
         rf"|{_NAME}{{2,10}}?(?:{institutions}))"
         rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
         rf"|(?:{alt(d['national'])})?{dept}"
-        rf"|(?P<street>{_CJK}{{2,4}}(?:街道办事处|街道))"
+        rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
         rf")(?:{_CJK}{{0,8}}?(?:{units}))?"
         r")(?![门法理事务置罚])"
     )
@@ -121,6 +121,9 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
     known = places()
+    coded = re.search(r"[A-Z]\d{0,3}[区县市镇乡]$", text[:end])
+    if coded:
+        return coded.start()  # an anonymised place's street office: A1区街道办事处
     for k in range(2, 5):
         s = end - k
         if s < 1:
@@ -193,7 +196,7 @@ def extract(doc: Document) -> Iterator[Department]:
         if _session().match(text, end):
             continue
         if m["street"]:
-            street_start = _street_start(text, m.end("street") - (4 if m["street"].endswith("办事处") else 2))
+            street_start = _street_start(text, m.end("street") - (5 if m["street"].endswith("办事处") else 2))
             if street_start is None:
                 continue
             start = street_start

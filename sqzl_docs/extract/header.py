@@ -103,7 +103,13 @@ def _head_organ(doc: Document) -> list[str]:
     m = re.search(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)", doc.norm.text[:800])
     if m:
         s, e = doc.norm.source_range(m.start(), m.end())
-        return [d.name for d in found if s <= d.span.start < e][:1]
+        named = [d.name for d in found if s <= d.span.start < e]
+        if named:
+            return named[:1]
+    m = re.search(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)", doc.norm.text[:600])
+    if m:  # 经A1区街道办事处前期调查: the body that investigated replies
+        s, e = doc.norm.source_range(m.start("body"), m.end("body"))
+        return [d.name for d in found if s <= d.span.start and d.span.end <= e][:1]
     return []
 
 

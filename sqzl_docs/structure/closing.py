@@ -136,14 +136,21 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Bloc
 
 
 _INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
+_INLINE_SIGNED = re.compile(rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})")
 
 
 def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
-    """A reply that lost its line breaks: a date right after the last sentence, before the end,
-    an attachment (附：) or the next reply on the page."""
+    """A reply that lost its line breaks: an organ's name and a date after a sentence or title
+    (…》王家河街道办事处2019年3月27日), or a date right after the last sentence, before the end, an
+    attachment (附：) or the next reply on the page."""
     if not candidates:
         return None
     region_start = lines[candidates[0]].start
+    for m in _INLINE_SIGNED.finditer(text, region_start, lines[candidates[-1]].end):
+        parsed = parse_date(m["date"])
+        if parsed and _organ_like(m["org"]):
+            line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
+            return (m.start("org"), m.end("org")), (m.start("date"), m.end("date")), parsed, line
     for m in _INLINE_DATE.finditer(text, region_start, lines[candidates[-1]].end):
         parsed = parse_date(m["date"])
         if parsed:
