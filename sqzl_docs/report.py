@@ -11,7 +11,8 @@ def _count(sections: list[Section]) -> int:
 
 def summary_table(records: list[Document | Problem]) -> str:
     """A plain-text table: one row per document or problem, then totals."""
-    rows = [("source", "reader", "chars", "pages", "title", "sections", "closing date")]
+    rows = [("source", "reader", "chars", "pages", "type", "title", "sections", "closing date",
+             "numbers", "dates", "metrics", "depts")]
     problems = []
     for r in records:
         if isinstance(r, Problem):
@@ -24,7 +25,9 @@ def summary_table(records: list[Document | Problem]) -> str:
             date += " (repaired)"
         title = (s.title_text or "-")
         rows.append((r.source.split("/")[-1][:40], r.reader, str(len(r.text)), str(pages),
-                     title[:30] + ("…" if len(title) > 30 else ""), str(_count(s.sections)), date))
+                     r.header.doc_type if r.header else "-", title[:24] + ("…" if len(title) > 24 else ""),
+                     str(_count(s.sections)), date, str(len(r.doc_numbers)), str(len(r.dates)),
+                     str(len(r.metrics)), str(len(r.departments))))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) for row in rows]
     docs = len(rows) - 1
