@@ -24,12 +24,12 @@ def extractor(name: str, version: int) -> Callable[[Extractor], Extractor]:
 
 
 # Order matters: later extractors read the records of earlier ones.
-ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header")
+ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header", "commitments", "progress")
 
 
 def run_all(doc: Document) -> Document:
     """The document with every extractor's records filled in."""
-    from . import citations, dates, departments, doc_numbers, header, metrics  # noqa: F401  (registration)
+    from . import citations, commitments, dates, departments, doc_numbers, header, metrics, progress  # noqa: F401
 
     for name in ORDER:
         version, fn = REGISTRY[name]

@@ -1,0 +1,213 @@
+"""Commitments (承诺事项) — what the issuer or a named body undertakes to do, by when, and who answers.
+
+Found in forward-looking sections (下一步工作打算, 主要措施, 工作保障, 重点任务 …: one commitment per
+numbered item, its heading as the text) and, anywhere else, in sentences that promise future action
+(将/拟/计划/力争/确保 …, 到2022年……, 2022年我区将实现……全覆盖). Not commitments: lead-ins that only
+announce items, what was already done, directives to generic bodies, reported speech (明确社区今后将不再
+出具……), and principles. Each carries its deadline (resolved end date and how it was found), targets
+(the item's metrics), responsible departments (defaulted to the issuer and co-handlers of a reply),
+strength, topic keywords, and whether an outsider could test it later.
+
+>>> import sqzl_docs
+>>> doc = sqzl_docs.parse_text("关于社区治理的复函\\n肖丹委员：\\n一、推进情况\\n已建成服务中心78个。\\n二、下一步工作打算\\n"
+...                            "（一）持续开展社区减负行动。到2022年，社区工作事项减少30%以上。\\n重庆市民政局\\n2021年5月11日")
+>>> [(c.span.text, str(c.deadline.end), c.testable) for c in doc.commitments]
+[('持续开展社区减负行动', '2022-12-31', True)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import lexicon
+from ..models import Commitment, DateMention, Deadline, Department, Document, Section, Span
+from . import extractor
+from .dates import document_date
+from .keywords import keywords
+from .sentences import Sentence, all_sections, norm_range, sentences, strip_marker
+
+_LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
+_PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
+
+
+@functools.cache
+def _cues() -> dict[str, Any]:
+    return lexicon.load("commitment_cues.yaml")
+
+
+@functools.cache
+def _promise() -> re.Pattern[str]:
+    c = _cues()
+    after = lexicon.alternation(c["future_after_jiang"])
+    return re.compile(
+        rf"(?P<jiang>将|还将|也将|均将|都将)(?={after})"
+        r"|(?P<other>拟|计划(?=于|在|今年|明年|到|年内|用)|力争|争取(?!到的)|确保(?=[^，。；]{0,12}(?:年|月|前|内))|下一步|下步)"
+    )
+
+
+@functools.cache
+def _reported() -> re.Pattern[str]:
+    return re.compile(rf"(?:{lexicon.alternation(_cues()['reported_before'])})")
+
+
+def _has(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def forward_sections(doc: Document) -> list[Section]:
+    """Top-level sections whose items are undertakings."""
+    kind = doc.header.doc_type if doc.header else "other"
+    cues = _cues()
+    out = []
+    for top in doc.structure.sections:
+        heading = top.heading.text
+        own_start = top.children[0].span.start if top.children else top.span.end
+        intro = doc.text[top.heading.end:own_start][:60]
+        if _has(heading, cues["not_forward_sections"]):
+            continue
+        if _has(heading, cues["forward_sections"]) or re.match(r"\s*[。，,]?\s*(下一步|下步|今后)", intro):
+            out.append(top)
+        elif kind in ("notice", "draft") and top.children and top.style != "inline":
+            out.append(top)
+    return out
+
+
+@extractor("commitments", version=1)
+def extract(doc: Document) -> Iterator[Commitment]:
+    """Yield commitments in reading order."""
+    text = doc.norm.text
+    d = document_date(doc)
+    found: list[Commitment] = []
+    covered: list[tuple[int, int]] = []
+    for top in forward_sections(doc):
+        for item in top.children:
+            heading = strip_marker(item.heading.text).rstrip("。；;")
+            if not heading or _LEAD_IN.search(heading):
+                continue
+            start = item.heading.start + item.heading.text.index(heading[:1]) if heading else item.heading.start
+            span = doc.span(start, start + len(heading))
+            if span.text != heading:  # heading with spaces inside: keep the source as written
+                span = doc.span(start, item.heading.end)
+            found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d))
+            covered.append((item.span.start, item.span.end))
+    body = doc.structure.body
+    if body is not None:
+        s, e = norm_range(doc, body.start, body.end)
+        headings = [x.heading for x in all_sections(doc.structure.sections)]
+        for sentence in sentences(text, s, e):
+            src = doc.source_span(sentence.start, sentence.end)
+            if any(a <= src.start < b for a, b in covered):
+                continue
+            if any(h.start <= src.start < h.end for h in headings) and not _promise().search(sentence.text):
+                continue
+            if _promises(sentence, doc, d, src):
+                path = [x.heading.text for x in all_sections(doc.structure.sections)
+                        if x.span.start <= src.start < x.span.end]
+                found.append(_commitment(doc, src, src, path, d))
+    yield from sorted(found, key=lambda c: c.span.start)
+
+
+def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span) -> bool:
+    """Whether a sentence promises future action by the issuer or a named body."""
+    t = sentence.text
+    if _LEAD_IN.search(t) or len(t) < 6:
+        return False
+    m = _promise().search(t)
+    deadline = any(x.role == "deadline" and x.end is not None and (d is None or x.end >= d)
+                   and src.start <= x.span.start < src.end for x in doc.dates)
+    if not m and not (deadline and re.match(r"(到|至)", t)):
+        return False
+    cue_at = m.start() if m else 0
+    if _reported().search(t, 0, cue_at) and not re.search(r"表示", t[:cue_at]):
+        return False  # 明确社区今后将不再出具……: what another document says
+    if re.match(r"各[^，。]{0,12}要", t) or re.match(r"(请|希望)", t):
+        return False  # a directive to generic bodies, or a request
+    if re.search(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)", t[:cue_at + 2]):
+        return False  # an obligation or option laid on individuals
+    return True
+
+
+def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None) -> Commitment:
+    inside = [x for x in doc.dates if item.start <= x.span.start < item.end]
+    deadline = _deadline(doc, inside, item, d)
+    targets = [m for m in doc.metrics if item.start <= m.span.start < item.end]
+    departments, defaulted = _departments(doc, item, span)
+    item_text = doc.text[item.start:item.end]
+    reasons = []
+    if deadline and deadline.end:
+        reasons.append("deadline")
+    if targets:
+        reasons.append("measurable target")
+    if _has(item_text, _cues()["deliverables"]) or "《" in item_text:
+        reasons.append("concrete deliverable")
+    return Commitment(
+        span=span, item=item, section_path=path, action=_action(span.text), deadline=deadline,
+        targets=targets, departments=departments, departments_defaulted=defaulted,
+        strength=_strength(item_text, span.text), keywords=keywords(item_text),
+        testable=bool(reasons),
+        testability_reasons=reasons,
+    )
+
+
+def _deadline(doc: Document, inside: list[DateMention], item: Span, d: dt.date | None) -> Deadline | None:
+    for x in inside:
+        if x.role == "deadline" and x.end is not None and (d is None or x.end >= d):
+            return Deadline(start=x.start, end=x.end, source="explicit", span=x.span)
+    for x in inside:
+        if x.role in ("mention", "period") and x.end is not None and d is not None and x.end > d \
+                and (x.start is None or x.start >= dt.date(d.year, 1, 1)):
+            return Deadline(start=x.start, end=x.end, source="item", span=x.span)
+    text = doc.text[item.start:item.end]
+    for m in _PLAN_PERIOD.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        if first < last and (d is None or last >= d.year):
+            s = item.start + m.start()
+            return Deadline(start=dt.date(first, 1, 1), end=dt.date(last, 12, 31), source="plan_period",
+                            span=doc.span(s, item.start + m.end()))
+    return None
+
+
+def _departments(doc: Document, item: Span, span: Span) -> tuple[list[str], bool]:
+    named: list[str] = []
+    for dep in doc.departments:
+        if not item.start <= dep.span.start < item.end:
+            continue
+        subject = dep.span.start - span.start <= 12 and dep.span.start >= span.start
+        if dep.role in ("lead", "responsible", "co_handler") or subject:
+            if dep.name not in named:
+                named.append(dep.name)
+    if named:
+        return named, False
+    if doc.header and doc.header.doc_type == "reply":
+        defaults = [doc.header.issuer] if doc.header.issuer else []
+        defaults += [x.name for x in _co_handlers(doc.departments) if x.name not in defaults]
+        return defaults, bool(defaults)
+    return [], False
+
+
+def _co_handlers(departments: list[Department]) -> list[Department]:
+    return [x for x in departments if x.role == "co_handler"]
+
+
+def _strength(item_text: str, text: str) -> str:
+    if re.search(r"力争|争取|努力", text):
+        return "aim"
+    if re.match(r"(积极)?(探索|研究|逐步|鼓励|引导|支持)", strip_marker(text)):
+        return "vague"
+    if re.search(r"力争|争取", item_text[:80]):
+        return "aim"
+    return "firm"
+
+
+def _action(text: str) -> str:
+    """The verb phrase of a promise: what follows the cue, up to the first clause break."""
+    m = _promise().search(text)
+    rest = text[m.end():] if m else text
+    rest = re.sub(r"^[，,\s]*(我们|我区|我市|我局)?(将|要)?", "", rest)
+    clause = re.split(r"[，,；;。]", rest, maxsplit=1)[0]
+    return clause or text
+

@@ -1,0 +1,68 @@
+"""Progress statements (进展) — sentences that report a completed action or an achieved figure, in
+progress reports, work reports and the done part of replies (推进情况, 工作开展情况, 一是……已……).
+
+Each carries its metrics, dates, departments and keywords. Forward-looking sections, headings,
+lead-ins and sentences about the future are not progress.
+
+>>> import sqzl_docs
+>>> doc = sqzl_docs.parse_text("关于整改情况的报告\\n一、工作进展\\n全年建成服务站1031个。下一步将继续推进。\\n")
+>>> [p.span.text for p in doc.progress]
+['全年建成服务站1031个']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import lexicon
+from ..models import Document, ProgressStatement
+from . import extractor
+from .commitments import forward_sections
+from .keywords import keywords
+from .sentences import all_sections, norm_range, sentences
+
+
+@functools.cache
+def _cues() -> dict[str, Any]:
+    return lexicon.load("commitment_cues.yaml")
+
+
+@functools.cache
+def _done() -> re.Pattern[str]:
+    return re.compile(lexicon.alternation(_cues()["done_cues"]))
+
+
+@functools.cache
+def _future() -> re.Pattern[str]:
+    return re.compile(rf"^[^，。]{{0,12}}?(?:{lexicon.alternation(_cues()['future_cues'])})")
+
+
+@extractor("progress", version=1)
+def extract(doc: Document) -> Iterator[ProgressStatement]:
+    """Yield progress statements in reading order."""
+    body = doc.structure.body
+    if body is None:
+        return
+    text = doc.norm.text
+    forward = [(s.span.start, s.span.end) for s in forward_sections(doc)]
+    headings = [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)]
+    s, e = norm_range(doc, body.start, body.end)
+    for sentence in sentences(text, s, e):
+        span = doc.source_span(sentence.start, sentence.end)
+        if any(a <= span.start < b for a, b in forward) or any(a <= span.start < b for a, b in headings):
+            continue
+        t = sentence.text
+        if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
+            continue
+        if not _done().search(t) and not any(span.start <= m.span.start < span.end for m in doc.metrics):
+            continue
+        yield ProgressStatement(
+            span=span,
+            metrics=[m for m in doc.metrics if span.start <= m.span.start < span.end],
+            dates=[d for d in doc.dates if span.start <= d.span.start < span.end],
+            departments=list(dict.fromkeys(d.name for d in doc.departments if span.start <= d.span.start < span.end)),
+            keywords=keywords(t),
+        )

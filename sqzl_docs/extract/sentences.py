@@ -1,0 +1,59 @@
+"""Sentences and item spans of the normalised text, shared by the commitment and progress extractors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..models import Document, Section
+
+_END = re.compile(r"[。！？!?\n]")
+_LEADING_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+是|[①-⑳])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # normalised
+    end: int  # without the closing mark
+    text: str
+
+
+def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
+    """Sentences of ``text[start:end]``: split at 。！？ and line breaks, leading item markers and
+    spaces stripped, the closing mark left out."""
+    pos = start
+    for m in _END.finditer(text, start, end):
+        yield from _make(text, pos, m.start())
+        pos = m.end()
+    if pos < end:
+        yield from _make(text, pos, end)
+
+
+def _make(text: str, s: int, e: int) -> Iterator[Sentence]:
+    while s < e and text[s] in " \u3000":
+        s += 1
+    while e > s and text[e - 1] in " \u3000":
+        e -= 1
+    m = _LEADING_MARKER.match(text, s, e)
+    if m:
+        s = m.end()
+    if e - s >= 2:
+        yield Sentence(s, e, text[s:e])
+
+
+def all_sections(sections: list[Section]) -> Iterator[Section]:
+    for section in sections:
+        yield section
+        yield from all_sections(section.children)
+
+
+def norm_range(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """A source range in normalised coordinates."""
+    return doc.norm.from_source(start), doc.norm.from_source(end)
+
+
+def strip_marker(text: str) -> str:
+    m = _LEADING_MARKER.match(text)
+    return text[m.end():] if m else text
