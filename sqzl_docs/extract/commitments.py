@@ -71,7 +71,7 @@ def forward_sections(doc: Document) -> list[Section]:
             continue
         if _has(heading, cues["forward_sections"]) or re.match(r"\s*[。，,]?\s*(下一步|下步|今后)", intro):
             out.append(top)
-        elif kind in ("notice", "draft") and top.children and top.style != "inline":
+        elif kind in ("notice", "draft") and (top.children or top.style in ("cn_comma", "chapter")):
             out.append(top)
     return out
 
@@ -84,7 +84,8 @@ def extract(doc: Document) -> Iterator[Commitment]:
     found: list[Commitment] = []
     covered: list[tuple[int, int]] = []
     for top in forward_sections(doc):
-        for item in top.children:
+        covered.append((top.span.start, top.span.end))
+        for item in top.children or [top]:
             heading = strip_marker(item.heading.text).rstrip("。；;")
             if not heading or _LEAD_IN.search(heading):
                 continue
@@ -102,7 +103,7 @@ def extract(doc: Document) -> Iterator[Commitment]:
             src = doc.source_span(sentence.start, sentence.end)
             if any(a <= src.start < b for a, b in covered):
                 continue
-            if any(h.start <= src.start < h.end for h in headings) and not _promise().search(sentence.text):
+            if any(h.start <= src.start < h.end for h in headings):
                 continue
             if _promises(sentence, doc, d, src):
                 path = [x.heading.text for x in all_sections(doc.structure.sections)
@@ -122,7 +123,8 @@ def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span) -
     if not m and not (deadline and re.match(r"(到|至)", t)):
         return False
     cue_at = m.start() if m else 0
-    if _reported().search(t, 0, cue_at) and not re.search(r"表示", t[:cue_at]):
+    clause_start = max((x.end() for x in re.finditer(r"[，,：:；;]", t[:cue_at])), default=0)
+    if _reported().search(t, clause_start, cue_at) and not re.search(r"表示", t[:cue_at]):
         return False  # 明确社区今后将不再出具……: what another document says
     if re.match(r"各[^，。]{0,12}要", t) or re.match(r"(请|希望)", t):
         return False  # a directive to generic bodies, or a request
