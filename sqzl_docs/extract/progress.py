@@ -1,8 +1,10 @@
 """Progress statements (进展) — sentences that report a completed action or an achieved figure, in
 progress reports, work reports and the done part of replies (推进情况, 工作开展情况, 一是……已……).
 
-Each carries its metrics, dates, departments and keywords. Forward-looking sections, headings,
-lead-ins and sentences about the future are not progress.
+Each carries its metrics, dates, departments and keywords. A sentence must carry a completion cue
+or a figure. Forward-looking
+sections, headings, lead-ins, requests, conditions, work still under way and sentences about the
+future are not progress.
 
 >>> import sqzl_docs
 >>> doc = sqzl_docs.parse_text("关于整改情况的报告\\n一、工作进展\\n全年建成服务站1031个。下一步将继续推进。\\n")
@@ -47,6 +49,7 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
     if body is None:
         return
     text = doc.norm.text
+    cues = _cues()
     forward = [(s.span.start, s.span.end) for s in forward_sections(doc)]
     headings = [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)]
     s, e = norm_range(doc, body.start, body.end)
@@ -57,8 +60,12 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
         t = sentence.text
         if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
             continue
-        if not _done().search(t) and not any(span.start <= m.span.start < span.end for m in doc.metrics):
+        if t.startswith(tuple(cues["not_progress_start"])) or (
+                any(w in t for w in cues["not_progress_anywhere"]) and "已" not in t):
             continue
+        if not _done().search(t) and not any(span.start <= m.span.start < span.end
+                                                            for m in doc.metrics):
+            continue  # a progress sentence says what was done, or gives a figure
         yield ProgressStatement(
             span=span,
             metrics=[m for m in doc.metrics if span.start <= m.span.start < span.end],
