@@ -71,6 +71,7 @@ class Report:
     fields: dict[str, Count] = field(default_factory=lambda: {f: Count() for f in LIST_FIELDS})
     header: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0] for f in HEADER_FIELDS})
     documents: int = 0
+    deadlines: list[int] = field(default_factory=lambda: [0, 0])  # matched commitments with the right end
     misses: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, stem: str, gold: dict[str, Any], predicted: dict[str, Any]) -> None:
@@ -85,6 +86,7 @@ class Report:
                 self.misses.append({"document": stem, "field": name, "kind": "missed", "item": list(key)})
             for key in (p - g):
                 self.misses.append({"document": stem, "field": name, "kind": "extra", "item": list(key)})
+        self._deadlines(stem, gold, predicted)
         for name in HEADER_FIELDS:
             if name.startswith("proposal."):
                 if not gold.get("proposal") and not predicted.get("proposal"):
@@ -101,6 +103,27 @@ class Report:
                 self.misses.append({"document": stem, "field": name, "kind": "wrong",
                                     "item": [g_value, p_value]})
 
+    def _deadlines(self, stem: str, gold: dict[str, Any], predicted: dict[str, Any]) -> None:
+        """Deadline end accuracy over the commitments matched by text (only ``end`` is compared)."""
+        found = {squeeze(c["text"]).rstrip("。"): c for c in predicted.get("commitments") or []}
+        for g in gold.get("commitments") or []:
+            p = found.get(squeeze(g["text"]).rstrip("。"))
+            if p is None:
+                continue
+            g_end = (g.get("deadline") or {}).get("end")
+            p_end = (p.get("deadline") or {}).get("end")
+            self.deadlines[1] += 1
+            if g_end == p_end:
+                self.deadlines[0] += 1
+            else:
+                self.misses.append({"document": stem, "field": "deadline", "kind": "wrong",
+                                    "item": [g["text"][:40], g_end, p_end]})
+
+    @property
+    def deadline_accuracy(self) -> float:
+        ok, n = self.deadlines
+        return ok / n if n else 1.0
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
@@ -108,6 +131,8 @@ class Report:
                            "recall": round(c.recall, 4), "f1": round(c.f1, 4)} for k, c in self.fields.items()},
             "header": {k: {"correct": ok, "total": n, "accuracy": round(ok / n, 4) if n else None}
                        for k, (ok, n) in self.header.items()},
+            "deadline_end_accuracy": {"correct": self.deadlines[0], "of": self.deadlines[1],
+                                      "accuracy": round(self.deadline_accuracy, 4)},
             "header_accuracy": round(sum(ok for ok, _ in self.header.values())
                                      / max(1, sum(n for _, n in self.header.values())), 4),
             "misses": self.misses,
@@ -119,6 +144,8 @@ class Report:
         for name, c in self.fields.items():
             lines.append(f"| {name} | {c.tp + c.fn} | {c.tp + c.fp} | {c.tp} | {c.precision:.3f} | {c.recall:.3f} "
                          f"| {c.f1:.3f} |")
+        ok, n = self.deadlines
+        lines += ["", f"Deadline end accuracy on matched commitments: {ok}/{n} = {self.deadline_accuracy:.3f}"]
         lines += ["", "| header field | correct | of | accuracy |", "|---|---|---|---|"]
         for name, (ok, n) in self.header.items():
             lines.append(f"| {name} | {ok} | {n} | {ok / n:.3f} |" if n else f"| {name} | 0 | 0 | - |")

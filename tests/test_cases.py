@@ -17,7 +17,7 @@ from .conftest import assert_spans_hold
 
 CASES = Path(__file__).parent / "cases"
 FIELD = {"doc_numbers": "doc_numbers", "dates": "dates", "metrics": "metrics", "departments": "departments",
-         "citations": "citations"}
+         "citations": "citations", "commitments": "commitments", "progress": "progress"}
 
 
 def _load() -> list[tuple[str, dict[str, Any]]]:
@@ -39,6 +39,8 @@ def _doc(case: dict[str, Any]) -> Document:
 def _value(record: Any, key: str) -> Any:
     if key == "text":
         return record.span.text
+    if key == "deadline_end":
+        return record.deadline.end.isoformat() if record.deadline and record.deadline.end else None
     value = getattr(record, key)
     return value.isoformat() if isinstance(value, dt.date) else value
 

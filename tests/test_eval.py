@@ -17,7 +17,8 @@ from sqzl_docs.models import Document
 
 from .conftest import GOLD, RAW, SHARED
 
-FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.97, "metrics": 0.93, "departments": 0.93}
+FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.97, "metrics": 0.93, "departments": 0.93,
+          "commitments": 0.85, "progress": 0.80}
 HEADER_FLOOR = 0.95
 
 
@@ -34,6 +35,10 @@ def test_every_gold_file_has_its_document(report: Report) -> None:
 @pytest.mark.parametrize("field", sorted(FLOORS))
 def test_f1_floor(report: Report, field: str) -> None:
     assert report.fields[field].f1 >= FLOORS[field], report.table()
+
+
+def test_deadline_end_accuracy_floor(report: Report) -> None:
+    assert report.deadlines[1] >= 50 and report.deadline_accuracy >= 0.9, report.table()
 
 
 @pytest.mark.parametrize("field", ["doc_type", "title", "issuer", "doc_number", "published", "written",

@@ -160,8 +160,7 @@ def _deadline(doc: Document, inside: list[DateMention], item: Span, d: dt.date |
         if x.role == "deadline" and x.end is not None and (d is None or x.end >= d):
             return Deadline(start=x.start, end=x.end, source="explicit", span=x.span)
     for x in inside:
-        if x.role in ("mention", "period") and x.end is not None and d is not None and x.end > d \
-                and (x.start is None or x.start >= dt.date(d.year, 1, 1)):
+        if x.role in ("mention", "period") and x.end is not None and d is not None and x.end > d:
             return Deadline(start=x.start, end=x.end, source="item", span=x.span)
     text = doc.text[item.start:item.end]
     for m in _PLAN_PERIOD.finditer(text):
