@@ -93,7 +93,8 @@ def extract(doc: Document) -> Iterator[Commitment]:
             span = doc.span(start, start + len(heading))
             if span.text != heading:  # heading with spaces inside: keep the source as written
                 span = doc.span(start, item.heading.end)
-            found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d))
+            found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d,
+                                     _intro_subjects(doc, top)))
             covered.append((item.span.start, item.span.end))
     body = doc.structure.body
     if body is not None:
@@ -133,11 +134,25 @@ def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span) -
     return True
 
 
-def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None) -> Commitment:
+def _intro_subjects(doc: Document, top: Section) -> list[str]:
+    """Bodies that a forward section's lead-in makes responsible (下一步，市政府将……)."""
+    end = top.children[0].span.start if top.children else top.span.end
+    intro = doc.text[top.heading.end:end]
+    m = re.search(r"将|要", intro)
+    if not m:
+        return []
+    cut = top.heading.end + m.start()
+    return list(dict.fromkeys(x.name for x in doc.departments if top.heading.end <= x.span.start < cut))
+
+
+def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None,
+                responsible: list[str] | None = None) -> Commitment:
     inside = [x for x in doc.dates if item.start <= x.span.start < item.end]
     deadline = _deadline(doc, inside, item, d)
     targets = [m for m in doc.metrics if item.start <= m.span.start < item.end]
     departments, defaulted = _departments(doc, item, span)
+    if responsible and (not departments or defaulted):
+        departments, defaulted = responsible, False
     item_text = doc.text[item.start:item.end]
     reasons = []
     if deadline and deadline.end:
@@ -185,13 +200,15 @@ def _departments(doc: Document, item: Span, span: Span) -> tuple[list[str], bool
         return named, False
     if doc.header and doc.header.doc_type == "reply":
         defaults = [doc.header.issuer] if doc.header.issuer else []
-        defaults += [x.name for x in _co_handlers(doc.departments) if x.name not in defaults]
+        defaults += [x.name for x in _co_handlers(doc) if x.name not in defaults]
         return defaults, bool(defaults)
     return [], False
 
 
-def _co_handlers(departments: list[Department]) -> list[Department]:
-    return [x for x in departments if x.role == "co_handler"]
+def _co_handlers(doc: Document) -> list[Department]:
+    """The bodies a reply was handled with (经与……共同办理), named before its first section."""
+    first = doc.structure.sections[0].span.start if doc.structure.sections else len(doc.text)
+    return [x for x in doc.departments if x.role == "co_handler" and x.span.start < first]
 
 
 def _strength(item_text: str, text: str) -> str:
