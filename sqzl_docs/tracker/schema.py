@@ -1,0 +1,102 @@
+"""The tracker's SQLite schema, as named migrations (sqlite-utils ``Migrations``); never edit one
+after release, add another.
+
+Every table links to its document by a foreign key; ids are deterministic (content hash of the
+document, and a hash of the document id and the item's text for what was extracted from it), so
+re-adding a document changes nothing and a new extractor version updates the machine rows in place.
+``assessments`` is append-only: triggers refuse UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Database
+
+MIGRATIONS = sqlite_utils.Migrations("sqzl_tracker")
+SCHEMA_VERSION = 1
+
+STATUSES = ("not_assessed", "no_evidence", "in_progress", "partially_fulfilled", "fulfilled", "overdue",
+            "not_verifiable")
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    db["documents"].create({
+        "id": str, "source": str, "sha256": str, "title": str, "doc_type": str, "issuer": str,
+        "jurisdiction": str, "doc_number": str, "published": str, "written": str, "doc_date": str,
+        "text": str, "text_seg": str, "extractor_version": str, "added_at": str, "run_id": int,
+    }, pk="id")
+    db["commitments"].create({
+        "id": str, "document_id": str, "parent_id": str, "text": str, "text_seg": str, "item_text": str,
+        "start": int, "end": int, "section_path": str, "action": str, "deadline_start": str,
+        "deadline_end": str, "deadline_source": str, "departments": str, "departments_defaulted": int,
+        "strength": str, "keywords": str, "testable": int, "testability_reasons": str,
+        "target_text": str, "target_value": float, "target_unit": str, "target_qualifier": str,
+        "target_subject": str, "doc_date": str, "extractor_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["progress"].create({
+        "id": str, "document_id": str, "text": str, "text_seg": str, "start": int, "end": int,
+        "departments": str, "keywords": str, "doc_date": str, "extractor_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["metrics"].create({
+        "id": str, "document_id": str, "text": str, "start": int, "end": int, "value": float, "unit": str,
+        "qualifier": str, "from_value": float, "subject": str, "per": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["departments"].create({
+        "id": str, "document_id": str, "name": str, "canonical": str, "role": str, "start": int, "end": int,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["doc_numbers"].create({
+        "id": str, "document_id": str, "text": str, "canonical": str, "own": int, "repaired": int,
+        "start": int, "end": int,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["citations"].create({
+        "id": str, "document_id": str, "title": str, "doc_number": str, "start": int, "end": int,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db["runs"].create({
+        "id": int, "command": str, "started_at": str, "finished_at": str, "version": str, "n_ok": int,
+        "n_failed": int,
+    }, pk="id")
+    db["problems"].create({
+        "id": int, "run_id": int, "source": str, "stage": str, "code": str, "reason": str,
+    }, pk="id", foreign_keys=[("run_id", "runs", "id")])
+    db["evidence"].create({
+        "id": str, "commitment_id": str, "progress_id": str, "document_id": str, "quote": str, "start": int,
+        "end": int, "score": float, "reasons": str, "relation": str, "strength": str, "reported_value": float,
+        "created_by": str, "created_at": str,
+    }, pk="id", foreign_keys=[("commitment_id", "commitments", "id"), ("progress_id", "progress", "id"),
+                              ("document_id", "documents", "id")])
+    db["assessments"].create({
+        "id": int, "commitment_id": str, "status": str, "as_of": str, "evidence_ids": str, "rationale": str,
+        "evidence_strength": str, "ratio": float, "late": int, "assessor": str, "review_state": str,
+        "note": str, "created_at": str,
+    }, pk="id", foreign_keys=[("commitment_id", "commitments", "id")])
+    for table, columns in (("commitments", ["document_id"]), ("progress", ["document_id"]),
+                           ("metrics", ["document_id"]), ("departments", ["document_id"]),
+                           ("evidence", ["commitment_id"]), ("assessments", ["commitment_id"]),
+                           ("departments", ["name"]), ("commitments", ["deadline_end"])):
+        db[table].create_index(columns, if_not_exists=True)
+    db.execute("""CREATE TRIGGER assessments_append_only_update BEFORE UPDATE ON assessments
+                  BEGIN SELECT RAISE(ABORT, 'assessments are append-only'); END""")
+    db.execute("""CREATE TRIGGER assessments_append_only_delete BEFORE DELETE ON assessments
+                  BEGIN SELECT RAISE(ABORT, 'assessments are append-only'); END""")
+    db.execute("""CREATE VIEW commitment_status AS
+        WITH ranked AS (
+          SELECT a.*, ROW_NUMBER() OVER (
+            PARTITION BY a.commitment_id
+            ORDER BY CASE WHEN a.assessor LIKE 'human:%' THEN 0 ELSE 1 END, a.id DESC) AS rn
+          FROM assessments a)
+        SELECT c.id AS commitment_id, c.text AS commitment, c.target_text, d.title AS document,
+               d.issuer, c.document_id, c.deadline_end AS deadline, c.departments,
+               COALESCE(r.status, 'not_assessed') AS status, r.assessor, r.review_state, r.rationale,
+               r.as_of, r.evidence_strength, r.id AS assessment_id
+        FROM commitments c JOIN documents d ON d.id = c.document_id
+        LEFT JOIN ranked r ON r.commitment_id = c.id AND r.rn = 1""")
+    for table in ("documents", "commitments", "progress"):
+        db[table].enable_fts(["text_seg"], create_triggers=True, tokenize="unicode61")
+
+
+def migrate(db: Database) -> None:
+    """Bring a database up to the current schema; WAL so readers never wait on the writer."""
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    MIGRATIONS.apply(db)

@@ -1,0 +1,184 @@
+"""Storing extracted documents: one transaction per document, deterministic ids, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import Document, Problem
+from .schema import migrate
+from .text import segment
+
+EXTRACTOR_VERSION_KEY = "extractors"
+
+
+def row_id(*parts: object) -> str:
+    """A stable id from the parts (document id, kind, text …)."""
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def extractor_version(doc: Document) -> str:
+    return ",".join(f"{k}/{v}" for k, v in sorted(doc.extractors.items()))
+
+
+def jurisdiction(doc: Document) -> str | None:
+    """The government a document belongs to (重庆市, 武汉市江夏区, 国务院 for central organs)."""
+    from ..extract.departments import places
+
+    issuer = (doc.header.issuer if doc.header else None) or ""
+    if issuer.startswith(("国务院", "中共中央", "党中央", "全国", "中央")) or issuer.endswith("部"):
+        return "中央"
+    known = places()
+    best = ""
+    for end in range(2, min(len(issuer), 12) + 1):
+        if issuer[:end] in known:
+            best = issuer[:end]
+    for end in range(len(best) + 2, min(len(issuer), 16) + 1):  # 武汉市 + 江夏区
+        if issuer[len(best):end] in known:
+            best = issuer[:end]
+    if best:
+        return best
+    for dep in doc.departments:
+        if dep.canonical:
+            m = re.match(r"([\u4e00-\u9fff]{2,8}?[省市区县])", dep.canonical)
+            if m and m.group(1) in known:
+                return m.group(1)
+    return None
+
+
+def doc_date(doc: Document) -> str | None:
+    h = doc.header
+    if h is None:
+        return None
+    value = h.written or h.published
+    return value.isoformat() if value else None
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def add(db: Database, records: Iterable[Document | Problem], *, command: str = "track add") -> dict[str, int]:
+    """Store documents (and problem records) in ``db``; returns counts of added, unchanged, failed."""
+    migrate(db)
+    run_id = db["runs"].insert({"command": command, "started_at": _now(), "version": _version()}).last_pk
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    for record in records:
+        if isinstance(record, Problem):
+            with db.conn:
+                db["problems"].insert({"run_id": run_id, "source": record.source, "stage": record.stage,
+                                       "code": record.code, "reason": record.reason})
+            counts["failed"] += 1
+            continue
+        counts[add_document(db, record, run_id)] += 1
+    db["runs"].update(run_id, {"finished_at": _now(), "n_ok": counts["added"] + counts["updated"]
+                               + counts["unchanged"], "n_failed": counts["failed"]})
+    return counts
+
+
+def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
+    """Store one document and its records in one transaction; 'added', 'updated' or 'unchanged'."""
+    version = extractor_version(doc)
+    existing = db.execute("SELECT extractor_version FROM documents WHERE id = ?", [doc.doc_id]).fetchone()
+    if existing and existing[0] == version:
+        return "unchanged"
+    date = doc_date(doc)
+    with db.conn:  # one transaction: a killed run leaves whole documents or none
+        if existing:
+            _delete_machine_rows(db, doc.doc_id)
+        h = doc.header
+        db["documents"].upsert({
+            "id": doc.doc_id, "source": doc.source, "sha256": doc.sha256, "title": h.title if h else None,
+            "doc_type": h.doc_type if h else None, "issuer": h.issuer if h else None,
+            "jurisdiction": jurisdiction(doc), "doc_number": h.doc_number if h else None,
+            "published": _iso(h.published) if h else None, "written": _iso(h.written) if h else None,
+            "doc_date": date, "text": doc.text, "text_seg": segment(doc.text),
+            "extractor_version": version, "added_at": _now(), "run_id": run_id,
+        }, pk="id")
+        db["commitments"].upsert_all(_commitment_rows(doc, date, version), pk="id")
+        db["progress"].upsert_all([{
+            "id": row_id(doc.doc_id, "progress", p.span.text), "document_id": doc.doc_id, "text": p.span.text,
+            "text_seg": segment(p.span.text), "start": p.span.start, "end": p.span.end,
+            "departments": json.dumps(p.departments, ensure_ascii=False),
+            "keywords": json.dumps(p.keywords, ensure_ascii=False), "doc_date": date, "extractor_version": version,
+        } for p in doc.progress], pk="id")
+        db["metrics"].upsert_all([{
+            "id": row_id(doc.doc_id, "metric", m.span.start, m.value), "document_id": doc.doc_id,
+            "text": m.span.text, "start": m.span.start, "end": m.span.end, "value": m.value, "unit": m.unit,
+            "qualifier": m.qualifier, "from_value": m.from_value, "subject": m.subject, "per": m.per,
+        } for m in doc.metrics], pk="id")
+        db["departments"].upsert_all([{
+            "id": row_id(doc.doc_id, "department", d.span.start), "document_id": doc.doc_id, "name": d.name,
+            "canonical": d.canonical, "role": d.role, "start": d.span.start, "end": d.span.end,
+        } for d in doc.departments], pk="id")
+        db["doc_numbers"].upsert_all([{
+            "id": row_id(doc.doc_id, "doc_number", n.span.start), "document_id": doc.doc_id, "text": n.span.text,
+            "canonical": n.canonical, "own": int(n.own), "repaired": int(n.repaired), "start": n.span.start,
+            "end": n.span.end,
+        } for n in doc.doc_numbers], pk="id")
+        db["citations"].upsert_all([{
+            "id": row_id(doc.doc_id, "citation", c.title), "document_id": doc.doc_id, "title": c.title,
+            "doc_number": c.doc_number, "start": c.span.start, "end": c.span.end,
+        } for c in doc.citations], pk="id")
+    return "updated" if existing else "added"
+
+
+def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict[str, Any]]:
+    """One row per tracked undertaking: a commitment with several targets gives one per target."""
+    rows = []
+    for c in doc.commitments:
+        base = row_id(doc.doc_id, "commitment", re.sub(r"\s", "", c.span.text))
+        targets = list({t.span.text: t for t in c.targets}.values())
+        common = {
+            "document_id": doc.doc_id, "parent_id": base, "text": c.span.text, "text_seg": segment(c.span.text),
+            "item_text": doc.text[c.item.start:c.item.end], "start": c.span.start, "end": c.span.end,
+            "section_path": json.dumps(c.section_path, ensure_ascii=False), "action": c.action,
+            "deadline_start": _iso(c.deadline.start) if c.deadline else None,
+            "deadline_end": _iso(c.deadline.end) if c.deadline else None,
+            "deadline_source": c.deadline.source if c.deadline else None,
+            "departments": json.dumps(c.departments, ensure_ascii=False),
+            "departments_defaulted": int(c.departments_defaulted), "strength": c.strength,
+            "keywords": json.dumps(c.keywords, ensure_ascii=False), "testable": int(c.testable),
+            "testability_reasons": json.dumps(c.testability_reasons, ensure_ascii=False), "doc_date": date,
+            "extractor_version": version,
+        }
+        if len(targets) < 2:
+            t = targets[0] if targets else None
+            rows.append({**common, "id": base, **_target(t)})
+        else:
+            for t in targets:
+                rows.append({**common, "id": row_id(base, t.span.text), **_target(t)})
+    return rows
+
+
+def _target(t: Any) -> dict[str, Any]:
+    if t is None:
+        return {"target_text": None, "target_value": None, "target_unit": None, "target_qualifier": None,
+                "target_subject": None}
+    return {"target_text": t.span.text, "target_value": t.value, "target_unit": t.unit,
+            "target_qualifier": t.qualifier, "target_subject": t.subject}
+
+
+def _delete_machine_rows(db: Database, document_id: str) -> None:
+    """Before re-storing a document with a new extractor version: drop its machine rows. Commitments
+    are upserted instead, so the assessments of a commitment that is extracted again keep it."""
+    db.execute("DELETE FROM evidence WHERE progress_id IN (SELECT id FROM progress WHERE document_id = ?)",
+               [document_id])
+    for table in ("progress", "metrics", "departments", "doc_numbers", "citations"):
+        db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document_id])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
