@@ -102,6 +102,103 @@ def schema(
         typer.echo(str(written))
 
 
+track = typer.Typer(no_args_is_help=True, help="The commitment tracker: store, link, report, review, serve.")
+app.add_typer(track, name="track")
+DEFAULT_DB = "sqzl.db"
+
+
+def _db(path: Path):  # type: ignore[no-untyped-def]
+    import sqlite_utils
+
+    from .tracker.schema import migrate
+
+    db = sqlite_utils.Database(path)
+    migrate(db)
+    return db
+
+
+@track.command("add")
+def track_add(
+    paths: Annotated[list[str], typer.Argument(help="[DB] PATH...: a .db first names the database (default sqzl.db).")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract documents and store them in the tracker (one transaction per document)."""
+    from .tracker.store import add
+
+    db_path = Path(DEFAULT_DB)
+    if paths and paths[0].endswith((".db", ".sqlite", ".sqlite3")):
+        db_path, paths = Path(paths[0]), paths[1:]
+    if not paths:
+        raise typer.BadParameter("no documents named", param_hint="PATH")
+    counts = add(_db(db_path), pipeline.run(paths, jobs=jobs))
+    if not quiet:
+        typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
+                   f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@track.command("link")
+def track_link(
+    db: Annotated[Path, typer.Argument(help="The tracker database.")] = Path(DEFAULT_DB),
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Assess as of this date (default today).")] = None,
+) -> None:
+    """Link commitments to later progress statements and record the machine's assessments."""
+    import datetime as dt
+
+    from .tracker.link import link
+
+    counts = link(_db(db), as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+@track.command("report")
+def track_report(
+    db: Annotated[Path, typer.Argument(help="The tracker database.")] = Path(DEFAULT_DB),
+    status: Annotated[Optional[str], typer.Option(help="Only this status.")] = None,
+    department: Annotated[Optional[str], typer.Option(help="Only commitments naming this department.")] = None,
+    due_before: Annotated[Optional[str], typer.Option(help="Only deadlines before this date.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """What was promised, by when, who answers, its status, evidence and rationale."""
+    from .tracker.review import format_report, report_rows
+
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    typer.echo(format_report(report_rows(_db(db), status=status, department=department, due_before=due_before), fmt))
+
+
+@track.command("verdict")
+def track_verdict(
+    db: Annotated[Path, typer.Argument(help="The tracker database.")],
+    commitment: Annotated[str, typer.Argument(help="Commitment id (or a unique prefix).")],
+    status: Annotated[str, typer.Argument(help="fulfilled, partially_fulfilled, in_progress, overdue, ...")],
+    note: Annotated[str, typer.Option(help="The reviewer's reasons.")],
+    evidence: Annotated[Optional[list[str]], typer.Option(help="A verbatim quote from a stored document.")] = None,
+    reviewer: Annotated[str, typer.Option(help="Who decides.")] = "reviewer",
+) -> None:
+    """Record a reviewer's verdict (appended; it wins over the machine's and survives every re-run)."""
+    from .tracker.review import ReviewError, verdict
+
+    try:
+        row = verdict(_db(db), commitment, status, note=note, reviewer=reviewer, evidence=evidence)
+    except ReviewError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"assessment {row} recorded")
+
+
+@track.command("serve")
+def track_serve(
+    db: Annotated[Path, typer.Argument(help="The tracker database.")] = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Bind address (localhost unless told otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8001,
+) -> None:
+    """Open the reviewer UI (Datasette, read-only) on the database."""
+    from .tracker.serve import serve
+
+    raise typer.Exit(serve(db, host=host, port=port))
+
+
 def _read_records(path: Path) -> list[Document | Problem]:
     from pydantic import TypeAdapter
 

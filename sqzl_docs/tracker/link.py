@@ -115,7 +115,7 @@ def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
             by_line[line].add(i)
     counts: Counter[str] = Counter()
     latest = _latest_machine(db)
-    for c in db.query("SELECT * FROM commitments ORDER BY rowid"):
+    for c in list(db.query("SELECT * FROM commitments ORDER BY rowid")):
         doc = documents[c["document_id"]]
         allowed = _candidates(c, doc, documents, statements, by_line, dept_docs)
         status, evidence, rationale, strength, ratio, late = _assess(c, doc, index, allowed, as_of)

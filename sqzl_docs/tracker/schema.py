@@ -86,7 +86,8 @@ def m001_initial(db: Database) -> None:
             ORDER BY CASE WHEN a.assessor LIKE 'human:%' THEN 0 ELSE 1 END, a.id DESC) AS rn
           FROM assessments a)
         SELECT c.id AS commitment_id, c.text AS commitment, c.target_text, d.title AS document,
-               d.issuer, c.document_id, c.deadline_end AS deadline, c.departments,
+               d.issuer, c.document_id, c.deadline_end AS deadline, substr(c.deadline_end, 1, 4) AS deadline_year,
+               c.departments,
                COALESCE(r.status, 'not_assessed') AS status, r.assessor, r.review_state, r.rationale,
                r.as_of, r.evidence_strength, r.id AS assessment_id
         FROM commitments c JOIN documents d ON d.id = c.document_id

@@ -1,0 +1,25 @@
+"""`sqzl track serve`: Datasette on the tracker database, read-only, on localhost by default."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+
+def metadata_path() -> Path:
+    """The packaged Datasette metadata (labels, facets, canned queries)."""
+    return Path(str(resources.files("sqzl_docs.tracker").joinpath("datasette/metadata.yaml")))
+
+
+def command(db: Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The datasette command line: immutable (read-only) mode, the package's metadata."""
+    exe = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
+    return [exe, "serve", "-i", str(db), "--metadata", str(metadata_path()), "--host", host, "--port", str(port),
+            "--setting", "sql_time_limit_ms", "3000"]
+
+
+def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8001) -> int:
+    return subprocess.call(command(db, host=host, port=port))
