@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install schema clean
+.PHONY: demo test install schema clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,10 +20,23 @@ demo: $(STAMP)
 	$(BIN)/sqzl extract corpora/raw tests/fixtures/html tests/fixtures/pdf tests/fixtures/docx -o out/corpus.jsonl; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	$(BIN)/sqzl summary out/corpus.jsonl
+	rm -f out/tracker.db out/tracker.db-wal out/tracker.db-shm
+	$(BIN)/sqzl track add out/tracker.db corpora/raw -q
+	$(BIN)/sqzl track link out/tracker.db --as-of 2023-12-28
+	$(BIN)/sqzl track report out/tracker.db --status fulfilled
+	$(BIN)/sqzl track report out/tracker.db --status partially_fulfilled
+	$(BIN)/sqzl track report out/tracker.db --status overdue
+	@echo "Browse it: .venv/bin/sqzl track serve out/tracker.db"
 
 ## test: install, then run the whole test suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest sqzl_docs tests
+
+# The reviewer-UI test drives Debian's headless Chromium; install it when we may (root with apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } \
+	  || echo "chromium is not installed: the browser test will be skipped"
 
 schema: $(STAMP)
 	$(BIN)/sqzl schema schemas
