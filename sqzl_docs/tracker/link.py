@@ -1,7 +1,8 @@
 """Linking commitments to later progress statements, and the machine's verdicts.
 
 Candidates for a commitment are progress statements of documents dated after it, of the same
-government line (same jurisdiction, or a department named in both), never earlier ones. Each pair is
+government line (same jurisdiction, or issued by a department the commitment names), never earlier
+ones. Each pair is
 scored by BM25-weighted topic overlap over jieba words (the commitment's keywords and heading), shared
 departments, and metrics in the same unit; the reasons are kept with the link. An inverted index
 over the candidates' words keeps the work proportional to the matches, not to all pairs.
@@ -94,9 +95,10 @@ def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
     migrate(db)
     as_of = as_of or dt.date.today()
     documents = {r["id"]: r for r in db.query("SELECT id, jurisdiction, doc_date, issuer FROM documents")}
-    dept_docs: dict[str, set[str]] = defaultdict(set)
-    for r in db.query("SELECT document_id, COALESCE(canonical, name) AS name FROM departments"):
-        dept_docs[r["name"]].add(r["document_id"])
+    dept_docs: dict[str, set[str]] = defaultdict(set)  # department → the documents it issued
+    for r in documents.values():
+        if r["issuer"]:
+            dept_docs[r["issuer"]].add(r["id"])
     metrics_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in db.query("SELECT document_id, start, end, value, unit, subject, qualifier FROM metrics"):
         metrics_by_doc[r["document_id"]].append(r)
@@ -107,38 +109,59 @@ def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
                       sum(words.values()) or 1)
         s.metrics = [m for m in metrics_by_doc[r["document_id"]] if s.start <= m["start"] < s.end]
         statements.append(s)
-    index = Index(statements)
-    by_line: dict[str, set[int]] = defaultdict(set)
-    for i, s in enumerate(statements):
-        line = documents.get(s.document_id, {}).get("jurisdiction")
+    by_line: dict[str, list[Statement]] = defaultdict(list)
+    for st in statements:
+        line = documents.get(st.document_id, {}).get("jurisdiction")
         if line:
-            by_line[line].add(i)
+            by_line[line].append(st)
+    indexes = {line: Index(items) for line, items in by_line.items()}  # one index per government line
     counts: Counter[str] = Counter()
     latest = _latest_machine(db)
+    texts = {r["id"]: r["text"] for r in db.query("SELECT id, text FROM documents")}
+    evidence_rows: list[dict[str, Any]] = []
+    assessment_rows: list[dict[str, Any]] = []
     for c in list(db.query("SELECT * FROM commitments ORDER BY rowid")):
         doc = documents[c["document_id"]]
-        allowed = _candidates(c, doc, documents, statements, by_line, dept_docs)
-        status, evidence, rationale, strength, ratio, late = _assess(c, doc, index, allowed, as_of)
-        _store(db, c, status, evidence, rationale, strength, ratio, late, as_of, latest)
+        pools = _candidates(c, doc, documents, indexes, dept_docs)
+        status, evidence, rationale, strength, ratio, late = _assess(c, pools, as_of)
+        _collect(c, status, evidence, rationale, strength, ratio, late, as_of, latest, texts,
+                 evidence_rows, assessment_rows)
         counts[status] += 1
+    with db.conn:  # one run, one transaction
+        if evidence_rows:
+            db["evidence"].upsert_all(evidence_rows, pk="id", batch_size=500)
+        if assessment_rows:
+            db["assessments"].insert_all(assessment_rows, batch_size=500)
     return counts
 
 
 def _candidates(c: dict[str, Any], doc: dict[str, Any], documents: dict[str, dict[str, Any]],
-                statements: list[Statement], by_line: dict[str, set[int]],
-                dept_docs: dict[str, set[str]]) -> set[int]:
-    """Statements of the same government line from documents dated after the commitment."""
+                indexes: dict[str, Index], dept_docs: dict[str, set[str]]) -> list[tuple[Index, set[int]]]:
+    """Per government line, the statements of documents dated after the commitment: the same
+    jurisdiction, and documents issued by one of the commitment's departments."""
     date = c["doc_date"] or ""
-    pool = set(by_line.get(doc["jurisdiction"] or "", set()))
+    if not date:
+        return []
+    wanted: dict[str, set[str] | None] = {}
+    if doc["jurisdiction"] in indexes:
+        wanted[doc["jurisdiction"]] = None  # every document of the line
     for name in json.loads(c["departments"] or "[]"):
         for other in dept_docs.get(name, ()):
-            pool.update(i for i in by_line.get(documents[other]["jurisdiction"] or "", ())
-                        if statements[i].document_id == other)
-    return {i for i in pool if statements[i].document_id != c["document_id"] and date
-            and statements[i].doc_date > date}
+            line = documents[other]["jurisdiction"]
+            if line in indexes and wanted.get(line, set()) is not None:
+                wanted.setdefault(line, set()).add(other)  # type: ignore[union-attr]
+    pools = []
+    for line, only in wanted.items():
+        index = indexes[line]
+        allowed = {i for i, st in enumerate(index.statements)
+                   if st.doc_date > date and st.document_id != c["document_id"]
+                   and (only is None or st.document_id in only)}
+        if allowed:
+            pools.append((index, allowed))
+    return pools
 
 
-def _assess(c: dict[str, Any], doc: dict[str, Any], index: Index, allowed: set[int], as_of: dt.date
+def _assess(c: dict[str, Any], pools: list[tuple[Index, set[int]]], as_of: dt.date
             ) -> tuple[str, list[dict[str, Any]], str, str | None, float | None, bool]:
     deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
     passed = deadline is not None and deadline < as_of
@@ -146,12 +169,11 @@ def _assess(c: dict[str, Any], doc: dict[str, Any], index: Index, allowed: set[i
         return "not_verifiable", [], "Not testable: no deadline, measurable target or concrete deliverable.", \
             None, None, False
     query = [w for w in json.loads(c["keywords"] or "[]") + tokens(c["text"]) if w not in _STOP]
-    scored = index.scores(query, allowed) if allowed else {}
+    scored = [(index.statements[i], v) for index, allowed in pools for i, v in index.scores(query, allowed).items()]
     links = []
-    for i, (bm25, coverage, words) in sorted(scored.items(), key=lambda kv: -kv[1][0])[:5]:
+    for s, (bm25, coverage, words) in sorted(scored, key=lambda kv: -kv[1][0])[:5]:
         if coverage < LINK_COVERAGE:
             continue
-        s = index.statements[i]
         strength = _strength(s.text, coverage)
         reasons = [f"topic words: {'、'.join(sorted(set(words)))} (coverage {coverage:.2f}, BM25 {bm25:.2f})"]
         reported = _reported_value(c, s)
@@ -159,7 +181,7 @@ def _assess(c: dict[str, Any], doc: dict[str, Any], index: Index, allowed: set[i
             reasons.append(f"reported {reported['value']:g}{c['target_unit']} against target {c['target_text']}")
         links.append({"statement": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
                       "reasons": reasons, "reported": reported})
-    if not allowed:
+    if not pools:
         if passed:
             return "overdue", [], f"Deadline {deadline} has passed as of {as_of}; no later report of the same " \
                                   "government to show it was met.", None, None, False
@@ -246,37 +268,34 @@ def _latest_machine(db: Database) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def _store(db: Database, c: dict[str, Any], status: str, links: list[dict[str, Any]], rationale: str,
-           strength: str | None, ratio: float | None, late: bool, as_of: dt.date,
-           latest: dict[str, tuple[str, str, str]]) -> None:
-    """Upsert evidence and append a machine assessment when the verdict or its evidence changed."""
+def _collect(c: dict[str, Any], status: str, links: list[dict[str, Any]], rationale: str,
+             strength: str | None, ratio: float | None, late: bool, as_of: dt.date,
+             latest: dict[str, tuple[str, str, str]], texts: dict[str, str],
+             evidence_rows: list[dict[str, Any]], assessment_rows: list[dict[str, Any]]) -> None:
+    """Evidence rows, and a machine assessment when the verdict or its evidence changed."""
     ids = []
-    with db.conn:
-        for x in links:
-            s: Statement = x["statement"]
-            quote = s.text
-            text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
-                              [s.start + 1, s.end - s.start, s.document_id]).fetchone()[0]
-            if text != quote:  # every quote is checked against the document text
-                continue
-            eid = row_id(c["id"], s.id)
-            ids.append(eid)
-            db["evidence"].upsert({
-                "id": eid, "commitment_id": c["id"], "progress_id": s.id, "document_id": s.document_id,
-                "quote": quote, "start": s.start, "end": s.end, "score": x["score"],
-                "reasons": json.dumps(x["reasons"], ensure_ascii=False),
-                "relation": "completes" if x["strength"] == "strong" else "progresses"
-                if x["strength"] == "moderate" else "mentions",
-                "strength": x["strength"], "reported_value": x["reported"]["value"] if x["reported"] else None,
-                "created_by": f"machine:{RULE_VERSION}", "created_at": _now(),
-            }, pk="id")
-        evidence_ids = json.dumps(ids)
-        previous = latest.get(c["id"])
-        if previous and previous[0] == status and previous[1] == evidence_ids:
-            return
-        db["assessments"].insert({
-            "commitment_id": c["id"], "status": status, "as_of": as_of.isoformat(), "evidence_ids": evidence_ids,
-            "rationale": rationale, "evidence_strength": strength, "ratio": ratio, "late": int(late),
-            "assessor": f"machine:{RULE_VERSION}", "review_state": "machine_proposed", "note": None,
-            "created_at": _now(),
+    now = _now()
+    for x in links:
+        s: Statement = x["statement"]
+        if texts[s.document_id][s.start:s.end] != s.text:  # every quote is checked against the document
+            continue
+        eid = row_id(c["id"], s.id)
+        ids.append(eid)
+        evidence_rows.append({
+            "id": eid, "commitment_id": c["id"], "progress_id": s.id, "document_id": s.document_id,
+            "quote": s.text, "start": s.start, "end": s.end, "score": x["score"],
+            "reasons": json.dumps(x["reasons"], ensure_ascii=False),
+            "relation": {"strong": "completes", "moderate": "progresses"}.get(x["strength"], "mentions"),
+            "strength": x["strength"], "reported_value": x["reported"]["value"] if x["reported"] else None,
+            "created_by": f"machine:{RULE_VERSION}", "created_at": now,
         })
+    evidence_ids = json.dumps(ids)
+    previous = latest.get(c["id"])
+    if previous and previous[0] == status and previous[1] == evidence_ids:
+        return
+    assessment_rows.append({
+        "commitment_id": c["id"], "status": status, "as_of": as_of.isoformat(), "evidence_ids": evidence_ids,
+        "rationale": rationale, "evidence_strength": strength, "ratio": ratio, "late": int(late),
+        "assessor": f"machine:{RULE_VERSION}", "review_state": "machine_proposed", "note": None,
+        "created_at": now,
+    })
