@@ -83,9 +83,13 @@ def extract(doc: Document) -> Iterator[Commitment]:
     d = document_date(doc)
     found: list[Commitment] = []
     covered: list[tuple[int, int]] = []
+    kind = doc.header.doc_type if doc.header else "other"
     for top in forward_sections(doc):
+        items = top.children or ([top] if kind in ("notice", "draft") else [])
+        if not items:
+            continue  # a forward section without items: its promising sentences are found below
         covered.append((top.span.start, top.span.end))
-        for item in top.children or [top]:
+        for item in items:
             heading = strip_marker(item.heading.text).rstrip("。；;")
             if not heading or _LEAD_IN.search(heading):
                 continue
