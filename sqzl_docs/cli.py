@@ -107,11 +107,16 @@ app.add_typer(track, name="track")
 DEFAULT_DB = "sqzl.db"
 
 
-def _db(path: Path):  # type: ignore[no-untyped-def]
+def _db(path: Path, *, create: bool = False):  # type: ignore[no-untyped-def]
     import sqlite_utils
 
     from .tracker.schema import migrate
 
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.is_file():
+        typer.echo(f"no tracker database at {path}: build one with `sqzl track add {path} PATH...`", err=True)
+        raise typer.Exit(2)
     db = sqlite_utils.Database(path)
     migrate(db)
     return db
@@ -131,7 +136,7 @@ def track_add(
         db_path, paths = Path(paths[0]), paths[1:]
     if not paths:
         raise typer.BadParameter("no documents named", param_hint="PATH")
-    counts = add(_db(db_path), pipeline.run(paths, jobs=jobs))
+    counts = add(_db(db_path, create=True), pipeline.run(paths, jobs=jobs))
     if not quiet:
         typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)

@@ -134,3 +134,11 @@ def test_track_cli_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(app, ["track", "report", str(dbp), "--format", "json", "--status", "partially_fulfilled"])
     assert cid in {r["id"] for r in json.loads(result.stdout)}
     assert runner.invoke(app, ["track", "verdict", str(dbp), cid, "done", "--note", "x"]).exit_code == 2
+
+
+def test_missing_database_is_a_clear_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["track", "report", str(tmp_path / "nope.db")])
+    assert result.exit_code == 2 and "no tracker database" in result.stderr
+    made = tmp_path / "new" / "dir" / "t.db"
+    assert CliRunner().invoke(app, ["track", "add", str(made), str(SEEDS[0]), "-q"]).exit_code == 0
+    assert made.is_file()
