@@ -1,0 +1,85 @@
+"""Extraction speed against the tokenising every Chinese pipeline already pays.
+
+Measures, on the same texts and in the same run: full extraction (structure and every extractor),
+``jieba.lcut`` (default mode) and ``spacy.blank("zh")`` with the jieba segmenter, in characters per
+second on one core, and the ratio extraction / jieba.lcut.
+
+Run: .venv/bin/python bench/extract_bench.py [--bulk ../shared/corpus/bulk/citizen_replies.jsonl] [--json F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _texts(args: argparse.Namespace) -> dict[str, list[str]]:
+    corpus = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora" / "raw").glob("*.txt"))]
+    sets = {"corpus": corpus}
+    if args.bulk.exists():
+        sets["bulk"] = [json.loads(line)["reply"] for line in args.bulk.open(encoding="utf-8") if line.strip()]
+    return sets
+
+
+def _time(fn, texts: list[str], repeat: int) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bulk", type=Path, default=ROOT.parent / "shared" / "corpus" / "bulk" / "citizen_replies.jsonl")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    import jieba
+    import spacy
+
+    import sqzl_docs
+    from sqzl_docs.models import Document
+    from sqzl_docs.pipeline import process_document
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.lcut("预热")
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    process_document(Document.from_text("预热：到2022年完成165项。"))
+    results = {}
+    for name, texts in _texts(args).items():
+        chars = sum(len(t) for t in texts)
+        row = {"documents": len(texts), "characters": chars}
+        for label, fn in (("extraction", lambda t: process_document(Document.from_text(t))),
+                          ("jieba.lcut", jieba.lcut), ("spacy_blank_zh_jieba", nlp.make_doc)):
+            seconds = _time(fn, texts, args.repeat)
+            row[label] = {"seconds": round(seconds, 3), "chars_per_second": round(chars / seconds)}
+        row["ratio_extraction_to_jieba"] = round(row["extraction"]["chars_per_second"]
+                                                 / row["jieba.lcut"]["chars_per_second"], 3)
+        row["ratio_extraction_to_spacy"] = round(row["extraction"]["chars_per_second"]
+                                                 / row["spacy_blank_zh_jieba"]["chars_per_second"], 3)
+        results[name] = row
+        print(f"{name}: {len(texts)} docs, {chars:,} chars: extraction {row['extraction']['chars_per_second']:,}/s, "
+              f"jieba.lcut {row['jieba.lcut']['chars_per_second']:,}/s, spaCy+jieba "
+              f"{row['spacy_blank_zh_jieba']['chars_per_second']:,}/s, ratio {row['ratio_extraction_to_jieba']}",
+              file=sys.stderr)
+    report = {"machine": f"{platform.machine()}, Python {platform.python_version()}, one core",
+              "sqzl_docs": sqzl_docs.__version__, "results": results}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
