@@ -51,7 +51,7 @@ def _squeeze(s: str) -> str:
 def extract(doc: Document) -> Iterator[Citation]:
     """Yield each cited document once, in reading order of its first mention."""
     text = doc.norm.text
-    numbers = list(doc.doc_numbers) or list(doc_numbers.extract(doc))
+    numbers = doc.doc_numbers if "doc_numbers" in doc.extractors else list(doc_numbers.extract(doc))
     by_start = {doc.norm.from_source(n.span.start): n for n in numbers}
     titles = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
     attached = _attach_numbers(text, titles, by_start)

@@ -14,6 +14,7 @@ mention). Dates inside 《》 titles and 发文字号 are parts of names, not da
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 import datetime as dt
 import functools
 import re
@@ -110,12 +111,29 @@ def _all_sections(sections: list[Section]) -> Iterator[Section]:
         yield from _all_sections(s.children)
 
 
+_MASKS: dict[int, tuple[object, int, str]] = {}
+
+
 def _mask(doc: Document) -> str:
-    """The normalised text with 《…》 titles and document numbers blanked out (same length)."""
+    """The normalised text with 《…》 titles and document numbers blanked out (same length); computed
+    once per document and extraction stage (the copies of a document share one normalised view)."""
+    key = id(doc.norm)
+    hit = _MASKS.get(key)
+    stage = len(doc.doc_numbers)
+    if hit is not None and hit[0] is doc.norm and hit[1] == stage:
+        return hit[2]
+    masked = _compute_mask(doc)
+    if len(_MASKS) > 64:
+        _MASKS.clear()
+    _MASKS[key] = (doc.norm, stage, masked)
+    return masked
+
+
+def _compute_mask(doc: Document) -> str:
     text = list(doc.norm.text)
     for m in re.finditer(r"《[^《》]{0,200}》", doc.norm.text):
         text[m.start():m.end()] = "□" * (m.end() - m.start())
-    numbers = doc.doc_numbers or list(doc_numbers.extract(doc))
+    numbers = doc.doc_numbers if "doc_numbers" in doc.extractors else list(doc_numbers.extract(doc))
     for n in numbers:
         s, e = doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)
         text[s:e] = "□" * (e - s)
@@ -302,7 +320,8 @@ def extract(doc: Document) -> Iterator[DateMention]:
             found.extend(_month_list(doc, m, resolver))
             continue
         nl = text.rfind("\n", 0, m.start())
-        current = max((s for s in item_starts if s <= m.start()), default=-1)
+        at = bisect_right(item_starts, m.start())
+        current = item_starts[at - 1] if at else -1
         if nl != line_start or current != item:  # a new paragraph or item: no year carries over
             line_start, item = nl, current
             resolver.last_year = None

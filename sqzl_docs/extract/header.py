@@ -92,7 +92,7 @@ def _issuer(doc: Document) -> str | None:
 
 def _head_organ(doc: Document) -> list[str]:
     """A department named in the head (国务院总理 → 国务院) or the body that replies (经X调查……回复如下)."""
-    found = doc.departments or list(departments.extract(doc))
+    found = doc.departments if "departments" in doc.extractors else list(departments.extract(doc))
     body = doc.structure.body
     head_end = body.start if body else 0
     salutation = doc.structure.salutation
