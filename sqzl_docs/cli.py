@@ -11,7 +11,6 @@ from typing import Annotated, Optional
 import typer
 
 from . import ingest, pipeline
-from .gold import to_gold
 from .models import Document, Problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -38,12 +37,9 @@ def extract(
     counts: Counter[str] = Counter()
     progress = _progress(quiet)
     try:
-        for record in pipeline.run(paths, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
-            if fmt == "gold" and isinstance(record, Document):
-                sink.write(json.dumps(to_gold(record), ensure_ascii=False) + "\n")
-            else:
-                sink.write(record.model_dump_json() + "\n")
-            counts["failed" if isinstance(record, Problem) else "ok"] += 1
+        for failed, line in pipeline.run_json(paths, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+            sink.write(line + "\n")
+            counts["failed" if failed else "ok"] += 1
             if progress:
                 progress.update(1)
     finally:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import glob
+import itertools
+import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import extract, ingest, structure
@@ -54,7 +59,7 @@ def process_document(doc: Document) -> Document | Problem:
 
 def process_path(path: str, *, max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_field: str | None = None
                  ) -> list[Document | Problem]:
-    """Everything one path yields (a JSON Lines file yields one record per line). Never raises."""
+    """Everything one (non-JSON Lines) path yields. Never raises."""
     out: list[Document | Problem] = []
     try:
         for item in ingest.read(path, max_bytes=max_bytes, text_field=text_field):
@@ -78,33 +83,116 @@ def process_stdin(data: bytes, *, text_field: str | None = None) -> list[Documen
         return [Problem(source="<stdin>", stage="ingest", code=exc.code, reason=exc.reason)]
 
 
-def run(paths: Iterable[str], *, jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
-        text_field: str | None = None) -> Iterator[Document | Problem]:
-    """Read and analyse every document under ``paths``; output order is input order for any ``jobs``."""
-    items = list(expand(paths))
-    files = [i for i in items if isinstance(i, str) and i != "-"]
-    results: Iterator[list[Document | Problem]]
-    if jobs > 1 and len(files) > 1:
-        import functools
-        from concurrent.futures import ProcessPoolExecutor
-
-        work = functools.partial(process_path, max_bytes=max_bytes, text_field=text_field)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = pool.map(work, files, chunksize=max(1, min(16, len(files) // (jobs * 4) or 1)))
-            yield from _merge(items, done)
-        return
-    done = (process_path(f, max_bytes=max_bytes, text_field=text_field) for f in files)
-    yield from _merge(items, done, text_field=text_field)
+# A task is one unit of work: a file, or one line of a JSON Lines file.
+Task = tuple[str, str, int, bytes]
 
 
-def _merge(items: list[str | Problem], done: Iterable[list[Document | Problem]], *,
-           text_field: str | None = None) -> Iterator[Document | Problem]:
-    results = iter(done)
-    for item in items:
-        if isinstance(item, Problem):
-            yield item
-        elif item == "-":
-            import sys
-            yield from process_stdin(sys.stdin.buffer.read(), text_field=text_field)
+def _tasks(paths: Iterable[str], max_bytes: int) -> Iterator[Task | Problem]:
+    """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
+    for item in expand(paths):
+        if isinstance(item, Problem) or item == "-":
+            yield item if isinstance(item, Problem) else ("stdin", "-", 0, b"")
+            continue
+        if Path(item).suffix.lower() in (".jsonl", ".ndjson") and Path(item).is_file():
+            try:
+                with open(item, "rb") as f:
+                    for number, raw in enumerate(f, start=1):
+                        if raw.strip():
+                            yield ("line", item, number, raw[:max_bytes + 1])
+            except OSError as exc:
+                yield Problem(source=item, stage="ingest", code="ingest.not_found",
+                              reason=f"{item}: cannot read: {exc.strerror or exc}")
+            continue
+        yield ("path", item, 0, b"")
+
+
+def _work_json(task: Task, max_bytes: int, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
+    """A task's records serialised in the worker: (is_problem, one JSON line)."""
+    from .gold import to_gold
+
+    out = []
+    for r in _work(task, max_bytes, text_field):
+        if isinstance(r, Problem) or fmt == "jsonl":
+            out.append((isinstance(r, Problem), r.model_dump_json()))
         else:
-            yield from next(results)
+            out.append((False, json.dumps(to_gold(r), ensure_ascii=False)))
+    return out
+
+
+def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
+             text_field: str | None = None, window: int = 512) -> Iterator[tuple[bool, str]]:
+    """Like :func:`run`, but records come out as JSON lines made in the workers (for the CLI)."""
+    if jobs <= 1:
+        from .gold import to_gold
+
+        for r in run(paths, jobs=1, max_bytes=max_bytes, text_field=text_field):
+            if isinstance(r, Problem) or fmt == "jsonl":
+                yield isinstance(r, Problem), r.model_dump_json()
+            else:
+                yield False, json.dumps(to_gold(r), ensure_ascii=False)
+        return
+    tasks = _tasks(paths, max_bytes)
+    work = functools.partial(_work_json, max_bytes=max_bytes, text_field=text_field, fmt=fmt)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            batch = list(itertools.islice(tasks, window * jobs))
+            if not batch:
+                break
+            remote = [t for t in batch if not isinstance(t, Problem) and t[0] != "stdin"]
+            results = iter(pool.map(work, remote, chunksize=max(1, min(32, len(remote) // (jobs * 4) or 1))))
+            for task in batch:
+                if isinstance(task, Problem):
+                    yield True, task.model_dump_json()
+                elif task[0] == "stdin":
+                    for r in process_stdin(sys.stdin.buffer.read(), text_field=text_field):
+                        yield isinstance(r, Problem), r.model_dump_json()
+                else:
+                    yield from next(results)
+
+
+def _work(task: Task, max_bytes: int, text_field: str | None) -> list[Document | Problem]:
+    kind, source, number, raw = task
+    if kind == "path":
+        return process_path(source, max_bytes=max_bytes, text_field=text_field)
+    from .ingest import jsonl
+
+    try:
+        record = jsonl.read_line(raw, source=source, number=number, text_field=text_field, max_bytes=max_bytes)
+    except Exception as exc:
+        return [Problem(source=f"{source}#L{number}", stage="ingest", code="ingest.failed",
+                        reason=f"{type(exc).__name__}: {exc}")]
+    if record is None:
+        return []
+    return [record if isinstance(record, Problem) else process_document(record)]
+
+
+def run(paths: Iterable[str], *, jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
+        text_field: str | None = None, window: int = 512) -> Iterator[Document | Problem]:
+    """Read and analyse every document under ``paths``, streaming: records come out in input order
+    for any ``jobs``, and at most ``window`` tasks per worker are in flight, so memory stays flat."""
+    tasks = _tasks(paths, max_bytes)
+    work = functools.partial(_work, max_bytes=max_bytes, text_field=text_field)
+
+    def local(task: Task | Problem) -> list[Document | Problem]:
+        if isinstance(task, Problem):
+            return [task]
+        if task[0] == "stdin":
+            return process_stdin(sys.stdin.buffer.read(), text_field=text_field)
+        return work(task)
+
+    if jobs <= 1:
+        for task in tasks:
+            yield from local(task)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            batch = list(itertools.islice(tasks, window * jobs))
+            if not batch:
+                break
+            remote = [t for t in batch if not isinstance(t, Problem) and t[0] != "stdin"]
+            results = iter(pool.map(work, remote, chunksize=max(1, min(32, len(remote) // (jobs * 4) or 1))))
+            for task in batch:
+                if isinstance(task, Problem) or task[0] == "stdin":
+                    yield from local(task)
+                else:
+                    yield from next(results)

@@ -21,32 +21,39 @@ META_FIELDS = {"title": "title", "subject": "title", "date": "published", "publi
 
 def read(data: bytes, *, source: str, text_field: str | None = None) -> Iterator[Document | Problem]:
     for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        where = f"{source}#L{number}"
-        try:
-            obj = json.loads(raw.decode("utf-8", errors="strict"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason=f"not valid JSON: {exc}")
-            continue
-        if not isinstance(obj, dict):
-            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason="the line is not a JSON object")
-            continue
-        name = text_field or next((f for f in TEXT_FIELDS if isinstance(obj.get(f), str)), None)
-        text = obj.get(name) if name else None
-        if not isinstance(text, str) or not text.strip():
-            wanted = text_field or " or ".join(TEXT_FIELDS)
-            yield Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
-                          reason=f"no non-empty text field ({wanted})")
-            continue
-        text = _clean_surrogates(text)
-        meta = [MetaField(name=META_FIELDS[k], label=k, value=str(v)) for k, v in obj.items()
-                if k in META_FIELDS and v not in (None, "")]
-        body = text.encode("utf-8")
-        record_id = obj.get("id")
-        ref = f"{source}#id={record_id}" if record_id not in (None, "") else where
-        yield document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
-                            data=body, reader="jsonl")
+        record = read_line(raw, source=source, number=number, text_field=text_field)
+        if record is not None:
+            yield record
+
+
+def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = None,
+              max_bytes: int | None = None) -> Document | Problem | None:
+    """One line of a JSON Lines file: a document, a problem record, or None for a blank line."""
+    if not raw.strip():
+        return None
+    where = f"{source}#L{number}"
+    if max_bytes is not None and len(raw) > max_bytes:
+        return Problem(source=where, stage="ingest", code="ingest.too_large",
+                       reason=f"{where}: a {len(raw):,}-byte line is over the limit of {max_bytes:,} bytes")
+    try:
+        obj = json.loads(raw.decode("utf-8", errors="strict"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason=f"not valid JSON: {exc}")
+    if not isinstance(obj, dict):
+        return Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason="the line is not a JSON object")
+    name = text_field or next((f for f in TEXT_FIELDS if isinstance(obj.get(f), str)), None)
+    text = obj.get(name) if name else None
+    if not isinstance(text, str) or not text.strip():
+        wanted = text_field or " or ".join(TEXT_FIELDS)
+        return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
+                       reason=f"no non-empty text field ({wanted})")
+    text = _clean_surrogates(text)
+    meta = [MetaField(name=META_FIELDS[k], label=k, value=str(v)) for k, v in obj.items()
+            if k in META_FIELDS and v not in (None, "")]
+    record_id = obj.get("id")
+    ref = f"{source}#id={record_id}" if record_id not in (None, "") else where
+    return document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
+                         data=text.encode("utf-8"), reader="jsonl")
 
 
 def _clean_surrogates(text: str) -> str:
