@@ -29,10 +29,24 @@ def extract(
     max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this.")] = ingest.DEFAULT_MAX_BYTES,
     text_field: Annotated[Optional[str], typer.Option(help="JSON Lines: the field holding the text.")] = None,
     quiet: QuietOpt = False,
+    engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
 ) -> None:
     """Extract records from documents, one JSON object per line (documents and problem records)."""
     if fmt not in ("jsonl", "gold"):
         raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl or gold", param_hint="--format")
+    if engine == "dask":
+        if out is None:
+            raise typer.BadParameter("the dask engine writes shards into a directory: give -o DIR", param_hint="-o")
+        from .engines.dask_engine import extract as dask_extract
+
+        shards = dask_extract(paths, out, scheduler=scheduler, jobs=max(jobs, 2), fmt=fmt, max_bytes=max_bytes,
+                              text_field=text_field)
+        if not quiet:
+            typer.echo(f"{len(shards)} shards in {out}", err=True)
+        return
+    if engine != "local":
+        raise typer.BadParameter("use local or dask", param_hint="--engine")
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
     counts: Counter[str] = Counter()
     progress = _progress(quiet)

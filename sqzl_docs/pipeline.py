@@ -163,7 +163,9 @@ def _work(task: Task, max_bytes: int, text_field: str | None) -> list[Document |
                         reason=f"{type(exc).__name__}: {exc}")]
     if record is None:
         return []
-    return [record if isinstance(record, Problem) else process_document(record)]
+    if isinstance(record, Problem) or record.extractors:  # already extracted: a record from `sqzl extract`
+        return [record]
+    return [process_document(record)]
 
 
 def run(paths: Iterable[str], *, jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,

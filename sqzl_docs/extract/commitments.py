@@ -28,7 +28,7 @@ from ..models import Commitment, DateMention, Deadline, Department, Document, Se
 from . import extractor
 from .dates import document_date
 from .keywords import keywords
-from .sentences import Sentence, all_sections, norm_range, sentences, strip_marker
+from .sentences import ByStart, Intervals, Sentence, all_sections, norm_range, sentences, strip_marker
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
@@ -81,6 +81,7 @@ def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     text = doc.norm.text
     d = document_date(doc)
+    idx = _Index(doc)
     found: list[Commitment] = []
     covered: list[tuple[int, int]] = []
     kind = doc.header.doc_type if doc.header else "other"
@@ -97,34 +98,35 @@ def extract(doc: Document) -> Iterator[Commitment]:
             span = doc.span(start, start + len(heading))
             if span.text != heading:  # heading with spaces inside: keep the source as written
                 span = doc.span(start, item.heading.end)
-            found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d,
-                                     _intro_subjects(doc, top)))
+            found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d, idx,
+                                     _intro_subjects(doc, top, idx)))
             covered.append((item.span.start, item.span.end))
     body = doc.structure.body
     if body is not None:
         s, e = norm_range(doc, body.start, body.end)
-        headings = [x.heading for x in all_sections(doc.structure.sections)]
+        flat = list(all_sections(doc.structure.sections))
+        headings = Intervals([(x.heading.start, x.heading.end) for x in flat])
+        items = Intervals(covered)
+        dates = idx.dates
         for sentence in sentences(text, s, e):
             src = doc.source_span(sentence.start, sentence.end)
-            if any(a <= src.start < b for a, b in covered):
+            if items.contains(src.start) or headings.contains(src.start):
                 continue
-            if any(h.start <= src.start < h.end for h in headings):
-                continue
-            if _promises(sentence, doc, d, src):
-                path = [x.heading.text for x in all_sections(doc.structure.sections)
-                        if x.span.start <= src.start < x.span.end]
-                found.append(_commitment(doc, src, src, path, d))
+            if _promises(sentence, doc, d, src, dates):
+                path = [x.heading.text for x in flat if x.span.start <= src.start < x.span.end]
+                found.append(_commitment(doc, src, src, path, d, idx))
     yield from sorted(found, key=lambda c: c.span.start)
 
 
-def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span) -> bool:
+def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span, dates: ByStart[DateMention]
+              ) -> bool:
     """Whether a sentence promises future action by the issuer or a named body."""
     t = sentence.text
     if _LEAD_IN.search(t) or len(t) < 6:
         return False
     m = _promise().search(t)
     deadline = any(x.role == "deadline" and x.end is not None and (d is None or x.end >= d)
-                   and src.start <= x.span.start < src.end for x in doc.dates)
+                   for x in dates.within(src.start, src.end))
     if not m and not (deadline and re.match(r"(到|至)", t)):
         return False
     cue_at = m.start() if m else 0
@@ -138,7 +140,16 @@ def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span) -
     return True
 
 
-def _intro_subjects(doc: Document, top: Section) -> list[str]:
+class _Index:
+    """A document's records by start, for lookups inside an item without scanning them all."""
+
+    def __init__(self, doc: Document) -> None:
+        self.dates = ByStart(doc.dates)
+        self.metrics = ByStart(doc.metrics)
+        self.departments = ByStart(doc.departments)
+
+
+def _intro_subjects(doc: Document, top: Section, idx: _Index) -> list[str]:
     """Bodies that a forward section's lead-in makes responsible (下一步，市政府将……)."""
     end = top.children[0].span.start if top.children else top.span.end
     intro = doc.text[top.heading.end:end]
@@ -146,15 +157,15 @@ def _intro_subjects(doc: Document, top: Section) -> list[str]:
     if not m:
         return []
     cut = top.heading.end + m.start()
-    return list(dict.fromkeys(x.name for x in doc.departments if top.heading.end <= x.span.start < cut))
+    return list(dict.fromkeys(x.name for x in idx.departments.within(top.heading.end, cut)))
 
 
-def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None,
+def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None, idx: _Index,
                 responsible: list[str] | None = None) -> Commitment:
-    inside = [x for x in doc.dates if item.start <= x.span.start < item.end]
+    inside = idx.dates.within(item.start, item.end)
     deadline = _deadline(doc, inside, item, d)
-    targets = [m for m in doc.metrics if item.start <= m.span.start < item.end]
-    departments, defaulted = _departments(doc, item, span)
+    targets = idx.metrics.within(item.start, item.end)
+    departments, defaulted = _departments(doc, item, span, idx)
     if responsible and (not departments or defaulted):
         departments, defaulted = responsible, False
     item_text = doc.text[item.start:item.end]
@@ -191,11 +202,9 @@ def _deadline(doc: Document, inside: list[DateMention], item: Span, d: dt.date |
     return None
 
 
-def _departments(doc: Document, item: Span, span: Span) -> tuple[list[str], bool]:
+def _departments(doc: Document, item: Span, span: Span, idx: _Index) -> tuple[list[str], bool]:
     named: list[str] = []
-    for dep in doc.departments:
-        if not item.start <= dep.span.start < item.end:
-            continue
+    for dep in idx.departments.within(item.start, item.end):
         subject = dep.span.start - span.start <= 12 and dep.span.start >= span.start
         if dep.role in ("lead", "responsible", "co_handler") or subject:
             if dep.name not in named:

@@ -103,10 +103,11 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 pos -= k
                 break
         else:
-            coded = re.search(r"[A-Z]\d{0,3}$", text[:pos])
+            window = max(0, pos - 8)
+            coded = re.search(r"[A-Z]\d{0,3}$", text[window:pos])
             if coded:
-                pos = coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
-            elif text[:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
+                pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
+            elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
     while True:
         for k in range(9, 1, -1):
@@ -121,9 +122,10 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
     known = places()
-    coded = re.search(r"[A-Z]\d{0,3}[区县市镇乡]$", text[:end])
+    window = max(0, end - 8)
+    coded = re.search(r"[A-Z]\d{0,3}[区县市镇乡]$", text[window:end])
     if coded:
-        return coded.start()  # an anonymised place's street office: A1区街道办事处
+        return window + coded.start()  # an anonymised place's street office: A1区街道办事处
     for k in range(2, 5):
         s = end - k
         if s < 1:
@@ -131,7 +133,7 @@ def _street_start(text: str, end: int) -> int | None:
         name = text[s:end]
         if not re.fullmatch(rf"{_CJK}+", name) or name.startswith(_GENERIC_BEFORE):
             continue
-        before = text[:s]
+        before = text[max(0, s - 12):s]
         if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(
                 before.endswith(p) for p in (before[-j:] for j in range(2, 9)) if p in known):
             return s
@@ -202,7 +204,7 @@ def extract(doc: Document) -> Iterator[Department]:
             start = street_start
         else:
             start = _extend_left(text, start, m["level"])
-        if text[:start].endswith(_GENERIC_BEFORE):
+        if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
             continue
         if m["level"] and start == m.start():
             before = text[max(0, start - 2):start]

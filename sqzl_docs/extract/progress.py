@@ -24,7 +24,7 @@ from ..models import Document, ProgressStatement
 from . import extractor
 from .commitments import forward_sections
 from .keywords import keywords
-from .sentences import all_sections, norm_range, sentences
+from .sentences import ByStart, Intervals, all_sections, norm_range, sentences
 
 
 @functools.cache
@@ -50,12 +50,13 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
         return
     text = doc.norm.text
     cues = _cues()
-    forward = [(s.span.start, s.span.end) for s in forward_sections(doc)]
-    headings = [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)]
+    skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]
+                     + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)])
+    metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
     for sentence in sentences(text, s, e):
         span = doc.source_span(sentence.start, sentence.end)
-        if any(a <= span.start < b for a, b in forward) or any(a <= span.start < b for a, b in headings):
+        if skip.contains(span.start):
             continue
         t = sentence.text
         if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
@@ -63,13 +64,13 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
         if t.startswith(tuple(cues["not_progress_start"])) or (
                 any(w in t for w in cues["not_progress_anywhere"]) and "已" not in t):
             continue
-        if not _done().search(t) and not any(span.start <= m.span.start < span.end
-                                                            for m in doc.metrics):
+        figures = metrics.within(span.start, span.end)
+        if not _done().search(t) and not figures:
             continue  # a progress sentence says what was done, or gives a figure
         yield ProgressStatement(
             span=span,
-            metrics=[m for m in doc.metrics if span.start <= m.span.start < span.end],
-            dates=[d for d in doc.dates if span.start <= d.span.start < span.end],
-            departments=list(dict.fromkeys(d.name for d in doc.departments if span.start <= d.span.start < span.end)),
+            metrics=figures,
+            dates=dates.within(span.start, span.end),
+            departments=list(dict.fromkeys(d.name for d in departments.within(span.start, span.end))),
             keywords=keywords(t),
         )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from ..models import Document, Section
 
+T = TypeVar("T")
 _END = re.compile(r"[。！？!?\n]")
 _LEAD_IN = re.compile(r"[^。：:]{2,60}?(?:办理意见|答复如下|回复如下|情况如下|意见如下)[：:]")
 _LEADING_MARKER = re.compile(
@@ -61,3 +64,32 @@ def norm_range(doc: Document, start: int, end: int) -> tuple[int, int]:
 def strip_marker(text: str) -> str:
     m = _LEADING_MARKER.match(text)
     return text[m.end():] if m else text
+
+
+class Intervals:
+    """Sorted, non-overlapping [start, end) ranges; membership by bisection (no scan per query)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(ranges):
+            if merged and s < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def contains(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+class ByStart(Generic[T]):
+    """Records with a span, sorted by start; the ones starting inside a range, by bisection."""
+
+    def __init__(self, records: list[T]) -> None:
+        self.records = sorted(records, key=lambda r: r.span.start)  # type: ignore[attr-defined]
+        self.starts = [r.span.start for r in self.records]  # type: ignore[attr-defined]
+
+    def within(self, start: int, end: int) -> list[T]:
+        return self.records[bisect_left(self.starts, start):bisect_left(self.starts, end)]

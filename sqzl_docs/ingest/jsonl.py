@@ -1,6 +1,8 @@
 """JSON Lines reader: one document per line, as scraped collections arrive.
 
-Each line is a JSON object with a text field (``--text-field``, else the first of ``text``,
+A line that is a record written by ``sqzl extract`` (``"kind": "document"``) is taken as it is, so
+extraction output (and Dask shards) can be loaded with ``sqzl track add``. Any other line is a JSON
+object with a text field (``--text-field``, else the first of ``text``,
 ``content``, ``body``, ``reply``); ``title``/``subject``, ``date``/``published``/``replied_at`` and
 ``id`` become metadata. A bad line is a problem record; the other lines are still read.
 """
@@ -41,6 +43,8 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason=f"not valid JSON: {exc}")
     if not isinstance(obj, dict):
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl", reason="the line is not a JSON object")
+    if obj.get("kind") in ("document", "problem") and "source" in obj:
+        return _record(obj, where)  # a record written by `sqzl extract` (e.g. a Dask shard): taken as it is
     name = text_field or next((f for f in TEXT_FIELDS if isinstance(obj.get(f), str)), None)
     text = obj.get(name) if name else None
     if not isinstance(text, str) or not text.strip():
@@ -54,6 +58,16 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
     ref = f"{source}#id={record_id}" if record_id not in (None, "") else where
     return document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
                          data=text.encode("utf-8"), reader="jsonl")
+
+
+def _record(obj: dict, where: str) -> Document | Problem:
+    from pydantic import ValidationError
+
+    try:
+        return Document.model_validate(obj) if obj["kind"] == "document" else Problem.model_validate(obj)
+    except ValidationError as exc:
+        return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
+                       reason=f"not a valid sqzl record: {exc.error_count()} errors")
 
 
 def _clean_surrogates(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Engines that map the pure per-document work over many machines."""
