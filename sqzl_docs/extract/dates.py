@@ -295,6 +295,24 @@ def _month_list(doc: Document, m: re.Match[str], resolver: _Resolver) -> list[Da
     return out
 
 
+# Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
+# 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
+_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]")
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_pattern().finditer(text)``, trying the grammar only where a date can start."""
+    pattern = _pattern()
+    pos = 0
+    for t in _TRIGGER.finditer(text):
+        if t.start() < pos:
+            continue
+        m = pattern.match(text, t.start())
+        if m and m.end() > m.start():
+            yield m
+            pos = m.end()
+
+
 @extractor("dates", version=1)
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
@@ -312,7 +330,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
     item = -1
     furniture = [(b.start, b.end) for b in doc.structure.boilerplate if "<" in b.text]  # markup lines
     kept = {f.span.start for f in doc.metadata if f.span and f.name in ("written", "published", "revised")}
-    for m in _pattern().finditer(text):
+    for m in _matches(text):
         source_start = doc.norm.source_range(m.start(), m.end())[0]
         if source_start not in kept and any(s <= source_start < e for s, e in furniture):
             continue  # page furniture (an effective date in a banner), unless it is the page's metadata

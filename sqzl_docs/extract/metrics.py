@@ -54,6 +54,26 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _trigger() -> re.Pattern[str]:
+    """Where a metric can start: a digit, or the first character of a qualifier before the number."""
+    firsts = {w[0] for w in _data()["qualifiers_before"]}
+    return re.compile("[0-9" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_pattern().finditer(text)``, trying the grammar only where a metric can start."""
+    pattern = _pattern()
+    pos = 0
+    for t in _trigger().finditer(text):
+        if t.start() < pos:
+            continue
+        m = pattern.match(text, t.start())
+        if m:
+            yield m
+            pos = m.end()
+
+
 def _masked(doc: Document) -> str:
     """The normalised text with 《…》, document numbers and date expressions blanked out."""
     text = list(dates._mask(doc))  # 《》 and 发文字号
@@ -77,7 +97,7 @@ def extract(doc: Document) -> Iterator[Metric]:
     quals = {**data["qualifiers_before"], **data["qualifiers_after"]}
     mags = data["magnitudes"]
     previous: list[tuple[int, float, str]] = []  # (end, value, unit) in the current clause chain
-    for m in _pattern().finditer(text):
+    for m in _matches(text):
         start = m.start("qpre") if m["qpre"] else m.start("num")
         before = text[max(0, m.start("num") - 2):m.start("num")]
         key = m["num"] + m["unit"]
