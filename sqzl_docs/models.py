@@ -57,7 +57,7 @@ class Block(Frozen):
     index: int | None = None
     table: int | None = None
     row: int | None = None
-    cells: list[Span] = []
+    cells: list[Span] = Field(default_factory=list)
 
 
 class MetaField(Frozen):
@@ -93,7 +93,7 @@ class Section(Frozen):
     level: int
     heading: Span
     span: Span
-    children: list[Section] = []
+    children: list[Section] = Field(default_factory=list)
 
 
 class Contact(Frozen):
@@ -118,7 +118,7 @@ class Closing(Frozen):
 class Structure(Frozen):
     """The parts of a document: boilerplate, metadata block, title, 主送, body, sections, 落款."""
 
-    boilerplate: list[Span] = []
+    boilerplate: list[Span] = Field(default_factory=list)
     metadata_block: Span | None = None
     title: Span | None = None
     title_text: str | None = None
@@ -127,9 +127,9 @@ class Structure(Frozen):
     salutation: Span | None = None
     addressee: str | None = None
     body: Span | None = None
-    sections: list[Section] = []
-    closing: Closing = Closing()
-    contacts: list[Contact] = []
+    sections: list[Section] = Field(default_factory=list)
+    closing: Closing = Field(default_factory=Closing)
+    contacts: list[Contact] = Field(default_factory=list)
     distribution: Span | None = None
 
 
@@ -223,26 +223,26 @@ class Commitment(Frozen):
 
     span: Span
     item: Span
-    section_path: list[str] = []
+    section_path: list[str] = Field(default_factory=list)
     action: str
     deadline: Deadline | None = None
-    targets: list[Metric] = []
-    departments: list[str] = []
+    targets: list[Metric] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
     departments_defaulted: bool = False
     strength: Literal["firm", "aim", "vague"] = "firm"
-    keywords: list[str] = []
+    keywords: list[str] = Field(default_factory=list)
     testable: bool = False
-    testability_reasons: list[str] = []
+    testability_reasons: list[str] = Field(default_factory=list)
 
 
 class ProgressStatement(Frozen):
     """A sentence reporting a completed action or an achieved figure (进展)."""
 
     span: Span
-    metrics: list[Metric] = []
-    dates: list[DateMention] = []
-    departments: list[str] = []
-    keywords: list[str] = []
+    metrics: list[Metric] = Field(default_factory=list)
+    dates: list[DateMention] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- the document
@@ -258,19 +258,19 @@ class Document(Frozen):
     reader: Literal["txt", "html", "pdf", "docx", "jsonl", "text"]
     encoding: str | None = None
     text: str
-    blocks: list[Block] = []
-    metadata: list[MetaField] = []
-    structure: Structure = Structure()
-    warnings: list[Problem] = []
+    blocks: list[Block] = Field(default_factory=list)
+    metadata: list[MetaField] = Field(default_factory=list)
+    structure: Structure = Field(default_factory=Structure)
+    warnings: list[Problem] = Field(default_factory=list)
     header: Header | None = None
-    doc_numbers: list[DocNumber] = []
-    citations: list[Citation] = []
-    dates: list[DateMention] = []
-    metrics: list[Metric] = []
-    departments: list[Department] = []
-    commitments: list[Commitment] = []
-    progress: list[ProgressStatement] = []
-    extractors: dict[str, int] = {}
+    doc_numbers: list[DocNumber] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    dates: list[DateMention] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    progress: list[ProgressStatement] = Field(default_factory=list)
+    extractors: dict[str, int] = Field(default_factory=dict)
 
     @functools.cached_property
     def norm(self) -> NormText:

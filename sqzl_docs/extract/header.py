@@ -151,14 +151,15 @@ _RESULT = re.compile(r"(?:办理结果|答复类别|办理类别|类别)\s*(?:�
 _RESULT_WORDS = ("已解决", "正在解决", "列入计划", "计划解决", "留作参考", "因条件限制")
 
 
+_RESULT_WORD = re.compile(rf"[“\"]?({'|'.join(_RESULT_WORDS)})[”\"]?(?:类|事项)")
+
+
 def _result_class(doc: Document) -> str | None:
     m = _RESULT.search(doc.norm.text)
     if m:
         return m.group(1) or m.group(2)
-    for word in _RESULT_WORDS:
-        if re.search(rf"(?:属于|为|列为)?[“\"]?{word}[”\"]?(?:类|事项)", doc.norm.text):
-            return word
-    return None
+    m = _RESULT_WORD.search(doc.norm.text)
+    return m.group(1) if m else None
 
 
 @extractor("header", version=1)
