@@ -56,6 +56,32 @@ def _pattern() -> re.Pattern[str]:
 
 
 @functools.cache
+def _firsts() -> re.Pattern[str]:
+    """Characters a name can start with (a level, a central organ, 国家, a department stem, a coded place)."""
+    d = _data()
+    words = d["levels"] + d["central"] + d["national"] + d["stems"]
+    chars = sorted({w[0] for w in words})
+    return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]")
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_pattern().finditer(text)``, trying the grammar only where a name can start: at the
+    characters above, and two to four characters before each 街道."""
+    starts = {m.start() for m in _firsts().finditer(text)}
+    for m in re.finditer("街道", text):
+        starts.update(range(max(0, m.start() - 4), m.start() - 1))
+    pattern = _pattern()
+    pos = 0
+    for p in sorted(starts):
+        if p < pos:
+            continue
+        m = pattern.match(text, p)
+        if m:
+            yield m
+            pos = m.end()
+
+
+@functools.cache
 def _session() -> re.Pattern[str]:
     return re.compile("|".join(_data()["session_after"]))
 
@@ -193,7 +219,7 @@ def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates._mask(doc)
     found: list[tuple[int, int]] = []
-    for m in _pattern().finditer(text):
+    for m in _matches(text):
         start, end = m.start(), m.end()
         if _session().match(text, end):
             continue
