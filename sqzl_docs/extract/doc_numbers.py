@@ -41,6 +41,24 @@ def _stop() -> re.Pattern[str]:
     return re.compile(rf".*(?:{lexicon.alternation(words)})")
 
 
+_YEAR_AT = re.compile(_YEAR)
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_pattern().finditer(text)``, starting each search near a four-digit year (an issuer code is at
+    most 24 characters before its year); a search that finds nothing means there is nothing after it."""
+    pattern = _pattern()
+    pos = 0
+    for y in _YEAR_AT.finditer(text):
+        if y.start() < pos:
+            continue
+        m = pattern.search(text, max(pos, y.start() - 26))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def _trim_code(code: str) -> str:
     """Cut the words before the issuer code (根据国办发 → 国办发)."""
     m = _stop().match(code)
@@ -62,7 +80,7 @@ def extract(doc: Document) -> Iterator[DocNumber]:
     """Yield every document number in reading order."""
     text = doc.norm.text
     own = _own_numbers(doc)
-    for m in _pattern().finditer(text):
+    for m in _matches(text):
         raw_code = m["code"]
         code = _trim_code(raw_code)
         start = m.end("code") - len(code)
