@@ -51,11 +51,9 @@ def extract(
     counts: Counter[str] = Counter()
     progress = _progress(quiet)
     try:
-        for failed, line in pipeline.run_json(paths, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
-            sink.write(line + "\n")
-            counts["failed" if failed else "ok"] += 1
-            if progress:
-                progress.update(1)
+        counts["ok"], counts["failed"] = pipeline.write_json(
+            paths, sink, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field,
+            on_progress=progress.update if progress else None)
     finally:
         if progress:
             progress.close()

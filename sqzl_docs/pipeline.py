@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import glob
 import itertools
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from . import extract, ingest, structure
 from .errors import SqzlError
@@ -148,6 +150,64 @@ def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, max_byt
                         yield isinstance(r, Problem), r.model_dump_json()
                 else:
                     yield from next(results)
+
+
+def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str | None, fmt: str,
+                   directory: str) -> tuple[str, int, int]:
+    """Work a batch of tasks in a worker and write its JSON lines to a file there: the main process
+    then only copies files, instead of receiving every record through a pipe."""
+    import tempfile
+
+    ok = failed = 0
+    fd, path = tempfile.mkstemp(suffix=".jsonl", dir=directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        for task in batch:
+            lines = [(True, task.model_dump_json())] if isinstance(task, Problem) else \
+                _work_json(task, max_bytes, text_field, fmt)
+            for is_problem, line in lines:
+                f.write(line + "\n")
+                failed += is_problem
+                ok += not is_problem
+    return path, ok, failed
+
+
+def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
+               max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_field: str | None = None, batch: int = 64,
+               on_progress: Any = None) -> tuple[int, int]:
+    """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed). With
+    several jobs, workers write batches to temporary files that are copied into ``sink`` in order."""
+    ok = failed = 0
+    if jobs <= 1 or "-" in paths:
+        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+            sink.write(line + "\n")
+            failed += is_problem
+            ok += not is_problem
+            if on_progress:
+                on_progress(1)
+        return ok, failed
+    import shutil
+    import tempfile
+
+    tasks = _tasks(paths, max_bytes)
+    with tempfile.TemporaryDirectory(prefix="sqzl-") as tmp, ProcessPoolExecutor(max_workers=jobs) as pool:
+        work = functools.partial(_batch_to_file, max_bytes=max_bytes, text_field=text_field, fmt=fmt, directory=tmp)
+        pending: collections.deque[Any] = collections.deque()
+        batches = iter(lambda: list(itertools.islice(tasks, batch)), [])
+        for b in itertools.islice(batches, jobs * 4):  # a bounded number in flight, no barrier between them
+            pending.append(pool.submit(work, b))
+        while pending:
+            path, n_ok, n_failed = pending.popleft().result()
+            nxt = next(batches, None)
+            if nxt:
+                pending.append(pool.submit(work, nxt))
+            with open(path, encoding="utf-8") as f:
+                shutil.copyfileobj(f, sink)
+            os.unlink(path)
+            ok += n_ok
+            failed += n_failed
+            if on_progress:
+                on_progress(n_ok + n_failed)
+    return ok, failed
 
 
 def _work(task: Task, max_bytes: int, text_field: str | None) -> list[Document | Problem]:
