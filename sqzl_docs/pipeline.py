@@ -108,48 +108,25 @@ def _tasks(paths: Iterable[str], max_bytes: int) -> Iterator[Task | Problem]:
         yield ("path", item, 0, b"")
 
 
-def _work_json(task: Task, max_bytes: int, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
-    """A task's records serialised in the worker: (is_problem, one JSON line)."""
+def _line(record: Document | Problem, fmt: str) -> tuple[bool, str]:
+    """A record as (is_problem, one JSON line) in the output format (jsonl, or gold for documents)."""
     from .gold import to_gold
 
-    out = []
-    for r in _work(task, max_bytes, text_field):
-        if isinstance(r, Problem) or fmt == "jsonl":
-            out.append((isinstance(r, Problem), r.model_dump_json()))
-        else:
-            out.append((False, json.dumps(to_gold(r), ensure_ascii=False)))
-    return out
+    if isinstance(record, Problem) or fmt == "jsonl":
+        return isinstance(record, Problem), record.model_dump_json()
+    return False, json.dumps(to_gold(record), ensure_ascii=False)
+
+
+def _work_json(task: Task, max_bytes: int, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
+    """A task's records serialised in the worker."""
+    return [_line(r, fmt) for r in _work(task, max_bytes, text_field)]
 
 
 def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
-             text_field: str | None = None, window: int = 512) -> Iterator[tuple[bool, str]]:
-    """Like :func:`run`, but records come out as JSON lines made in the workers (for the CLI)."""
-    if jobs <= 1:
-        from .gold import to_gold
-
-        for r in run(paths, jobs=1, max_bytes=max_bytes, text_field=text_field):
-            if isinstance(r, Problem) or fmt == "jsonl":
-                yield isinstance(r, Problem), r.model_dump_json()
-            else:
-                yield False, json.dumps(to_gold(r), ensure_ascii=False)
-        return
-    tasks = _tasks(paths, max_bytes)
-    work = functools.partial(_work_json, max_bytes=max_bytes, text_field=text_field, fmt=fmt)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        while True:
-            batch = list(itertools.islice(tasks, window * jobs))
-            if not batch:
-                break
-            remote = [t for t in batch if not isinstance(t, Problem) and t[0] != "stdin"]
-            results = iter(pool.map(work, remote, chunksize=max(1, min(32, len(remote) // (jobs * 4) or 1))))
-            for task in batch:
-                if isinstance(task, Problem):
-                    yield True, task.model_dump_json()
-                elif task[0] == "stdin":
-                    for r in process_stdin(sys.stdin.buffer.read(), text_field=text_field):
-                        yield isinstance(r, Problem), r.model_dump_json()
-                else:
-                    yield from next(results)
+             text_field: str | None = None) -> Iterator[tuple[bool, str]]:
+    """Like :func:`run`, with each record as (is_problem, one JSON line)."""
+    for record in run(paths, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+        yield _line(record, fmt)
 
 
 def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str | None, fmt: str,
@@ -162,8 +139,7 @@ def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str 
     fd, path = tempfile.mkstemp(suffix=".jsonl", dir=directory)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         for task in batch:
-            lines = [(True, task.model_dump_json())] if isinstance(task, Problem) else \
-                _work_json(task, max_bytes, text_field, fmt)
+            lines = [_line(task, fmt)] if isinstance(task, Problem) else _work_json(task, max_bytes, text_field, fmt)
             for is_problem, line in lines:
                 f.write(line + "\n")
                 failed += is_problem

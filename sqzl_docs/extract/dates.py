@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from .. import lexicon
+from .scan import matches_at
 from ..grammar.dates import parse_date
 from ..grammar.numerals import to_int
 from ..models import DateMention, Document, Section
@@ -302,15 +303,7 @@ _TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两�
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, trying the grammar only where a date can start."""
-    pattern = _pattern()
-    pos = 0
-    for t in _TRIGGER.finditer(text):
-        if t.start() < pos:
-            continue
-        m = pattern.match(text, t.start())
-        if m and m.end() > m.start():
-            yield m
-            pos = m.end()
+    return matches_at(_pattern(), text, (t.start() for t in _TRIGGER.finditer(text)))
 
 
 @extractor("dates", version=1)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
+from .scan import matches_at
 from ..models import Department, Document
 from . import dates, extractor
 
@@ -70,15 +71,7 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
     starts = {m.start() for m in _firsts().finditer(text)}
     for m in re.finditer("街道", text):
         starts.update(range(max(0, m.start() - 4), m.start() - 1))
-    pattern = _pattern()
-    pos = 0
-    for p in sorted(starts):
-        if p < pos:
-            continue
-        m = pattern.match(text, p)
-        if m:
-            yield m
-            pos = m.end()
+    return matches_at(_pattern(), text, sorted(starts))
 
 
 @functools.cache

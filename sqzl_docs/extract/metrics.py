@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
+from .scan import matches_at
 from ..models import Document, Metric
 from . import dates, extractor
 
@@ -63,15 +64,7 @@ def _trigger() -> re.Pattern[str]:
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, trying the grammar only where a metric can start."""
-    pattern = _pattern()
-    pos = 0
-    for t in _trigger().finditer(text):
-        if t.start() < pos:
-            continue
-        m = pattern.match(text, t.start())
-        if m:
-            yield m
-            pos = m.end()
+    return matches_at(_pattern(), text, (t.start() for t in _trigger().finditer(text)))
 
 
 def _masked(doc: Document) -> str:
