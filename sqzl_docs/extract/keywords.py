@@ -13,7 +13,11 @@ import logging
 import re
 from typing import Any
 
-_STOP = {"进一步", "工作", "推进", "加强", "开展", "建设", "持续", "积极", "全面", "有关", "相关", "我们", "我区", "我市"}
+from .. import lexicon
+
+@functools.cache
+def _stop() -> frozenset[str]:
+    return frozenset(lexicon.load("topic_words.yaml")["stop_words"])
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -51,6 +55,6 @@ def keywords(text: str, k: int = 5) -> list[str]:
     _, idf, median, stop = _tables()
     counts: dict[str, int] = {}
     for w in words(text):
-        if w not in _STOP and w not in stop:
+        if w not in _stop() and w not in stop:
             counts[w] = counts.get(w, 0) + 1
     return sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), w))[:k]

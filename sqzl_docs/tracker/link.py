@@ -22,6 +22,7 @@ The verdict rules follow promise-tracking practice (PolitiFact, Polimeter, the C
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
+
+from .. import lexicon
 
 from .schema import migrate
 from .store import _now, row_id
@@ -41,8 +44,11 @@ STRONG_COVERAGE = 0.40
 _DONE = re.compile(r"已|建成|完成|实现|达到|出台|建立|印发|制定|成立|覆盖|开通|设立|组建|召开|发布|新增|累计|打造")
 _ACTION = re.compile(r"推进|开展|实施|推动|部署|启动|试点|研究|编制|指导")
 _EFFORT = re.compile(r"高度重视|积极推进|认真研究|大力推进|持续推进|加快推进|积极协调|努力")
-_STOP = {"进一步", "工作", "推进", "加强", "开展", "建设", "持续", "积极", "全面", "有关", "相关", "我们", "我市", "我区",
-         "全市", "着力", "不断", "提升", "推动", "实施", "提高", "深入", "加快", "强化", "完善", "健全", "大力"}
+@functools.cache
+def _stop() -> frozenset[str]:
+    """Words that say nothing about a topic (data/topic_words.yaml)."""
+    words = lexicon.load("topic_words.yaml")
+    return frozenset(words["stop_words"] + words["link_stop_words"])
 
 
 @dataclass
@@ -103,8 +109,9 @@ def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
     for r in db.query("SELECT document_id, start, end, value, unit, subject, qualifier FROM metrics"):
         metrics_by_doc[r["document_id"]].append(r)
     statements = []
+    stop = _stop()
     for r in db.query("SELECT id, document_id, doc_date, text, text_seg, start, end FROM progress ORDER BY rowid"):
-        words = Counter(w for w in (r["text_seg"] or "").split() if w not in _STOP)
+        words = Counter(w for w in (r["text_seg"] or "").split() if w not in stop)
         s = Statement(r["id"], r["document_id"], r["doc_date"] or "", r["text"], r["start"], r["end"], words,
                       sum(words.values()) or 1)
         s.metrics = [m for m in metrics_by_doc[r["document_id"]] if s.start <= m["start"] < s.end]
@@ -168,7 +175,7 @@ def _assess(c: dict[str, Any], pools: list[tuple[Index, set[int]]], as_of: dt.da
     if not c["testable"]:
         return "not_verifiable", [], "Not testable: no deadline, measurable target or concrete deliverable.", \
             None, None, False
-    query = [w for w in json.loads(c["keywords"] or "[]") + tokens(c["text"]) if w not in _STOP]
+    query = [w for w in json.loads(c["keywords"] or "[]") + tokens(c["text"]) if w not in _stop()]
     scored = [(index.statements[i], v) for index, allowed in pools for i, v in index.scores(query, allowed).items()]
     links = []
     for s, (bm25, coverage, words) in sorted(scored, key=lambda kv: -kv[1][0])[:5]:
