@@ -10,9 +10,6 @@ from typing import Any
 from .models import Document
 
 FORMAT = 1
-KEYS = ("format", "doc_type", "title", "issuer", "doc_number", "published", "written", "proposal",
-        "doc_numbers", "citations", "dates", "metrics", "departments", "commitments", "progress")
-
 
 def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from .. import lexicon
+from ..grammar import docno
 from ..grammar.docno import parse_doc_number
 from ..models import DocNumber, Document
 from . import extractor
@@ -92,6 +93,6 @@ def extract(doc: Document) -> Iterator[DocNumber]:
         else:
             year, serial = int(m["year2"]), int(m["serial2"])
             damaged = True
-        canonical = f"{code}〔{year}〕{serial}号"
+        canonical = docno.canonical(code, year, serial)
         yield DocNumber(span=doc.source_span(start, m.end()), canonical=canonical, issuer_code=code, year=year,
                         serial=serial, repaired=damaged, own=canonical in own)

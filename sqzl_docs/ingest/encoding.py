@@ -43,11 +43,11 @@ def _decode(data: bytes, *, source: str) -> tuple[str, str]:
         return data.decode(candidates[0]), candidates[0]
     if candidates:
         best = charset_normalizer.from_bytes(data, cp_isolation=candidates).best()
-        name = _canonical(best.encoding) if best is not None else candidates[0]
+        name = canonical_encoding(best.encoding) if best is not None else candidates[0]
         return data.decode(name), name
     best = charset_normalizer.from_bytes(data).best()
     if best is not None and best.chaos < 0.2:
-        return str(best), _canonical(best.encoding)
+        return str(best), canonical_encoding(best.encoding)
     raise IngestError(f"{source}: the bytes are not valid UTF-8, GB18030 or Big5 text",
                       code="ingest.undecodable")
 
@@ -60,7 +60,8 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _canonical(name: str) -> str:
+def canonical_encoding(name: str) -> str:
+    """One name per encoding family: GBK and GB2312 are read as GB18030, CP950 as Big5."""
     name = name.lower().replace("_", "-")
     return {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "cp950": "big5"}.get(name, name)
 

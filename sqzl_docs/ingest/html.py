@@ -17,7 +17,7 @@ from .. import lexicon
 from ..errors import IngestError
 from ..models import Block, MetaField, Span
 from . import Reading
-from .encoding import decode
+from .encoding import canonical_encoding, decode
 
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "select",
               "button", "object", "embed", "svg", "head", "input", "textarea")
@@ -69,7 +69,7 @@ def _decode(data: bytes, *, source: str) -> tuple[str, str]:
     m = _META_CHARSET.search(data[:4096])
     if m:
         name = m.group(1).decode("ascii").lower()
-        name = {"gb2312": "gb18030", "gbk": "gb18030"}.get(name, name)
+        name = canonical_encoding(name)
         try:
             return data.decode(name).replace("\r\n", "\n"), name
         except (LookupError, UnicodeDecodeError):
@@ -189,7 +189,6 @@ class _Builder:
 
 
 def _render(el: lxml.etree._Element, out: _Builder) -> None:
-    tables = 0
     for event, node in lxml.etree.iterwalk(el, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
@@ -197,8 +196,6 @@ def _render(el: lxml.etree._Element, out: _Builder) -> None:
                 continue
             if tag in _BLOCK_TAGS:
                 out.newline()
-            if tag == "table":
-                tables += 1
             if tag in ("td", "th") and node.getprevious() is not None:
                 out.add("\t")
             if not _inside_furniture(node, el):

@@ -13,7 +13,6 @@ import sqlite_utils
 from sqlite_utils import Database
 
 MIGRATIONS = sqlite_utils.Migrations("sqzl_tracker")
-SCHEMA_VERSION = 1
 
 STATUSES = ("not_assessed", "no_evidence", "in_progress", "partially_fulfilled", "fulfilled", "overdue",
             "not_verifiable")

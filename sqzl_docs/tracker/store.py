@@ -15,8 +15,6 @@ from ..models import Document, Problem
 from .schema import migrate
 from .text import segment
 
-EXTRACTOR_VERSION_KEY = "extractors"
-
 
 def row_id(*parts: object) -> str:
     """A stable id from the parts (document id, kind, text …)."""
