@@ -12,22 +12,28 @@ from pathlib import Path
 
 from . import ingest, pipeline
 from .errors import IngestError, SqzlError
+from .limits import Limits
 from .models import Document, Problem, Span
 
-__all__ = ["Document", "IngestError", "Problem", "Span", "SqzlError", "parse", "parse_text"]
+__all__ = ["Document", "IngestError", "Limits", "Problem", "Span", "SqzlError", "parse", "parse_text"]
 __version__ = "0.1.0"
 
 
-def parse(path: str | Path) -> Document:
+def parse(path: str | Path, limits: Limits | None = None) -> Document:
     """Read and analyse one document file; the same record ``sqzl extract`` writes for it.
 
-    Raises :class:`IngestError` when the file cannot be read. A JSON Lines file holds many
+    Raises :class:`IngestError` when the file cannot be read, and :class:`SqzlError` when it breaks
+    one of ``limits`` (by default the size limits only: a time limit applies when ``limits`` is given,
+    since it uses the process's ``SIGALRM`` timer in the main thread). A JSON Lines file holds many
     documents: use :func:`sqzl_docs.pipeline.run` for those.
     """
     if Path(path).suffix.lower() in (".jsonl", ".ndjson"):
         raise ValueError(f"{path}: a JSON Lines file holds many documents; use sqzl_docs.pipeline.run([path])")
-    (doc,) = list(ingest.read(path))
-    result = pipeline.process_document(doc)  # type: ignore[arg-type]
+    if limits is None:
+        (doc,) = list(ingest.read(path))
+        result = pipeline.process_document(doc)  # type: ignore[arg-type]
+    else:
+        (result,) = pipeline.process_path(str(path), limits=limits)
     if isinstance(result, Problem):
         raise SqzlError(result.reason, code=result.code)
     return result

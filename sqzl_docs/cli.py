@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import ingest, pipeline
+from . import pipeline
+from .limits import DEFAULT as LIMITS
+from .limits import Limits
 from .models import Document, Problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -18,6 +20,19 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary on stderr.")]
+# Limits for hostile input (each 0 = off); every breach is an error record for that file, and the batch goes on.
+MaxBytesOpt = Annotated[int, typer.Option(help="Refuse files (and JSON Lines lines) larger than this many bytes.",
+                                          rich_help_panel="Limits")]
+MaxPagesOpt = Annotated[int, typer.Option(help="Refuse PDFs with more pages.", rich_help_panel="Limits")]
+MaxCharsOpt = Annotated[int, typer.Option(help="Refuse documents with more characters of text.",
+                                          rich_help_panel="Limits")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds allowed per document (read, structure, extract).",
+                                           rich_help_panel="Limits")]
+ZipEntriesOpt = Annotated[int, typer.Option(help="Refuse DOCX packages with more zip entries.",
+                                            rich_help_panel="Limits")]
+UnzippedOpt = Annotated[int, typer.Option(help="Refuse DOCX packages that unpack to more bytes (zip bombs).",
+                                          rich_help_panel="Limits")]
+HtmlDepthOpt = Annotated[int, typer.Option(help="Refuse HTML pages nesting elements deeper.", rich_help_panel="Limits")]
 
 
 @app.command()
@@ -26,13 +41,22 @@ def extract(
     out: OutOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl: one record per document; gold: the gold format.")] = "jsonl",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
-    max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this.")] = ingest.DEFAULT_MAX_BYTES,
     text_field: Annotated[Optional[str], typer.Option(help="JSON Lines: the field holding the text.")] = None,
     quiet: QuietOpt = False,
     engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    max_bytes: MaxBytesOpt = LIMITS.max_bytes,
+    max_pages: MaxPagesOpt = LIMITS.max_pages,
+    max_chars: MaxCharsOpt = LIMITS.max_chars,
+    timeout: TimeoutOpt = LIMITS.seconds,
+    max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
+    max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
+    max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
 ) -> None:
     """Extract records from documents, one JSON object per line (documents and problem records)."""
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
+                    max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
+                    max_html_depth=max_html_depth)
     if fmt not in ("jsonl", "gold"):
         raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl or gold", param_hint="--format")
     if engine == "dask":
@@ -40,7 +64,7 @@ def extract(
             raise typer.BadParameter("the dask engine writes shards into a directory: give -o DIR", param_hint="-o")
         from .engines.dask_engine import extract as dask_extract
 
-        shards = dask_extract(paths, out, scheduler=scheduler, jobs=max(jobs, 2), fmt=fmt, max_bytes=max_bytes,
+        shards = dask_extract(paths, out, scheduler=scheduler, jobs=max(jobs, 2), fmt=fmt, limits=limits,
                               text_field=text_field)
         if not quiet:
             typer.echo(f"{len(shards)} shards in {out}", err=True)
@@ -52,7 +76,7 @@ def extract(
     progress = _progress(quiet)
     try:
         counts["ok"], counts["failed"] = pipeline.write_json(
-            paths, sink, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field,
+            paths, sink, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field,
             on_progress=progress.update if progress else None)
     finally:
         if progress:
@@ -135,8 +159,18 @@ def track_add(
     paths: Annotated[list[str], typer.Argument(help="[DB] PATH...: a .db first names the database (default sqzl.db).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
     quiet: QuietOpt = False,
+    max_bytes: MaxBytesOpt = LIMITS.max_bytes,
+    max_pages: MaxPagesOpt = LIMITS.max_pages,
+    max_chars: MaxCharsOpt = LIMITS.max_chars,
+    timeout: TimeoutOpt = LIMITS.seconds,
+    max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
+    max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
+    max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
 ) -> None:
     """Extract documents and store them in the tracker (one transaction per document)."""
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
+                    max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
+                    max_html_depth=max_html_depth)
     from .tracker.store import add
 
     db_path = Path(DEFAULT_DB)
@@ -144,7 +178,7 @@ def track_add(
         db_path, paths = Path(paths[0]), paths[1:]
     if not paths:
         raise typer.BadParameter("no documents named", param_hint="PATH")
-    counts = add(_db(db_path, create=True), pipeline.run(paths, jobs=jobs))
+    counts = add(_db(db_path, create=True), pipeline.run(paths, jobs=jobs, limits=limits))
     if not quiet:
         typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)

@@ -10,7 +10,10 @@ from __future__ import annotations
 CODES: dict[str, str] = {
     "ingest.not_found": "the path does not exist or cannot be read",
     "ingest.empty": "the file is empty or holds only whitespace",
-    "ingest.too_large": "the file is larger than the configured size limit",
+    "ingest.too_large": "the file is over a configured size limit (bytes, PDF pages, zip entries or unzipped size)",
+    "ingest.too_long": "the document's text is longer than the configured limit of characters",
+    "ingest.too_deep": "the HTML page nests elements deeper than the configured limit",
+    "ingest.timeout": "reading the file took longer than the configured time per document",
     "ingest.binary": "the file is binary data, not a document in a supported format",
     "ingest.undecodable": "the text could not be decoded in any encoding Chinese sites use",
     "ingest.unsupported": "the file type is not one of .txt, .html, .htm, .pdf, .docx, .jsonl",
@@ -22,7 +25,9 @@ CODES: dict[str, str] = {
     "ingest.no_documents": "a directory or glob named on the command line holds no documents",
     "ingest.failed": "reading failed for an unexpected reason",
     "structure.failed": "finding the document structure failed for an unexpected reason",
+    "structure.timeout": "finding the structure took longer than the configured time per document",
     "extract.failed": "an extractor failed for an unexpected reason",
+    "extract.timeout": "extraction took longer than the configured time per document",
 }
 
 

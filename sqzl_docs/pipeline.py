@@ -16,6 +16,7 @@ from typing import Any
 
 from . import extract, ingest, structure
 from .errors import SqzlError
+from .limits import DEFAULT, Limits, TimeLimitExceeded, check_chars, checkpoint, time_limit
 from .models import Document, Problem
 
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
@@ -45,27 +46,45 @@ def expand(paths: Iterable[str]) -> Iterator[str | Problem]:
         yield from found
 
 
-def process_document(doc: Document) -> Document | Problem:
-    """Structure and extraction for one document that has been read."""
+def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Problem:
+    """Structure and extraction for one document that has been read. Never raises, except
+    :class:`TimeLimitExceeded` from a time limit set around it."""
     try:
+        check_chars(doc.text, doc.source, limits)
+    except SqzlError as exc:
+        return Problem(source=doc.source, stage="ingest", code=exc.code, reason=exc.reason)
+    try:
+        checkpoint()
         doc = structure.analyse(doc)
+    except TimeLimitExceeded:
+        return _timeout(doc.source, "structure", limits)
     except Exception as exc:  # a bug in one document's analysis must not stop a batch
         return Problem(source=doc.source, stage="structure", code="structure.failed",
                        reason=f"{type(exc).__name__}: {exc}")
     try:
+        checkpoint()
         return extract.run_all(doc)
+    except TimeLimitExceeded:
+        return _timeout(doc.source, "extract", limits)
     except Exception as exc:
         return Problem(source=doc.source, stage="extract", code="extract.failed",
                        reason=f"{type(exc).__name__}: {exc}")
 
 
-def process_path(path: str, *, max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_field: str | None = None
-                 ) -> list[Document | Problem]:
-    """Everything one (non-JSON Lines) path yields. Never raises."""
+def _timeout(source: str, stage: str, limits: Limits) -> Problem:
+    return Problem(source=source, stage=stage, code=f"{stage}.timeout",  # type: ignore[arg-type]
+                   reason=f"{source}: {stage} took longer than the limit of {limits.seconds:g} s per document")
+
+
+def process_path(path: str, *, limits: Limits = DEFAULT, text_field: str | None = None) -> list[Document | Problem]:
+    """Everything one (non-JSON Lines) path yields, each document within the time limit. Never raises."""
     out: list[Document | Problem] = []
     try:
-        for item in ingest.read(path, max_bytes=max_bytes, text_field=text_field):
-            out.append(item if isinstance(item, Problem) else process_document(item))
+        with time_limit(limits.seconds):
+            for item in ingest.read(path, limits=limits, text_field=text_field):
+                out.append(item if isinstance(item, Problem) else process_document(item, limits))
+    except TimeLimitExceeded:
+        out.append(_timeout(path, "ingest", limits))
     except SqzlError as exc:
         out.append(Problem(source=path, stage="ingest", code=exc.code, reason=exc.reason))
     except Exception as exc:  # an unexpected reader failure is still a record, not a crash
@@ -74,22 +93,40 @@ def process_path(path: str, *, max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_f
     return out
 
 
-def process_stdin(data: bytes, *, text_field: str | None = None) -> list[Document | Problem]:
+def process_stdin(data: bytes, *, limits: Limits = DEFAULT, text_field: str | None = None) -> list[Document | Problem]:
+    """Standard input: one document, or JSON Lines (each line within the time limit)."""
+    if limits.max_bytes and len(data) > limits.max_bytes and data.lstrip()[:1] != b"{":
+        return [Problem(source="<stdin>", stage="ingest", code="ingest.too_large",
+                        reason=f"<stdin>: {len(data):,} bytes is over the limit of {limits.max_bytes:,} bytes")]
     try:
         if data.lstrip()[:1] == b"{":
             from .ingest import jsonl
-            return [item if isinstance(item, Problem) else process_document(item)
-                    for item in jsonl.read(data, source="<stdin>", text_field=text_field)]
-        return [process_document(ingest.read_bytes(data, source="<stdin>"))]
+            return [item if isinstance(item, Problem) else _bounded(item, limits)
+                    for item in jsonl.read(data, source="<stdin>", text_field=text_field, limits=limits)]
+        with time_limit(limits.seconds):
+            return [process_document(ingest.read_bytes(data, source="<stdin>", limits=limits), limits)]
+    except TimeLimitExceeded:
+        return [_timeout("<stdin>", "ingest", limits)]
     except SqzlError as exc:
         return [Problem(source="<stdin>", stage="ingest", code=exc.code, reason=exc.reason)]
+    except Exception as exc:
+        return [Problem(source="<stdin>", stage="ingest", code="ingest.failed", reason=f"<stdin>: {type(exc).__name__}: {exc}")]
+
+
+def _bounded(doc: Document, limits: Limits) -> Document | Problem:
+    """:func:`process_document` within the time limit."""
+    try:
+        with time_limit(limits.seconds):
+            return process_document(doc, limits)
+    except TimeLimitExceeded:
+        return _timeout(doc.source, "extract", limits)
 
 
 # A task is one unit of work: a file, or one line of a JSON Lines file.
 Task = tuple[str, str, int, bytes]
 
 
-def _tasks(paths: Iterable[str], max_bytes: int) -> Iterator[Task | Problem]:
+def _tasks(paths: Iterable[str], limits: Limits) -> Iterator[Task | Problem]:
     """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
     for item in expand(paths):
         if isinstance(item, Problem) or item == "-":
@@ -100,7 +137,7 @@ def _tasks(paths: Iterable[str], max_bytes: int) -> Iterator[Task | Problem]:
                 with open(item, "rb") as f:
                     for number, raw in enumerate(f, start=1):
                         if raw.strip():
-                            yield ("line", item, number, raw[:max_bytes + 1])
+                            yield ("line", item, number, raw[:limits.max_bytes + 1] if limits.max_bytes else raw)
             except OSError as exc:
                 yield Problem(source=item, stage="ingest", code="ingest.not_found",
                               reason=f"{item}: cannot read: {exc.strerror or exc}")
@@ -117,19 +154,19 @@ def _line(record: Document | Problem, fmt: str) -> tuple[bool, str]:
     return False, json.dumps(to_gold(record), ensure_ascii=False)
 
 
-def _work_json(task: Task, max_bytes: int, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
+def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
     """A task's records serialised in the worker."""
-    return [_line(r, fmt) for r in _work(task, max_bytes, text_field)]
+    return [_line(r, fmt) for r in _work(task, limits, text_field)]
 
 
-def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
+def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits: Limits = DEFAULT,
              text_field: str | None = None) -> Iterator[tuple[bool, str]]:
     """Like :func:`run`, with each record as (is_problem, one JSON line)."""
-    for record in run(paths, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+    for record in run(paths, jobs=jobs, limits=limits, text_field=text_field):
         yield _line(record, fmt)
 
 
-def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str | None, fmt: str,
+def _batch_to_file(batch: list[Task | Problem], limits: Limits, text_field: str | None, fmt: str,
                    directory: str) -> tuple[str, int, int]:
     """Work a batch of tasks in a worker and write its JSON lines to a file there: the main process
     then only copies files, instead of receiving every record through a pipe."""
@@ -139,7 +176,7 @@ def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str 
     fd, path = tempfile.mkstemp(suffix=".jsonl", dir=directory)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         for task in batch:
-            lines = [_line(task, fmt)] if isinstance(task, Problem) else _work_json(task, max_bytes, text_field, fmt)
+            lines = [_line(task, fmt)] if isinstance(task, Problem) else _work_json(task, limits, text_field, fmt)
             for is_problem, line in lines:
                 f.write(line + "\n")
                 failed += is_problem
@@ -148,13 +185,13 @@ def _batch_to_file(batch: list[Task | Problem], max_bytes: int, text_field: str 
 
 
 def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
-               max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_field: str | None = None, batch: int = 64,
+               limits: Limits = DEFAULT, text_field: str | None = None, batch: int = 64,
                on_progress: Any = None) -> tuple[int, int]:
     """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed). With
     several jobs, workers write batches to temporary files that are copied into ``sink`` in order."""
     ok = failed = 0
     if jobs <= 1 or "-" in paths:
-        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, max_bytes=max_bytes, text_field=text_field):
+        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field):
             sink.write(line + "\n")
             failed += is_problem
             ok += not is_problem
@@ -164,9 +201,9 @@ def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1
     import shutil
     import tempfile
 
-    tasks = _tasks(paths, max_bytes)
+    tasks = _tasks(paths, limits)
     with tempfile.TemporaryDirectory(prefix="sqzl-") as tmp, ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = functools.partial(_batch_to_file, max_bytes=max_bytes, text_field=text_field, fmt=fmt, directory=tmp)
+        work = functools.partial(_batch_to_file, limits=limits, text_field=text_field, fmt=fmt, directory=tmp)
         pending: collections.deque[Any] = collections.deque()
         batches = iter(lambda: list(itertools.islice(tasks, batch)), [])
         for b in itertools.islice(batches, jobs * 4):  # a bounded number in flight, no barrier between them
@@ -186,36 +223,39 @@ def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1
     return ok, failed
 
 
-def _work(task: Task, max_bytes: int, text_field: str | None) -> list[Document | Problem]:
+def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document | Problem]:
     kind, source, number, raw = task
     if kind == "path":
-        return process_path(source, max_bytes=max_bytes, text_field=text_field)
+        return process_path(source, limits=limits, text_field=text_field)
     from .ingest import jsonl
 
+    where = f"{source}#L{number}"
     try:
-        record = jsonl.read_line(raw, source=source, number=number, text_field=text_field, max_bytes=max_bytes)
+        with time_limit(limits.seconds):
+            record = jsonl.read_line(raw, source=source, number=number, text_field=text_field, limits=limits)
+            if record is None:
+                return []
+            if isinstance(record, Problem) or record.extractors:  # already extracted: a record from `sqzl extract`
+                return [record]
+            return [process_document(record, limits)]
+    except TimeLimitExceeded:
+        return [_timeout(where, "ingest", limits)]
     except Exception as exc:
-        return [Problem(source=f"{source}#L{number}", stage="ingest", code="ingest.failed",
-                        reason=f"{type(exc).__name__}: {exc}")]
-    if record is None:
-        return []
-    if isinstance(record, Problem) or record.extractors:  # already extracted: a record from `sqzl extract`
-        return [record]
-    return [process_document(record)]
+        return [Problem(source=where, stage="ingest", code="ingest.failed", reason=f"{type(exc).__name__}: {exc}")]
 
 
-def run(paths: Iterable[str], *, jobs: int = 1, max_bytes: int = ingest.DEFAULT_MAX_BYTES,
+def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
         text_field: str | None = None, window: int = 512) -> Iterator[Document | Problem]:
     """Read and analyse every document under ``paths``, streaming: records come out in input order
     for any ``jobs``, and at most ``window`` tasks per worker are in flight, so memory stays flat."""
-    tasks = _tasks(paths, max_bytes)
-    work = functools.partial(_work, max_bytes=max_bytes, text_field=text_field)
+    tasks = _tasks(paths, limits)
+    work = functools.partial(_work, limits=limits, text_field=text_field)
 
     def local(task: Task | Problem) -> list[Document | Problem]:
         if isinstance(task, Problem):
             return [task]
         if task[0] == "stdin":
-            return process_stdin(sys.stdin.buffer.read(), text_field=text_field)
+            return process_stdin(sys.stdin.buffer.read(), limits=limits, text_field=text_field)
         return work(task)
 
     if jobs <= 1:

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from sqzl_docs import IngestError, parse, pipeline
 from sqzl_docs.cli import app
-from sqzl_docs.ingest import docx as docx_reader
+from sqzl_docs.limits import DEFAULT as LIMITS
+from sqzl_docs.limits import Limits
 
 from .conftest import FIXTURES, RAW
 
@@ -51,7 +52,7 @@ def _encrypted_pdf(path: Path) -> None:
 def _zip_bomb(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", b"<w:document>" + b" " * (docx_reader.MAX_UNCOMPRESSED + 10))
+        zf.writestr("word/document.xml", b"<w:document>" + b" " * (LIMITS.max_unzipped_bytes + 10))
 
 
 CASES = {
@@ -93,7 +94,7 @@ def test_scanned_pdf_message_says_ocr(tmp_path: Path) -> None:
 def test_too_large(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_text("社区" * 1000, encoding="utf-8")
-    (record,) = pipeline.run([str(path)], max_bytes=100)
+    (record,) = pipeline.run([str(path)], limits=Limits(max_bytes=100))
     assert record.kind == "problem" and record.code == "ingest.too_large"
 
 

@@ -12,25 +12,25 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import ingest
+from ..limits import DEFAULT, Limits
 from ..models import Problem
 from ..pipeline import Task, _tasks, _work_json
 
 
-def _one(task: Task | Problem, *, max_bytes: int, text_field: str | None, fmt: str) -> list[str]:
+def _one(task: Task | Problem, *, limits: Limits, text_field: str | None, fmt: str) -> list[str]:
     if isinstance(task, Problem):
         return [task.model_dump_json()]
-    return [line for _, line in _work_json(task, max_bytes, text_field, fmt)]
+    return [line for _, line in _work_json(task, limits, text_field, fmt)]
 
 
 def extract(paths: Iterable[str], out_dir: Path, *, scheduler: str | None = None, jobs: int = 2,
-            fmt: str = "jsonl", max_bytes: int = ingest.DEFAULT_MAX_BYTES, text_field: str | None = None,
+            fmt: str = "jsonl", limits: Limits = DEFAULT, text_field: str | None = None,
             partition_size: int = 200) -> list[Path]:
     """Run extraction on Dask and write ``out_dir/part-00000.jsonl`` …; returns the shard paths."""
     import dask.bag as db
     from distributed import Client, LocalCluster
 
-    tasks = [t for t in _tasks(paths, max_bytes) if isinstance(t, Problem) or t[0] != "stdin"]
+    tasks = [t for t in _tasks(paths, limits) if isinstance(t, Problem) or t[0] != "stdin"]
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("part-*.jsonl"):
         old.unlink()
@@ -40,7 +40,7 @@ def extract(paths: Iterable[str], out_dir: Path, *, scheduler: str | None = None
         scheduler = cluster.scheduler_address
     try:
         with Client(scheduler):
-            work = functools.partial(_one, max_bytes=max_bytes, text_field=text_field, fmt=fmt)
+            work = functools.partial(_one, limits=limits, text_field=text_field, fmt=fmt)
             npartitions = max(1, -(-len(tasks) // partition_size))
             bag = db.from_sequence(tasks, npartitions=npartitions).map(work).flatten()
             names = bag.to_textfiles(str(out_dir / "part-*.jsonl"), name_function=lambda i: f"{i:05d}",

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import IngestError
+from ..limits import DEFAULT, Limits, check_chars
 from ..models import Block, Document, MetaField, Problem
-
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".shtml": "html",
             ".pdf": "pdf", ".docx": "docx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -59,7 +58,7 @@ def document_from(reading: Reading, *, source: str, data: bytes, reader: str) ->
     )
 
 
-def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, text_field: str | None = None
+def read(path: str | Path, *, limits: Limits = DEFAULT, text_field: str | None = None
          ) -> Iterator[Document | Problem]:
     """Read one file into documents (one, or one per line for JSON Lines).
 
@@ -72,19 +71,19 @@ def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, text_field: st
         size = path.stat().st_size
     except OSError as exc:
         raise IngestError(f"{source}: cannot read: {exc.strerror or exc}", code="ingest.not_found") from exc
-    if size > max_bytes:
-        raise IngestError(f"{source}: {size:,} bytes is over the limit of {max_bytes:,} bytes",
+    if limits.max_bytes and size > limits.max_bytes:
+        raise IngestError(f"{source}: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes",
                           code="ingest.too_large")
     data = path.read_bytes()
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "jsonl":
         from . import jsonl
-        yield from jsonl.read(data, source=source, text_field=text_field)
+        yield from jsonl.read(data, source=source, text_field=text_field, limits=limits)
         return
-    yield read_bytes(data, source=source, kind=kind)
+    yield read_bytes(data, source=source, kind=kind, limits=limits)
 
 
-def read_bytes(data: bytes, *, source: str, kind: str | None = None) -> Document:
+def read_bytes(data: bytes, *, source: str, kind: str | None = None, limits: Limits = DEFAULT) -> Document:
     """Read a file's bytes with the reader for ``kind`` (sniffed when ``None``)."""
     if not data.strip():
         raise IngestError(f"{source}: the file is empty", code="ingest.empty")
@@ -107,7 +106,8 @@ def read_bytes(data: bytes, *, source: str, kind: str | None = None) -> Document
         from . import docx as module
     else:
         raise IngestError(f"{source}: unsupported file type", code="ingest.unsupported")
-    reading = module.read(data, source=source)
+    reading = module.read(data, source=source, limits=limits)
     if not reading.text.strip():
         raise IngestError(f"{source}: no text in the file", code="ingest.empty")
+    check_chars(reading.text, source, limits)
     return document_from(reading, source=source, data=data, reader=kind)

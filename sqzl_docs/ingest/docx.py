@@ -15,15 +15,14 @@ from docx.table import Table
 from lxml.etree import XMLSyntaxError
 
 from ..errors import IngestError
+from ..limits import DEFAULT, Limits
 from ..models import Block, MetaField, Span
 from . import Reading
 
-MAX_ENTRIES = 5000
-MAX_UNCOMPRESSED = 300 * 1024 * 1024
 
 
-def read(data: bytes, *, source: str) -> Reading:
-    _check_package(data, source)
+def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
+    _check_package(data, source, limits)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError) as exc:
@@ -75,19 +74,19 @@ def read(data: bytes, *, source: str) -> Reading:
     return Reading(text="".join(parts), blocks=blocks, metadata=_properties(document))
 
 
-def _check_package(data: bytes, source: str) -> None:
+def _check_package(data: bytes, source: str, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise IngestError(f"{source}: damaged or not a DOCX (not a valid zip: {exc})",
                           code="ingest.corrupt_docx") from exc
-    if len(infos) > MAX_ENTRIES:
-        raise IngestError(f"{source}: {len(infos)} zip entries is over the limit of {MAX_ENTRIES}",
+    if limits.max_zip_entries and len(infos) > limits.max_zip_entries:
+        raise IngestError(f"{source}: {len(infos)} zip entries is over the limit of {limits.max_zip_entries}",
                           code="ingest.too_large")
     total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise IngestError(f"{source}: unpacks to {total:,} bytes, over the limit of {MAX_UNCOMPRESSED:,} "
+    if limits.max_unzipped_bytes and total > limits.max_unzipped_bytes:
+        raise IngestError(f"{source}: unpacks to {total:,} bytes, over the limit of {limits.max_unzipped_bytes:,} "
                           "(a zip bomb?)", code="ingest.too_large")
     if "word/document.xml" not in {i.filename for i in infos}:
         raise IngestError(f"{source}: a zip file without word/document.xml, not a DOCX",

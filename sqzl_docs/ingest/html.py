@@ -15,6 +15,7 @@ import lxml.html
 
 from .. import lexicon
 from ..errors import IngestError
+from ..limits import DEFAULT, Limits
 from ..models import Block, MetaField, Span
 from . import Reading
 from .encoding import canonical_encoding, decode
@@ -32,13 +33,18 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
-def read(data: bytes, *, source: str) -> Reading:
+def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
     text, encoding = _decode(data, source=source)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise IngestError(f"{source}: not a readable HTML page: {exc}", code="ingest.binary") from exc
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):  # libxml2 stops at depth 256
+        raise IngestError(f"{source}: elements nest deeper than the HTML parser reads (256); the rest of the page "
+                          "would be lost", code="ingest.too_deep")
+    _check_depth(root, source, limits.max_html_depth)
     for bad in root.xpath("//comment() | //processing-instruction()"):
         _remove(bad)
     for el in list(root.iter(*_DROP_TAGS)):
@@ -63,6 +69,16 @@ def read(data: bytes, *, source: str) -> Reading:
     if content is root or content.tag == "body":
         reading.warnings.append("no main-content element found; the whole page body was read")
     return reading
+
+
+def _check_depth(root: lxml.etree._Element, source: str, limit: int) -> None:
+    """Refuse a page that nests elements deeper than ``limit`` (walked without recursion)."""
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if limit and deepest > limit:
+        raise IngestError(f"{source}: elements nest {deepest} deep, over the limit of {limit}", code="ingest.too_deep")
 
 
 def _decode(data: bytes, *, source: str) -> tuple[str, str]:

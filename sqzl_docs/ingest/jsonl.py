@@ -10,33 +10,37 @@ object with a text field (``--text-field``, else the first of ``text``,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
+from ..limits import DEFAULT, Limits
 from ..models import Document, MetaField, Problem
 from . import Reading, document_from
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_FIELDS = ("text", "content", "body", "reply")
 META_FIELDS = {"title": "title", "subject": "title", "date": "published", "published": "published",
                "replied_at": "published", "written": "written", "issuer": "issuer", "id": "record_id",
                "url": "url", "doc_number": "doc_number"}
 
 
-def read(data: bytes, *, source: str, text_field: str | None = None) -> Iterator[Document | Problem]:
+def read(data: bytes, *, source: str, text_field: str | None = None, limits: Limits = DEFAULT
+         ) -> Iterator[Document | Problem]:
     for number, raw in enumerate(data.split(b"\n"), start=1):
-        record = read_line(raw, source=source, number=number, text_field=text_field)
+        record = read_line(raw, source=source, number=number, text_field=text_field, limits=limits)
         if record is not None:
             yield record
 
 
 def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = None,
-              max_bytes: int | None = None) -> Document | Problem | None:
+              limits: Limits = DEFAULT) -> Document | Problem | None:
     """One line of a JSON Lines file: a document, a problem record, or None for a blank line."""
     if not raw.strip():
         return None
     where = f"{source}#L{number}"
-    if max_bytes is not None and len(raw) > max_bytes:
+    if limits.max_bytes and len(raw) > limits.max_bytes:
         return Problem(source=where, stage="ingest", code="ingest.too_large",
-                       reason=f"{where}: a {len(raw):,}-byte line is over the limit of {max_bytes:,} bytes")
+                       reason=f"{where}: a {len(raw):,}-byte line is over the limit of {limits.max_bytes:,} bytes")
     try:
         obj = json.loads(raw.decode("utf-8", errors="strict"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -52,10 +56,13 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
                        reason=f"no non-empty text field ({wanted})")
     text = _clean_surrogates(text)
-    meta = [MetaField(name=META_FIELDS[k], label=k, value=str(v)) for k, v in obj.items()
+    if limits.max_chars and len(text) > limits.max_chars:
+        return Problem(source=where, stage="ingest", code="ingest.too_long",
+                       reason=f"{where}: {len(text):,} characters of text is over the limit of {limits.max_chars:,}")
+    meta = [MetaField(name=META_FIELDS[k], label=k, value=_clean_surrogates(str(v))) for k, v in obj.items()
             if k in META_FIELDS and v not in (None, "")]
     record_id = obj.get("id")
-    ref = f"{source}#id={record_id}" if record_id not in (None, "") else where
+    ref = _clean_surrogates(f"{source}#id={record_id}") if record_id not in (None, "") else where
     return document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
                          data=text.encode("utf-8"), reader="jsonl")
 
@@ -71,8 +78,9 @@ def _record(obj: dict, where: str) -> Document | Problem:
 
 
 def _clean_surrogates(text: str) -> str:
-    """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded; replace them with U+FFFD."""
-    return text.encode("utf-8", errors="replace").decode("utf-8") if _has_surrogate(text) else text
+    """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded; replace each with U+FFFD (one
+    character for one, so offsets hold)."""
+    return _SURROGATE.sub("\ufffd", text) if _has_surrogate(text) else text
 
 
 def _has_surrogate(text: str) -> bool:

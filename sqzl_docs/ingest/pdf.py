@@ -21,10 +21,10 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import IngestError
+from ..limits import DEFAULT, Limits, checkpoint
 from ..models import Block
 from . import Reading
 
-MAX_PAGES = 2000
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－~·]*(第\s*)?\d{1,4}(\s*页)?(\s*[/共]\s*\d{1,4}\s*页?)?[\s\-—–－~·]*$")
 _ENUMERATOR = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]\D|第[一二三四五六七八九十]+[章条])")
 
@@ -39,7 +39,7 @@ class _Line:
     bottom: float
 
 
-def read(data: bytes, *, source: str) -> Reading:
+def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PdfminerException as exc:
@@ -48,7 +48,7 @@ def read(data: bytes, *, source: str) -> Reading:
         raise _classify(exc, source) from exc
     with pdf:
         try:
-            lines, pages, images = _lines(pdf, source)
+            lines, pages, images = _lines(pdf, source, limits.max_pages)
         except PdfminerException as exc:
             raise _classify(exc.args[0] if exc.args else exc, source) from exc
         except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -71,13 +71,14 @@ def _classify(exc: object, source: str) -> IngestError:
     return IngestError(f"{source}: damaged or not a PDF ({kind}: {detail})", code="ingest.corrupt_pdf")
 
 
-def _lines(pdf: pdfplumber.PDF, source: str) -> tuple[list[_Line], int, int]:
+def _lines(pdf: pdfplumber.PDF, source: str, max_pages: int) -> tuple[list[_Line], int, int]:
     pages = len(pdf.pages)
-    if pages > MAX_PAGES:
-        raise IngestError(f"{source}: {pages} pages is over the limit of {MAX_PAGES}", code="ingest.too_large")
+    if max_pages and pages > max_pages:
+        raise IngestError(f"{source}: {pages} pages is over the limit of {max_pages}", code="ingest.too_large")
     out: list[_Line] = []
     images = 0
     for number, page in enumerate(pdf.pages, start=1):
+        checkpoint()
         images += len(page.images)
         height = float(page.height)
         for ln in page.extract_text_lines(strip=True, return_chars=False):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..limits import DEFAULT, Limits
 from . import Reading
 from .encoding import decode
 
 
-def read(data: bytes, *, source: str) -> Reading:
+def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
     text, encoding = decode(data, source=source)
     return Reading(text=text, encoding=encoding)
