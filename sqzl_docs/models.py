@@ -12,9 +12,9 @@ import functools
 import hashlib
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .normalize import NormText, normalize
+from .normalize import NormText, normalize, replace_lone_surrogates
 
 
 class Frozen(BaseModel):
@@ -29,14 +29,19 @@ class Span(Frozen):
     text: str
 
 
+# A name or message that may come from outside (a file name with undecodable bytes, a JSON Lines
+# field): lone surrogates are replaced, so the record can always be written as UTF-8.
+WritableStr = Annotated[str, AfterValidator(replace_lone_surrogates)]
+
+
 class Problem(Frozen):
     """An error record (or a warning on a document): which file, at which stage, and why."""
 
     kind: Literal["problem"] = "problem"
-    source: str
+    source: WritableStr
     stage: Literal["ingest", "normalize", "structure", "extract", "track"]
     code: str
-    reason: str
+    reason: WritableStr
     span: Span | None = None
 
 
@@ -253,7 +258,7 @@ class Document(Frozen):
 
     kind: Literal["document"] = "document"
     doc_id: str
-    source: str
+    source: WritableStr
     sha256: str
     reader: Literal["txt", "html", "pdf", "docx", "jsonl", "text"]
     encoding: str | None = None
@@ -293,6 +298,7 @@ class Document(Frozen):
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **fields: object) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
+        text = replace_lone_surrogates(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return cls(doc_id=digest[:16], source=source, sha256=digest, reader="text", text=text, **fields)
 

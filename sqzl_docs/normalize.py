@@ -38,6 +38,13 @@ _HALF_WIDTH_SYMBOLS = set("％．／－＋＝＜＞")
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _ENUMERATOR_AHEAD = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]")
 _SENTENCE_END = set("。！？：；:;")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """Lone surrogates (from ``\\ud800`` escapes in JSON, or a damaged font map) cannot be written
+    as UTF-8: each becomes U+FFFD, one character for one, so offsets hold."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 _LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 

@@ -134,10 +134,15 @@ def _tasks(paths: Iterable[str], limits: Limits) -> Iterator[Task | Problem]:
             continue
         if Path(item).suffix.lower() in (".jsonl", ".ndjson") and Path(item).is_file():
             try:
+                lines = 0
                 with open(item, "rb") as f:
                     for number, raw in enumerate(f, start=1):
                         if raw.strip():
+                            lines += 1
                             yield ("line", item, number, raw[:limits.max_bytes + 1] if limits.max_bytes else raw)
+                if not lines:
+                    yield Problem(source=item, stage="ingest", code="ingest.empty",
+                                  reason=f"{item}: the JSON Lines file has no records")
             except OSError as exc:
                 yield Problem(source=item, stage="ingest", code="ingest.not_found",
                               reason=f"{item}: cannot read: {exc.strerror or exc}")
@@ -145,13 +150,30 @@ def _tasks(paths: Iterable[str], limits: Limits) -> Iterator[Task | Problem]:
         yield ("path", item, 0, b"")
 
 
+# JSON leaves these unescaped, but str.splitlines() (and so many JSON Lines readers) breaks lines at them.
+_LINE_BREAKS_JSON_KEEPS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _one_line(line: str) -> str:
+    for char, escape in _LINE_BREAKS_JSON_KEEPS.items():
+        if char in line:
+            line = line.replace(char, escape)
+    return line
+
+
 def _line(record: Document | Problem, fmt: str) -> tuple[bool, str]:
-    """A record as (is_problem, one JSON line) in the output format (jsonl, or gold for documents)."""
+    """A record as (is_problem, one JSON line) in the output format (jsonl, or gold for documents);
+    the line holds no character any reader could take for a line break."""
     from .gold import to_gold
 
-    if isinstance(record, Problem) or fmt == "jsonl":
-        return isinstance(record, Problem), record.model_dump_json()
-    return False, json.dumps(to_gold(record), ensure_ascii=False)
+    try:
+        if isinstance(record, Problem) or fmt == "jsonl":
+            return isinstance(record, Problem), _one_line(record.model_dump_json())
+        return False, _one_line(json.dumps(to_gold(record), ensure_ascii=False))
+    except (ValueError, TypeError) as exc:  # e.g. a lone surrogate in a record loaded as it was given
+        problem = Problem(source=record.source, stage="extract", code="extract.failed",
+                          reason=f"{record.source}: the record cannot be written as JSON: {type(exc).__name__}")
+        return True, problem.model_dump_json()
 
 
 def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import IngestError
 from ..limits import DEFAULT, Limits, check_chars
 from ..models import Block, Document, MetaField, Problem
+from ..normalize import replace_lone_surrogates
 SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".shtml": "html",
             ".pdf": "pdf", ".docx": "docx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -52,7 +53,7 @@ def document_from(reading: Reading, *, source: str, data: bytes, reader: str) ->
     digest = hashlib.sha256(data).hexdigest()
     return Document(
         doc_id=digest[:16], source=source, sha256=digest, reader=reader, encoding=reading.encoding,
-        text=reading.text, blocks=reading.blocks, metadata=reading.metadata,
+        text=replace_lone_surrogates(reading.text), blocks=reading.blocks, metadata=reading.metadata,
         warnings=[Problem(source=source, stage="ingest", code="ingest.warning", reason=w)
                   for w in reading.warnings],
     )

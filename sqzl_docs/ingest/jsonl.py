@@ -10,14 +10,13 @@ object with a text field (``--text-field``, else the first of ``text``,
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from ..limits import DEFAULT, Limits
 from ..models import Document, MetaField, Problem
+from ..normalize import replace_lone_surrogates
 from . import Reading, document_from
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_FIELDS = ("text", "content", "body", "reply")
 META_FIELDS = {"title": "title", "subject": "title", "date": "published", "published": "published",
                "replied_at": "published", "written": "written", "issuer": "issuer", "id": "record_id",
@@ -55,14 +54,14 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
         wanted = text_field or " or ".join(TEXT_FIELDS)
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
                        reason=f"no non-empty text field ({wanted})")
-    text = _clean_surrogates(text)
+    text = replace_lone_surrogates(text)
     if limits.max_chars and len(text) > limits.max_chars:
         return Problem(source=where, stage="ingest", code="ingest.too_long",
                        reason=f"{where}: {len(text):,} characters of text is over the limit of {limits.max_chars:,}")
-    meta = [MetaField(name=META_FIELDS[k], label=k, value=_clean_surrogates(str(v))) for k, v in obj.items()
+    meta = [MetaField(name=META_FIELDS[k], label=k, value=replace_lone_surrogates(str(v))) for k, v in obj.items()
             if k in META_FIELDS and v not in (None, "")]
     record_id = obj.get("id")
-    ref = _clean_surrogates(f"{source}#id={record_id}") if record_id not in (None, "") else where
+    ref = replace_lone_surrogates(f"{source}#id={record_id}") if record_id not in (None, "") else where
     return document_from(Reading(text=text, metadata=meta, encoding="utf-8"), source=ref,
                          data=text.encode("utf-8"), reader="jsonl")
 
@@ -75,18 +74,3 @@ def _record(obj: dict, where: str) -> Document | Problem:
     except ValidationError as exc:
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
                        reason=f"not a valid sqzl record: {exc.error_count()} errors")
-
-
-def _clean_surrogates(text: str) -> str:
-    """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded; replace each with U+FFFD (one
-    character for one, so offsets hold)."""
-    return _SURROGATE.sub("\ufffd", text) if _has_surrogate(text) else text
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
