@@ -69,7 +69,7 @@ def forward_sections(doc: Document) -> list[Section]:
         intro = doc.text[top.heading.end:own_start][:60]
         if _has(heading, cues["not_forward_sections"]):
             continue
-        if _has(heading, cues["forward_sections"]) or re.match(r"\s*[。，,]?\s*(下一步|下步|今后)", intro):
+        if _has(heading, cues["forward_sections"]) or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro):
             out.append(top)
         elif kind in ("notice", "draft") and (top.children or top.style in ("cn_comma", "chapter")):
             out.append(top)

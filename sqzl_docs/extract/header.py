@@ -137,7 +137,7 @@ def _proposal(doc: Document) -> Proposal:
         ptitle = m.group(1)
     if doc.structure.addressee:
         name = doc.structure.addressee.strip()
-        handle = re.search(r"“([^”]+)”", name)
+        handle = re.search(r"“([^“”]+)”", name)
         if handle:
             proposer = handle.group(1)
         else:

@@ -16,11 +16,11 @@ _CLOSE = "〕\\]】)）﹞］"
 CODE = r"[\u4e00-\u9fff]{1,12}?"
 # Well-formed: code, bracketed year, serial, 号.
 WELL_FORMED = re.compile(
-    rf"(?P<code>{CODE})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*(?P<serial>\d{{1,5}})\s*号"
+    rf"(?P<code>{CODE})\s*+[{_OPEN}]\s*+(?P<year>(?:19|20)\d\d)\s*+[{_CLOSE}]\s*+第?\s*+(?P<serial>\d{{1,5}})\s*+号"
 )
 # Damaged: a bracket lost, or 号 lost, or the year run into the serial.
 DAMAGED = re.compile(
-    rf"(?P<code>{CODE})\s*[{_OPEN}]?\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]?\s*第?\s*(?P<serial>\d{{1,5}})\s*号?"
+    rf"(?P<code>{CODE})\s*+[{_OPEN}]?\s*+(?P<year>(?:19|20)\d\d)\s*+[{_CLOSE}]?\s*+第?\s*+(?P<serial>\d{{1,5}})\s*+号?"
 )
 
 
