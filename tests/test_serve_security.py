@@ -191,8 +191,8 @@ def test_no_other_write_paths(servers: dict[str, Server], mode: str) -> None:
     """POSTing SQL, a read-only canned query, and Datasette 1.0's write API paths: all refused."""
     server = servers[mode]
     client = Client(server.base)
-    if server.writable:
-        client.login(PASSWORD)
+    client.login(PASSWORD)  # read-only mode has no account: no login
+    assert ("ds_actor" in client.cookies()) == server.writable
     before = fingerprint(server.db)
     insert = f"INSERT INTO assessments {ROW}"
     for path, fields in [("/tracker", {"sql": insert}), ("/tracker/overdue", {"sql": insert}),
