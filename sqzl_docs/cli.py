@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -239,11 +240,35 @@ def track_serve(
     db: Annotated[Path, typer.Argument(help="The tracker database.")] = Path(DEFAULT_DB),
     host: Annotated[str, typer.Option(help="Bind address (localhost unless told otherwise).")] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8001,
+    writable: Annotated[bool, typer.Option(
+        "--writable", help="Let the logged-in reviewer record verdicts (password from $SQZL_SERVE_PASSWORD "
+                           "or a hidden prompt); nothing else is writable.")] = False,
+    reviewer: Annotated[str, typer.Option(help="The login name in --writable mode (verdicts: human:NAME).")]
+        = "reviewer",
 ) -> None:
-    """Open the reviewer UI (Datasette, read-only) on the database."""
-    from .tracker.serve import serve
+    """Open the reviewer UI (Datasette): read-only unless --writable."""
+    import getpass
 
-    raise typer.Exit(serve(db, host=host, port=port))
+    from .tracker.serve import PASSWORD_ENV, REVIEWER_RE, is_loopback, serve
+
+    if not REVIEWER_RE.fullmatch(reviewer):
+        raise typer.BadParameter("letters, digits, '_', '.' and '-' only", param_hint="--reviewer")
+    if not db.is_file():
+        typer.echo(f"no tracker database at {db}", err=True)
+        raise typer.Exit(2)
+    if not is_loopback(host):
+        typer.echo(f"warning: serving on {host}, not localhost: anyone who can reach this machine can read the "
+                   "tracker, unpublished reviewer notes included, over plain HTTP (unencrypted, passwords too).",
+                   err=True)
+    password = None
+    if writable:
+        password = os.environ.get(PASSWORD_ENV) or (
+            getpass.getpass(f"password for reviewer {reviewer}: ") if sys.stdin.isatty() else "")
+        if not password:
+            typer.echo(f"--writable needs a password: set {PASSWORD_ENV} or run in a terminal to be asked; "
+                       "not starting.", err=True)
+            raise typer.Exit(2)
+    raise typer.Exit(serve(db, host=host, port=port, password=password, reviewer=reviewer))
 
 
 def _read_records(path: Path) -> list[Document | Problem]:

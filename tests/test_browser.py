@@ -48,7 +48,7 @@ def server(tmp_path: Path):  # type: ignore[no-untyped-def]
     link.link(db, as_of=dt.date(2023, 12, 28))
     db.close()
     port = _free_port()
-    proc = subprocess.Popen(command(dbp, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command(dbp, port=port, workdir=tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -86,5 +86,5 @@ def test_canned_queries_are_listed_and_run(server: str) -> None:
 
 
 def test_serve_is_read_only_and_on_localhost(tmp_path: Path) -> None:
-    cmd = command(tmp_path / "x.db")
+    cmd = command(tmp_path / "x.db", workdir=tmp_path)
     assert "-i" in cmd and cmd[cmd.index("--host") + 1] == "127.0.0.1"
