@@ -2,7 +2,8 @@
 
 A reviewer's verdict is a new assessment row (``assessor = human:<name>``); it never replaces a
 machine row, and the ``commitment_status`` view prefers it over every machine assessment, so it
-survives re-extraction and re-linking.
+survives re-extraction and re-linking; when a new extractor version retires the commitment, the
+verdict is carried to the one that replaces it (:mod:`.supersede`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .schema import STATUSES, migrate
+from .schema import STATUSES, migrate, write
 from .store import _now
 
 
@@ -29,7 +30,14 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
     migrate(db)
     if status not in STATUSES:
         raise ReviewError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-    rows = list(db.query("SELECT id FROM commitments WHERE id LIKE ?", [commitment + "%"]))
+    rows = list(db.query("SELECT id, superseded_by FROM commitments WHERE id LIKE ? AND retired_at IS NULL",
+                         [commitment + "%"]))
+    if not rows:
+        retired = db.execute("SELECT id, superseded_by FROM commitments WHERE id LIKE ? AND retired_at IS NOT NULL",
+                             [commitment + "%"]).fetchone()
+        if retired:
+            raise ReviewError(f"commitment {retired[0]} is retired (no longer extracted); "
+                              f"superseded by {retired[1] or 'nothing'}")
     if len(rows) != 1:
         raise ReviewError(f"{len(rows)} commitments match {commitment!r}; give more of the id")
     cid = rows[0]["id"]
@@ -40,7 +48,7 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
         if hit is None:
             raise ReviewError(f"evidence quote not found verbatim in any document: {quote[:40]!r}")
         quotes.append({"document_id": hit[0], "start": hit[1] - 1, "end": hit[1] - 1 + len(quote), "quote": quote})
-    with db.conn:
+    with write(db):
         return int(db["assessments"].insert({
             "commitment_id": cid, "status": status, "as_of": _now()[:10],
             "evidence_ids": json.dumps(quotes, ensure_ascii=False), "rationale": note, "evidence_strength": None,
