@@ -184,7 +184,8 @@ def test_sigkill_mid_batch_leaves_whole_documents_and_the_next_run_finishes(
         else:
             target = (have + rng.randint(1, max(1, (n - have) // 4)) if phase == "middle"
                       else n - rng.randint(0, 2))
-            code = _run_and_kill(cmd, lambda: _documents(db) >= target, rng.uniform(0, 0.03 if phase == "middle" else 0.05))
+            extra = rng.uniform(0, 0.03 if phase == "middle" else 0.05)
+            code = _run_and_kill(cmd, lambda: _documents(db) >= target, extra)
         killed[phase] += code == -signal.SIGKILL
         assert code in (0, -signal.SIGKILL)
         assert_sound(db)
@@ -330,14 +331,15 @@ def test_a_changed_commitment_is_retired_and_its_verdict_carried_forward(
         "SELECT id, target_text FROM commitments WHERE text = '推进社区综合服务设施建设'")}
     one = next(db.query("SELECT id FROM commitments WHERE text = '推广老旧小区治理经验'"))["id"]
     gone = next(db.query("SELECT id FROM commitments WHERE text = '强化社区人才队伍建设'"))["id"]
-    review.verdict(db, one, "in_progress", note="现场会已召开", reviewer="张三", evidence=["建成区县社会工作指导中心41个"])
+    review.verdict(db, one, "in_progress", note="现场会已召开", reviewer="张三",
+                   evidence=["建成区县社会工作指导中心41个"])
     review.verdict(db, multi["70%以上"], "overdue", note="未见70%的数据", reviewer="李四")
     review.verdict(db, gone, "not_verifiable", note="无期限", reviewer="张三")
     before = _history(db)
     n_before = len(review.report_rows(db))
 
-    newer = _new_version(docs[0], {"推广老旧小区治理经验": "shorten", "推进社区综合服务设施建设": "shorten",
-                                   "强化社区人才队伍建设": None})
+    newer = _new_version(docs[0], {"推广老旧小区治理经验": "shorten",
+                                   "推进社区综合服务设施建设": "shorten", "强化社区人才队伍建设": None})
     assert store.add(db, [newer, docs[1]])["updated"] == 1
     assert _history(db)[: len(before)] == before  # the history is only appended to
 
@@ -381,7 +383,8 @@ def test_a_changed_commitment_is_retired_and_its_verdict_carried_forward(
 def test_successor_rule() -> None:
     old = {"id": "a", "text": "推进社区综合服务设施建设", "start": 100, "end": 112, "target_text": None}
     far = {"id": "b", "text": "完全不同的一句话", "start": 300, "end": 308, "target_text": None}
-    moved = {"id": "c", "text": "推进社区综合服务设施建设工作", "start": 500, "end": 514, "target_text": None}
+    moved = {"id": "c", "text": "推进社区综合服务设施建设工作", "start": 500, "end": 514,
+             "target_text": None}
     overlapping = {"id": "d", "text": "社区综合服务", "start": 102, "end": 108, "target_text": None}
     assert supersede.successor(old, [far]) is None
     assert supersede.successor(old, [far, moved])["id"] == "c"  # type: ignore[index]

@@ -67,8 +67,9 @@ def _carry_verdict(db: Database, old_id: str, new_id: str, now: str) -> None:
     if db.execute("SELECT 1 FROM assessments WHERE commitment_id = ? AND assessor LIKE 'human:%'",
                   [new_id]).fetchone():
         return  # the successor's own verdict stands
-    row = db.execute("SELECT id, status, as_of, evidence_ids, rationale, evidence_strength, ratio, late, assessor, note "
-                     "FROM assessments WHERE commitment_id = ? AND assessor LIKE 'human:%' ORDER BY id DESC LIMIT 1",
+    row = db.execute("SELECT id, status, as_of, evidence_ids, rationale, evidence_strength, ratio, late, assessor, "
+                     "note FROM assessments WHERE commitment_id = ? AND assessor LIKE 'human:%' "
+                     "ORDER BY id DESC LIMIT 1",
                      [old_id]).fetchone()
     if row is None:
         return
