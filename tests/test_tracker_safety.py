@@ -428,3 +428,29 @@ def test_a_schema_v1_database_is_migrated_and_keeps_its_verdicts(tmp_path: Path)
     check()
     assert db.execute("SELECT * FROM assessments ORDER BY id").fetchall()[: len(history)] == history
     assert_sound(path)
+
+
+def test_the_migration_retires_rows_an_earlier_extractor_version_left_behind(tmp_path: Path) -> None:
+    """A v1 database where a re-extraction had left the old row of a changed commitment beside the new one
+    (the stale duplicate m002 exists for): the migration retires it and carries its verdict forward."""
+    path = tmp_path / "v1.db"
+    shutil.copy(V1, path)
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    old = dict(conn.execute("SELECT * FROM commitments WHERE text = '推广老旧小区治理经验'").fetchone())
+    with conn:
+        conn.execute("UPDATE documents SET extractor_version = 'newer' WHERE id = ?", [old["document_id"]])
+        conn.execute("UPDATE commitments SET extractor_version = 'newer' WHERE document_id = ? AND id != ?",
+                     [old["document_id"], old["id"]])
+        new = {**old, "id": "0" * 20, "text": old["text"][:-1], "end": old["end"] - 1, "extractor_version": "newer"}
+        conn.execute(f"INSERT INTO commitments ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
+                     list(new.values()))
+    conn.close()
+    db = schema.connect(path)
+    retired = list(db.query("SELECT id, superseded_by FROM commitments WHERE retired_at IS NOT NULL"))
+    assert retired == [{"id": old["id"], "superseded_by": new["id"]}]
+    status = _status(db)
+    assert old["id"] not in status
+    assert status[new["id"]]["assessor"] == "human:审核人" and status[new["id"]]["status"] == "in_progress"
+    assert status[new["id"]]["review_state"] == "carried_forward"
+    assert_sound(path)
