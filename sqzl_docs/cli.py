@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -138,21 +141,35 @@ def schema(
 track = typer.Typer(no_args_is_help=True, help="The commitment tracker: store, link, report, review, serve.")
 app.add_typer(track, name="track")
 DEFAULT_DB = "sqzl.db"
+BusyOpt = Annotated[float, typer.Option(
+    "--busy-timeout", envvar="SQZL_BUSY_TIMEOUT", min=0,
+    help="Seconds to wait while another sqzl process is writing to the database.")]
+BUSY_TIMEOUT = 30.0  # = tracker.schema.BUSY_TIMEOUT, not imported so that --help stays light
 
 
-def _db(path: Path, *, create: bool = False):  # type: ignore[no-untyped-def]
-    import sqlite_utils
-
-    from .tracker.schema import migrate
+def _db(path: Path, busy_timeout: float, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from .tracker.schema import connect
 
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.is_file():
         typer.echo(f"no tracker database at {path}: build one with `sqzl track add {path} PATH...`", err=True)
         raise typer.Exit(2)
-    db = sqlite_utils.Database(path)
-    migrate(db)
-    return db
+    return connect(path, busy_timeout=busy_timeout)
+
+
+@contextlib.contextmanager
+def _locked_out(path: Path, busy_timeout: float) -> Iterator[None]:
+    """Another process holding the write lock past the busy timeout: a clear message and exit code 2.
+    Whatever this process committed before stays (whole documents)."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        typer.echo(f"{path}: another sqzl process is writing to this database; gave up after waiting "
+                   f"{busy_timeout:g} s for it (--busy-timeout). Try again when it has finished.", err=True)
+        raise typer.Exit(2) from None
 
 
 @track.command("add")
@@ -160,6 +177,7 @@ def track_add(
     paths: Annotated[list[str], typer.Argument(help="[DB] PATH...: a .db first names the database (default sqzl.db).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
     quiet: QuietOpt = False,
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
     max_bytes: MaxBytesOpt = LIMITS.max_bytes,
     max_pages: MaxPagesOpt = LIMITS.max_pages,
     max_chars: MaxCharsOpt = LIMITS.max_chars,
@@ -179,7 +197,8 @@ def track_add(
         db_path, paths = Path(paths[0]), paths[1:]
     if not paths:
         raise typer.BadParameter("no documents named", param_hint="PATH")
-    counts = add(_db(db_path, create=True), pipeline.run(paths, jobs=jobs, limits=limits))
+    with _locked_out(db_path, busy_timeout):
+        counts = add(_db(db_path, busy_timeout, create=True), pipeline.run(paths, jobs=jobs, limits=limits))
     if not quiet:
         typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)
@@ -190,13 +209,15 @@ def track_add(
 def track_link(
     db: Annotated[Path, typer.Argument(help="The tracker database.")] = Path(DEFAULT_DB),
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Assess as of this date (default today).")] = None,
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
 ) -> None:
     """Link commitments to later progress statements and record the machine's assessments."""
     import datetime as dt
 
     from .tracker.link import link
 
-    counts = link(_db(db), as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    with _locked_out(db, busy_timeout):
+        counts = link(_db(db, busy_timeout), as_of=dt.date.fromisoformat(as_of) if as_of else None)
     typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
@@ -207,13 +228,16 @@ def track_report(
     department: Annotated[Optional[str], typer.Option(help="Only commitments naming this department.")] = None,
     due_before: Annotated[Optional[str], typer.Option(help="Only deadlines before this date.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
 ) -> None:
     """What was promised, by when, who answers, its status, evidence and rationale."""
     from .tracker.review import format_report, report_rows
 
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
-    typer.echo(format_report(report_rows(_db(db), status=status, department=department, due_before=due_before), fmt))
+    with _locked_out(db, busy_timeout):
+        rows = report_rows(_db(db, busy_timeout), status=status, department=department, due_before=due_before)
+    typer.echo(format_report(rows, fmt))
 
 
 @track.command("verdict")
@@ -224,12 +248,14 @@ def track_verdict(
     note: Annotated[str, typer.Option(help="The reviewer's reasons.")],
     evidence: Annotated[Optional[list[str]], typer.Option(help="A verbatim quote from a stored document.")] = None,
     reviewer: Annotated[str, typer.Option(help="Who decides.")] = "reviewer",
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
 ) -> None:
     """Record a reviewer's verdict (appended; it wins over the machine's and survives every re-run)."""
     from .tracker.review import ReviewError, verdict
 
     try:
-        row = verdict(_db(db), commitment, status, note=note, reviewer=reviewer, evidence=evidence)
+        with _locked_out(db, busy_timeout):
+            row = verdict(_db(db, busy_timeout), commitment, status, note=note, reviewer=reviewer, evidence=evidence)
     except ReviewError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(f"assessment {row} recorded")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "corpora" / "raw"
 GOLD = ROOT / "corpora" / "gold"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("SQZL_SHARED") or ROOT.parent / "shared")  # the shared corpus beside the repo
 BULK = SHARED / "corpus" / "bulk" / "citizen_replies.jsonl"
 
 

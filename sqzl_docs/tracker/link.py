@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from .. import lexicon
 
-from .schema import migrate
+from .schema import migrate, write
 from .store import _now, row_id
 from .text import tokens
 
@@ -97,9 +97,14 @@ class Index:
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
-    """Link every commitment to later progress statements and append the machine's assessments."""
+    """Link every commitment to later progress statements and append the machine's assessments (one
+    transaction under the write lock, so what is read is what the links are written against)."""
     migrate(db)
-    as_of = as_of or dt.date.today()
+    with write(db):
+        return _link(db, as_of or dt.date.today())
+
+
+def _link(db: Database, as_of: dt.date) -> Counter[str]:
     documents = {r["id"]: r for r in db.query("SELECT id, jurisdiction, doc_date, issuer FROM documents")}
     dept_docs: dict[str, set[str]] = defaultdict(set)  # department → the documents it issued
     for r in documents.values():
@@ -127,18 +132,17 @@ def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
     texts = {r["id"]: r["text"] for r in db.query("SELECT id, text FROM documents")}
     evidence_rows: list[dict[str, Any]] = []
     assessment_rows: list[dict[str, Any]] = []
-    for c in list(db.query("SELECT * FROM commitments ORDER BY rowid")):
+    for c in list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid")):
         doc = documents[c["document_id"]]
         pools = _candidates(c, doc, documents, indexes, dept_docs)
         status, evidence, rationale, strength, ratio, late = _assess(c, pools, as_of)
         _collect(c, status, evidence, rationale, strength, ratio, late, as_of, latest, texts,
                  evidence_rows, assessment_rows)
         counts[status] += 1
-    with db.conn:  # one run, one transaction
-        if evidence_rows:
-            db["evidence"].upsert_all(evidence_rows, pk="id", batch_size=500)
-        if assessment_rows:
-            db["assessments"].insert_all(assessment_rows, batch_size=500)
+    if evidence_rows:
+        db["evidence"].upsert_all(evidence_rows, pk="id", batch_size=500)
+    if assessment_rows:
+        db["assessments"].insert_all(assessment_rows, batch_size=500)
     return counts
 
 

@@ -2,7 +2,8 @@
 
 A reviewer's verdict is a new assessment row (``assessor = human:<name>``); it never replaces a
 machine row, and the ``commitment_status`` view prefers it over every machine assessment, so it
-survives re-extraction and re-linking.
+survives re-extraction and re-linking; when a new extractor version retires the commitment, the
+verdict is carried to the one that replaces it (:mod:`.supersede`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .schema import STATUSES, migrate
+from .schema import STATUSES, migrate, write
 from .store import _now
 
 
@@ -29,24 +30,36 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
     migrate(db)
     if status not in STATUSES:
         raise ReviewError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-    rows = list(db.query("SELECT id FROM commitments WHERE id LIKE ?", [commitment + "%"]))
-    if len(rows) != 1:
-        raise ReviewError(f"{len(rows)} commitments match {commitment!r}; give more of the id")
-    cid = rows[0]["id"]
-    quotes = []
-    for quote in evidence or []:
-        hit = db.execute("SELECT id, instr(text, ?) FROM documents WHERE instr(text, ?) > 0 LIMIT 1",
-                         [quote, quote]).fetchone()
-        if hit is None:
-            raise ReviewError(f"evidence quote not found verbatim in any document: {quote[:40]!r}")
-        quotes.append({"document_id": hit[0], "start": hit[1] - 1, "end": hit[1] - 1 + len(quote), "quote": quote})
-    with db.conn:
+    with write(db):  # the commitment cannot be retired between the check and the insert
+        cid = _commitment_id(db, commitment)
+        quotes = []
+        for quote in evidence or []:
+            hit = db.execute("SELECT id, instr(text, ?) FROM documents WHERE instr(text, ?) > 0 LIMIT 1",
+                             [quote, quote]).fetchone()
+            if hit is None:
+                raise ReviewError(f"evidence quote not found verbatim in any document: {quote[:40]!r}")
+            quotes.append({"document_id": hit[0], "start": hit[1] - 1, "end": hit[1] - 1 + len(quote),
+                           "quote": quote})
         return int(db["assessments"].insert({
             "commitment_id": cid, "status": status, "as_of": _now()[:10],
             "evidence_ids": json.dumps(quotes, ensure_ascii=False), "rationale": note, "evidence_strength": None,
             "ratio": None, "late": 0, "assessor": f"human:{reviewer}", "review_state": "human_confirmed",
             "note": note, "created_at": _now(),
         }).last_pk)
+
+
+def _commitment_id(db: Database, prefix: str) -> str:
+    """The one active commitment whose id starts with ``prefix``; a retired one is refused with its successor."""
+    rows = db.execute("SELECT id FROM commitments WHERE id LIKE ? AND retired_at IS NULL", [prefix + "%"]).fetchall()
+    if not rows:
+        retired = db.execute("SELECT id, superseded_by FROM commitments WHERE id LIKE ? AND retired_at IS NOT NULL",
+                             [prefix + "%"]).fetchone()
+        if retired:
+            raise ReviewError(f"commitment {retired[0]} is retired (no longer extracted); "
+                              f"superseded by {retired[1] or 'nothing'}")
+    if len(rows) != 1:
+        raise ReviewError(f"{len(rows)} commitments match {prefix!r}; give more of the id")
+    return str(rows[0][0])
 
 
 def report_rows(db: Database, *, status: str | None = None, department: str | None = None,

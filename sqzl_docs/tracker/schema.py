@@ -5,9 +5,18 @@ Every table links to its document by a foreign key; ids are deterministic (conte
 document, and a hash of the document id and the item's text for what was extracted from it), so
 re-adding a document changes nothing and a new extractor version updates the machine rows in place.
 ``assessments`` is append-only: triggers refuse UPDATE and DELETE.
+
+Crash and concurrency safety: every write is one transaction that takes the write lock up front
+(``BEGIN IMMEDIATE``, see :func:`write`), migrations included, so a killed process leaves the database
+as it was before the transaction, and a second writer waits for the first (up to the busy timeout)
+instead of failing half-way or applying a migration twice.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Database
@@ -95,8 +104,67 @@ def m001_initial(db: Database) -> None:
         db[table].enable_fts(["text_seg"], create_triggers=True, tokenize="unicode61")
 
 
+@MIGRATIONS()
+def m002_retired_commitments(db: Database) -> None:
+    """Commitments a new extractor version no longer finds are retired, not deleted (their assessment
+    history points at them): ``retired_at``, and ``superseded_by`` naming the commitment that replaces
+    one (see :mod:`.supersede`). ``commitment_status`` leaves retired commitments out. Rows left behind
+    by an earlier extractor version (an extractor version other than their document's) are retired now."""
+    from .supersede import retire
+
+    db["commitments"].add_column("retired_at", str)
+    db["commitments"].add_column("superseded_by", str)
+    db.execute("DROP VIEW commitment_status")
+    db.execute("""CREATE VIEW commitment_status AS
+        WITH ranked AS (
+          SELECT a.*, ROW_NUMBER() OVER (
+            PARTITION BY a.commitment_id
+            ORDER BY CASE WHEN a.assessor LIKE 'human:%' THEN 0 ELSE 1 END, a.id DESC) AS rn
+          FROM assessments a)
+        SELECT c.id AS commitment_id, c.text AS commitment, c.target_text, d.title AS document,
+               d.issuer, c.document_id, c.deadline_end AS deadline, substr(c.deadline_end, 1, 4) AS deadline_year,
+               c.departments,
+               COALESCE(r.status, 'not_assessed') AS status, r.assessor, r.review_state, r.rationale,
+               r.as_of, r.evidence_strength, r.id AS assessment_id
+        FROM commitments c JOIN documents d ON d.id = c.document_id
+        LEFT JOIN ranked r ON r.commitment_id = c.id AND r.rn = 1
+        WHERE c.retired_at IS NULL""")
+    for doc in list(db.query("SELECT id, extractor_version FROM documents ORDER BY id")):
+        keep = {r["id"] for r in db.query("SELECT id FROM commitments WHERE document_id = ? AND extractor_version = ?",
+                                          [doc["id"], doc["extractor_version"]])}
+        retire(db, doc["id"], keep)
+
+
+BUSY_TIMEOUT = 30.0  # seconds a tracker connection waits for another process's write lock
+
+
+def connect(path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Database:
+    """Open (or create) a tracker database: busy timeout set, schema migrated."""
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {max(0, int(busy_timeout * 1000))}")
+    migrate(db)
+    return db
+
+
+@contextlib.contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction with the write lock taken first (``BEGIN IMMEDIATE``): it waits for another
+    writer up to the busy timeout, never fails part-way on a stale snapshot, and commits whole or not at all."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
 def migrate(db: Database) -> None:
-    """Bring a database up to the current schema; WAL so readers never wait on the writer."""
+    """Bring a database up to the current schema; WAL so readers never wait on the writer. Pending
+    migrations are applied under the write lock, so two processes opening a new file migrate it once.
+    The busy timeout is the connection's (:func:`connect` sets it; Python's sqlite3 default is 5 s)."""
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
-    MIGRATIONS.apply(db)
+    if MIGRATIONS.pending(db):
+        with write(db):
+            MIGRATIONS.apply(db)  # checks again under the lock

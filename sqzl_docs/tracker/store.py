@@ -12,7 +12,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import Document, Problem
-from .schema import migrate
+from .schema import migrate, write
+from .supersede import retire
 from .text import segment
 
 
@@ -65,30 +66,39 @@ def _iso(d: dt.date | None) -> str | None:
 def add(db: Database, records: Iterable[Document | Problem], *, command: str = "track add") -> dict[str, int]:
     """Store documents (and problem records) in ``db``; returns counts of added, unchanged, failed."""
     migrate(db)
-    run_id = db["runs"].insert({"command": command, "started_at": _now(), "version": _version()}).last_pk
+    with write(db):
+        run_id = db["runs"].insert({"command": command, "started_at": _now(), "version": _version()}).last_pk
     counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for record in records:
         if isinstance(record, Problem):
-            with db.conn:
+            with write(db):
                 db["problems"].insert({"run_id": run_id, "source": record.source, "stage": record.stage,
                                        "code": record.code, "reason": record.reason})
             counts["failed"] += 1
             continue
         counts[add_document(db, record, run_id)] += 1
-    db["runs"].update(run_id, {"finished_at": _now(), "n_ok": counts["added"] + counts["updated"]
-                               + counts["unchanged"], "n_failed": counts["failed"]})
+    with write(db):
+        db["runs"].update(run_id, {"finished_at": _now(), "n_ok": counts["added"] + counts["updated"]
+                                   + counts["unchanged"], "n_failed": counts["failed"]})
     return counts
 
 
 def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
-    """Store one document and its records in one transaction; 'added', 'updated' or 'unchanged'."""
+    """Store one document and its records in one transaction; 'added', 'updated' or 'unchanged'.
+
+    A commitment the new extractor version no longer finds is retired, its reviewer's verdict carried
+    to the commitment that replaces it (:mod:`.supersede`)."""
     version = extractor_version(doc)
-    existing = db.execute("SELECT extractor_version FROM documents WHERE id = ?", [doc.doc_id]).fetchone()
-    if existing and existing[0] == version:
-        return "unchanged"
+    if _stored_version(db, doc.doc_id) == version:
+        return "unchanged"  # fast path; checked again under the lock
     date = doc_date(doc)
-    with db.conn:  # one transaction: a killed run leaves whole documents or none
-        if existing:
+    commitments = _commitment_rows(doc, date, version)
+    text_seg = segment(doc.text)
+    with write(db):  # one transaction: a killed run leaves whole documents or none
+        existing = _stored_version(db, doc.doc_id)
+        if existing == version:
+            return "unchanged"  # another process stored it meanwhile
+        if existing is not None:
             _delete_machine_rows(db, doc.doc_id)
         h = doc.header
         db["documents"].upsert({
@@ -96,10 +106,12 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "doc_type": h.doc_type if h else None, "issuer": h.issuer if h else None,
             "jurisdiction": jurisdiction(doc), "doc_number": h.doc_number if h else None,
             "published": _iso(h.published) if h else None, "written": _iso(h.written) if h else None,
-            "doc_date": date, "text": doc.text, "text_seg": segment(doc.text),
+            "doc_date": date, "text": doc.text, "text_seg": text_seg,
             "extractor_version": version, "added_at": _now(), "run_id": run_id,
         }, pk="id")
-        db["commitments"].upsert_all(_commitment_rows(doc, date, version), pk="id")
+        db["commitments"].upsert_all(commitments, pk="id")
+        if existing is not None:
+            retire(db, doc.doc_id, {c["id"] for c in commitments})
         db["progress"].upsert_all([{
             "id": row_id(doc.doc_id, "progress", p.span.text), "document_id": doc.doc_id, "text": p.span.text,
             "text_seg": segment(p.span.text), "start": p.span.start, "end": p.span.end,
@@ -124,7 +136,12 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "id": row_id(doc.doc_id, "citation", c.title), "document_id": doc.doc_id, "title": c.title,
             "doc_number": c.doc_number, "start": c.span.start, "end": c.span.end,
         } for c in doc.citations], pk="id")
-    return "updated" if existing else "added"
+    return "updated" if existing is not None else "added"
+
+
+def _stored_version(db: Database, document_id: str) -> str | None:
+    row = db.execute("SELECT extractor_version FROM documents WHERE id = ?", [document_id]).fetchone()
+    return row[0] if row else None
 
 
 def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict[str, Any]]:
@@ -144,7 +161,7 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
             "departments_defaulted": int(c.departments_defaulted), "strength": c.strength,
             "keywords": json.dumps(c.keywords, ensure_ascii=False), "testable": int(c.testable),
             "testability_reasons": json.dumps(c.testability_reasons, ensure_ascii=False), "doc_date": date,
-            "extractor_version": version,
+            "extractor_version": version, "retired_at": None, "superseded_by": None,
         }
         if len(targets) < 2:
             t = targets[0] if targets else None
@@ -165,7 +182,8 @@ def _target(t: Any) -> dict[str, Any]:
 
 def _delete_machine_rows(db: Database, document_id: str) -> None:
     """Before re-storing a document with a new extractor version: drop its machine rows. Commitments
-    are upserted instead, so the assessments of a commitment that is extracted again keep it."""
+    are upserted instead (and the ones not found again retired), so the assessments of a commitment
+    that is extracted again keep it."""
     db.execute("DELETE FROM evidence WHERE progress_id IN (SELECT id FROM progress WHERE document_id = ?)",
                [document_id])
     for table in ("progress", "metrics", "departments", "doc_numbers", "citations"):
