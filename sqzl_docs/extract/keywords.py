@@ -32,29 +32,50 @@ def _tables() -> tuple[dict[str, int], dict[str, float], float, Any]:
     return jieba.dt.FREQ, tfidf.idf_freq, tfidf.median_idf, tfidf.stop_words
 
 
+@functools.cache
+def _dictionary_words() -> frozenset[str]:
+    """jieba's dictionary words of two to four characters (its prefix entries, of frequency 0, left out)."""
+    return frozenset(w for w, n in _tables()[0].items() if n and 2 <= len(w) <= 4)
+
+
+@functools.cache
+def _all_stop_words() -> frozenset[str]:
+    """Our topic stop words and jieba's TF-IDF stop words."""
+    return _stop() | frozenset(_tables()[3])
+
+
 def words(text: str) -> list[str]:
     """Dictionary words of two to four characters, by reverse maximum matching."""
-    freq = _tables()[0]
+    known = _dictionary_words()
     out: list[str] = []
     for run in _RUN.findall(text):
         end = len(run)
         while end >= 2:
-            for size in (4, 3, 2):
-                start = end - size
-                if start >= 0 and freq.get(run[start:end]):
-                    out.append(run[start:end])
-                    end = start
-                    break
+            size = _longest_word_ending_at(run, end, known)
+            if size:
+                out.append(run[end - size:end])
+                end -= size
             else:
                 end -= 1
     return out
 
 
+def _longest_word_ending_at(run: str, end: int, known: frozenset[str]) -> int:
+    """The length (4, 3 or 2) of the longest dictionary word ending at ``end`` in ``run``, else 0."""
+    if end >= 4 and run[end - 4:end] in known:
+        return 4
+    if end >= 3 and run[end - 3:end] in known:
+        return 3
+    return 2 if run[end - 2:end] in known else 0
+
+
 def keywords(text: str, k: int = 5) -> list[str]:
     """The ``k`` most characteristic words of a text (社区减负, 服务设施 …)."""
-    _, idf, median, stop = _tables()
+    _, idf, median, _ = _tables()
+    stop = _all_stop_words()
     counts: dict[str, int] = {}
     for w in words(text):
-        if w not in _stop() and w not in stop:
+        if w not in stop:
             counts[w] = counts.get(w, 0) + 1
-    return sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), w))[:k]
+    ranked = sorted((-n * idf.get(w, median), w) for w, n in counts.items())
+    return [w for _, w in ranked[:k]]
