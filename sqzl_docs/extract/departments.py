@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from .scan import matches_at
+from ..grammar.scan import matches_at
 from ..models import Department, Document
 from . import dates, extractor
 
