@@ -50,23 +50,19 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for run in _RUN.findall(text):
         end = len(run)
-        while end >= 2:
-            size = _longest_word_ending_at(run, end, known)
-            if size:
-                out.append(run[end - size:end])
-                end -= size
+        while end >= 2:  # the longest dictionary word (4, 3 or 2 characters) ending at ``end``
+            if end >= 4 and run[end - 4:end] in known:
+                size = 4
+            elif end >= 3 and run[end - 3:end] in known:
+                size = 3
+            elif run[end - 2:end] in known:
+                size = 2
             else:
                 end -= 1
+                continue
+            out.append(run[end - size:end])
+            end -= size
     return out
-
-
-def _longest_word_ending_at(run: str, end: int, known: frozenset[str]) -> int:
-    """The length (4, 3 or 2) of the longest dictionary word ending at ``end`` in ``run``, else 0."""
-    if end >= 4 and run[end - 4:end] in known:
-        return 4
-    if end >= 3 and run[end - 3:end] in known:
-        return 3
-    return 2 if run[end - 2:end] in known else 0
 
 
 def keywords(text: str, k: int = 5) -> list[str]:
