@@ -31,3 +31,14 @@ def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> It
     """The positions from ``pos`` to ``endpos`` right after a character that ``marks`` (a pattern of
     one character) matches: where a grammar opening with a look-behind for it can start."""
     return (m.end() for m in marks.finditer(text, max(0, pos - 1), endpos))
+
+
+def search_holding(pattern: re.Pattern[str], text: str, anchor: str, reach: int | None = None
+                   ) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern every match of which holds ``anchor`` (starting at most
+    ``reach`` characters after the match's start, when given): no search where the anchor is absent,
+    and none from before the earliest start a match around its first occurrence could have."""
+    at = text.find(anchor)
+    if at < 0:
+        return None
+    return pattern.search(text, 0 if reach is None else max(0, at - reach))
