@@ -101,6 +101,22 @@ class NormText:
         return bisect_left(self.to_source, pos, 0, len(self.text))
 
 
+@functools.cache
+def _ascending() -> array:
+    """0, 1, 2 … 65535 as ``array('q')`` (512 KiB): copying a slice of it is much cheaper than
+    converting each number of a ``range``."""
+    return array("q", range(1 << 16))
+
+
+def _extend_ascending(to_source: array, start: int, end: int) -> None:
+    """Append ``start, start + 1 … end - 1`` to ``to_source``."""
+    ascending = _ascending()
+    if end <= len(ascending):
+        to_source.extend(ascending[start:end])
+    else:
+        to_source.extend(range(start, end))
+
+
 def normalize(source: str) -> NormText:
     """Build the normalised view of ``source`` with its offset map."""
     table = _char_table()
@@ -112,7 +128,7 @@ def normalize(source: str) -> NormText:
         s, e = m.span()
         if s > pos:
             out.append(source[pos:s])
-            to_source.extend(range(pos, s))
+            _extend_ascending(to_source, pos, s)
         piece = m.group()
         if piece[0].isspace():
             repl = _whitespace(source, s, e, piece)
@@ -127,7 +143,7 @@ def normalize(source: str) -> NormText:
         pos = e
     if pos < n:
         out.append(source[pos:])
-        to_source.extend(range(pos, n))
+        _extend_ascending(to_source, pos, n)
     to_source.append(n)
     return NormText("".join(out), to_source)
 

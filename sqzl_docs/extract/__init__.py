@@ -31,15 +31,17 @@ def run_all(doc: Document) -> Document:
     """The document with every extractor's records filled in."""
     from . import citations, commitments, dates, departments, doc_numbers, header, metrics, progress  # noqa: F401
 
+    doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
     for name in ORDER:
         version, fn = REGISTRY[name]
         records = list(fn(doc))
-        if name == "header":
-            update: dict[str, Any] = {"header": records[0] if records else None}
-        else:
-            update = {name: records}
-        versions = dict(doc.extractors)
-        versions[name] = version
-        update["extractors"] = versions
-        doc = doc.model_copy(update=update)
+        _fill(doc, **({"header": records[0] if records else None} if name == "header" else {name: records}))
+        doc.extractors[name] = version
     return doc
+
+
+def _fill(doc: Document, **fields: Any) -> None:
+    """Set fields of a document that only :func:`run_all` holds, as ``model_copy(update=…)`` sets
+    them on a copy: without a new copy of the (frozen) document after every extractor."""
+    doc.__dict__.update(fields)
+    doc.__pydantic_fields_set__.update(fields)

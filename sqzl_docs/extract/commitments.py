@@ -32,6 +32,11 @@ from .sentences import ByStart, Intervals, Sentence, all_sections, norm_range, s
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
+_TO = re.compile(r"(到|至)")
+_CLAUSE_BREAK = re.compile(r"[，,：:；;]")
+_SAYS = re.compile(r"表示")
+_DIRECTIVE_OR_REQUEST = re.compile(r"各[^，。]{0,12}要|(请|希望)")
+_INDIVIDUALS = re.compile(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)")
 
 
 @functools.cache
@@ -109,35 +114,38 @@ def extract(doc: Document) -> Iterator[Commitment]:
         items = Intervals(covered)
         dates = idx.dates
         for sentence in sentences(text, s, e):
-            src = doc.source_span(sentence.start, sentence.end)
-            if items.contains(src.start) or headings.contains(src.start):
+            start, end = doc.norm.source_range(sentence.start, sentence.end)
+            if items.contains(start) or headings.contains(start):
                 continue
-            if _promises(sentence, doc, d, src, dates):
-                path = [x.heading.text for x in flat if x.span.start <= src.start < x.span.end]
+            if _promises(sentence, d, dates, start, end):
+                src = doc.span(start, end)
+                path = [x.heading.text for x in flat if x.span.start <= start < x.span.end]
                 found.append(_commitment(doc, src, src, path, d, idx))
     yield from sorted(found, key=lambda c: c.span.start)
 
 
-def _promises(sentence: Sentence, doc: Document, d: dt.date | None, src: Span, dates: ByStart[DateMention]
-              ) -> bool:
-    """Whether a sentence promises future action by the issuer or a named body."""
+def _promises(sentence: Sentence, d: dt.date | None, dates: ByStart[DateMention], start: int, end: int) -> bool:
+    """Whether a sentence (source range [start, end)) promises future action by the issuer or a named body."""
     t = sentence.text
     if _LEAD_IN.search(t) or len(t) < 6:
         return False
     m = _promise().search(t)
-    deadline = any(x.role == "deadline" and x.end is not None and (d is None or x.end >= d)
-                   for x in dates.within(src.start, src.end))
-    if not m and not (deadline and re.match(r"(到|至)", t)):
+    if not m and not (_TO.match(t) and _has_deadline(dates.within(start, end), d)):
         return False
     cue_at = m.start() if m else 0
-    clause_start = max((x.end() for x in re.finditer(r"[，,：:；;]", t[:cue_at])), default=0)
-    if _reported().search(t, clause_start, cue_at) and not re.search(r"表示", t[:cue_at]):
+    clause_start = max((x.end() for x in _CLAUSE_BREAK.finditer(t, 0, cue_at)), default=0)
+    if _reported().search(t, clause_start, cue_at) and not _SAYS.search(t, 0, cue_at):
         return False  # 明确社区今后将不再出具……: what another document says
-    if re.match(r"各[^，。]{0,12}要", t) or re.match(r"(请|希望)", t):
+    if _DIRECTIVE_OR_REQUEST.match(t):
         return False  # a directive to generic bodies, or a request
-    if re.search(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)", t[:cue_at + 2]):
+    if _INDIVIDUALS.search(t[:cue_at + 2]):
         return False  # an obligation or option laid on individuals
     return True
+
+
+def _has_deadline(inside: list[DateMention], d: dt.date | None) -> bool:
+    """Whether a deadline not before the document's date is among these dates."""
+    return any(x.role == "deadline" and x.end is not None and (d is None or x.end >= d) for x in inside)
 
 
 class _Index:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from .. import lexicon
-from .scan import matches_at
+from ..grammar.scan import matches_at
 from ..grammar.dates import parse_date
 from ..grammar.numerals import to_int
 from ..models import DateMention, Document, Section

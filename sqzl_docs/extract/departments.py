@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from .scan import matches_at
+from ..grammar.scan import matches_at
 from ..models import Department, Document
 from . import dates, extractor
 
@@ -85,6 +85,14 @@ def _boundary() -> re.Pattern[str]:
 
 
 _SENTENCE = re.compile(r"[。；;！？\n]")
+_CJK_CHAR = re.compile(_CJK)
+_CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
+_CODED_STREET_PLACE_END = re.compile(r"[A-Z]\d{0,3}[区县市镇乡]$")
+_CO_HANDLED_AFTER = re.compile(r"[、，,和及与]*[^。]{0,30}?(?:共同|联合|协同)办理")
+_CO_HANDLED_BEFORE = re.compile(r"经与|会同|联合")
+_LEADS_AFTER = re.compile(r"(?:[、，,和及与][^。，；]{0,40}?)?牵头")
+_RESPONSIBLE_AFTER = re.compile(r"(?:[、，,和及与][^。；（）()]{0,60}?)?(?:等)?(?:负责|主责)")
+_SPACE = re.compile(r"\s")
 _PLACE_LEVEL = re.compile(r"(省|市|区|县|州|旗|盟|兵团)$")
 _GENERIC_BEFORE = ("各", "全", "直辖", "计划单列", "单列", "副省级", "地级", "县级", "乡", "所在地", "当地", "本级")
 _STREET_CUES = ("经", "由", "据")
@@ -102,7 +110,7 @@ def places() -> frozenset[str]:
 
 def _word_start(text: str, i: int) -> bool:
     """Whether a name may start at ``i``: at a line start, after punctuation or a boundary word."""
-    return i <= 0 or not re.match(_CJK, text[i - 1]) or bool(_boundary().search(text[max(0, i - 3):i]))
+    return i <= 0 or not _CJK_CHAR.match(text[i - 1]) or bool(_boundary().search(text[max(0, i - 3):i]))
 
 
 def _extend_left(text: str, start: int, level: str | None) -> int:
@@ -112,7 +120,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     known = places()
     pos = start
     for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
-        if any(len(text[start - k:start + j]) >= 3 and text[start - k:start + j] in known for j in (1, 2)):
+        if _place_across(text, start - k, start, known):
             pos = start - k
             break
     if level and pos == start:  # 重庆 + 市民政局
@@ -123,7 +131,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 break
         else:
             window = max(0, pos - 8)
-            coded = re.search(r"[A-Z]\d{0,3}$", text[window:pos])
+            coded = _CODED_PLACE_END.search(text[window:pos])
             if coded:
                 pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
             elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
@@ -138,11 +146,21 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
             return pos
 
 
+def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> bool:
+    """Whether a known place of three or more characters starts at ``begin`` (before ``start``) and
+    ends one or two characters after ``start``."""
+    for j in (1, 2):
+        name = text[begin:start + j]
+        if len(name) >= 3 and name in known:
+            return True
+    return False
+
+
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
     known = places()
     window = max(0, end - 8)
-    coded = re.search(r"[A-Z]\d{0,3}[区县市镇乡]$", text[window:end])
+    coded = _CODED_STREET_PLACE_END.search(text[window:end])
     if coded:
         return window + coded.start()  # an anonymised place's street office: A1区街道办事处
     for k in range(2, 5):
@@ -173,11 +191,17 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     return out
 
 
+@functools.cache
+def _full_forms() -> list[tuple[str, str]]:
+    """Abbreviation → full form, the longest abbreviation first."""
+    return sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0]))
+
+
 def canonical_name(name: str, places: dict[str, str]) -> str | None:
     """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
     the name starts with a level word whose place this document does not say."""
     full = name
-    for short, long in sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0])):
+    for short, long in _full_forms():
         if full.endswith(short) and not full.endswith(long):
             full = full[: -len(short)] + long
             break
@@ -196,13 +220,13 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     before, after = text[clause_start:start], text[end:clause_end]
     if name in issuers:
         return "issuer"
-    if re.match(r"[、，,和及与]*[^。]{0,30}?(?:共同|联合|协同)办理", after) and re.search(r"经与|会同|联合", before):
+    if _CO_HANDLED_AFTER.match(after) and _CO_HANDLED_BEFORE.search(before):
         return "co_handler"
     if before.endswith(("会同", "会同了")):
         return "co_handler"
-    if re.match(r"(?:[、，,和及与][^。，；]{0,40}?)?牵头", after):
+    if _LEADS_AFTER.match(after):
         return "lead"
-    if re.match(r"(?:[、，,和及与][^。；（）()]{0,60}?)?(?:等)?(?:负责|主责)", after):
+    if _RESPONSIBLE_AFTER.match(after):
         return "responsible"
     return "mentioned"
 
@@ -237,10 +261,10 @@ def extract(doc: Document) -> Iterator[Department]:
     places = _jurisdictions(issuer_texts + [n.text for n in names])
     issuers = set()
     for t in issuer_texts:
-        t = re.sub(r"\s", "", t)
+        t = _SPACE.sub("", t)
         issuers.update({t, canonical_name(t, places) or t})
     for (s, e), span in zip(found, names):
-        name = re.sub(r"\s", "", span.text)
+        name = _SPACE.sub("", span.text)
         canonical = canonical_name(name, places)
         role = _role(text, s, e, issuers, canonical or name)
         yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]

@@ -37,6 +37,13 @@ def _pattern() -> re.Pattern[str]:
 
 
 @functools.cache
+def _year_after_code() -> re.Pattern[str]:
+    """A year where a number's year can stand: after an opening bracket or a code's last character."""
+    endings = "".join(lexicon.load("doc_numbers.yaml")["unbracketed_code_endings"])
+    return re.compile(rf"(?<=[{_OPEN}{endings}]){_YEAR}")
+
+
+@functools.cache
 def _stop() -> re.Pattern[str]:
     words = lexicon.load("doc_numbers.yaml")["stop_words"]
     return re.compile(rf".*(?:{lexicon.alternation(words)})")
@@ -47,13 +54,19 @@ _YEAR_AT = re.compile(_YEAR)
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, starting each search near a four-digit year (an issuer code is at
-    most 24 characters before its year); a search that finds nothing means there is nothing after it."""
-    pattern = _pattern()
+    most 24 characters before its year); a search that finds nothing means there is nothing after it.
+    A number's year follows a bracket or the code's last character: the search starts no earlier than
+    25 characters before the first such year, and not at all when there is none."""
+    pattern, years = _pattern(), _year_after_code()
     pos = 0
     for y in _YEAR_AT.finditer(text):
         if y.start() < pos:
             continue
-        m = pattern.search(text, max(pos, y.start() - 26))
+        start = max(pos, y.start() - 26)
+        after_code = years.search(text, start)
+        if after_code is None:
+            return
+        m = pattern.search(text, max(start, after_code.start() - 25))
         if m is None:
             return
         yield m

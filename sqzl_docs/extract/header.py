@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import lexicon
 from ..grammar.dates import parse_date
+from ..grammar.scan import search_holding
 from ..models import Document, Header, Proposal
 from . import dates, departments, extractor
 
@@ -90,6 +91,10 @@ def _issuer(doc: Document) -> str | None:
     return first
 
 
+_REPLY_LEAD_IN = re.compile(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)")
+_INVESTIGATED_BY = re.compile(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)")
+
+
 def _head_organ(doc: Document) -> list[str]:
     """A department named in the head (国务院总理 → 国务院) or the body that replies (经X调查……回复如下)."""
     found = doc.departments if "departments" in doc.extractors else list(departments.extract(doc))
@@ -100,13 +105,13 @@ def _head_organ(doc: Document) -> list[str]:
            and not (salutation and salutation.start <= d.span.start < salutation.end)]
     if out:
         return out[:1]
-    m = re.search(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)", doc.norm.text[:800])
+    m = search_holding(_REPLY_LEAD_IN, doc.norm.text[:800], "复如下", reach=61)
     if m:
         s, e = doc.norm.source_range(m.start(), m.end())
         named = [d.name for d in found if s <= d.span.start < e]
         if named:
             return named[:1]
-    m = re.search(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)", doc.norm.text[:600])
+    m = _INVESTIGATED_BY.search(doc.norm.text[:600])
     if m:  # 经A1区街道办事处前期调查: the body that investigated replies
         s, e = doc.norm.source_range(m.start("body"), m.end("body"))
         return [d.name for d in found if s <= d.span.start and d.span.end <= e][:1]
@@ -126,10 +131,10 @@ def _proposal(doc: Document) -> Proposal:
     opening = doc.norm.text[:1500]
     number = session = proposer = ptitle = None
     for source in (title, opening):
-        m = _NUMBER.search(source)
+        m = search_holding(_NUMBER, source, "号")
         if m and number is None:
             number = m.group(1) or m.group(2)
-        m = _SESSION.search(source)
+        m = search_holding(_SESSION, source, "届")
         if m and session is None:
             session = re.sub(r"\s", "", m.group(1))
     m = _PROPOSAL_TITLE.search(opening)
@@ -155,6 +160,8 @@ _RESULT_WORD = re.compile(rf"[“\"]?({'|'.join(_RESULT_WORDS)})[”\"]?(?:类|�
 
 
 def _result_class(doc: Document) -> str | None:
+    if not any(word in doc.norm.text for word in ("类", "事项", "办理结果")):
+        return None  # a result class is written with 类 (类别, A类), 事项, or after 办理结果
     m = _RESULT.search(doc.norm.text)
     if m:
         return m.group(1) or m.group(2)

@@ -32,29 +32,46 @@ def _tables() -> tuple[dict[str, int], dict[str, float], float, Any]:
     return jieba.dt.FREQ, tfidf.idf_freq, tfidf.median_idf, tfidf.stop_words
 
 
+@functools.cache
+def _dictionary_words() -> frozenset[str]:
+    """jieba's dictionary words of two to four characters (its prefix entries, of frequency 0, left out)."""
+    return frozenset(w for w, n in _tables()[0].items() if n and 2 <= len(w) <= 4)
+
+
+@functools.cache
+def _all_stop_words() -> frozenset[str]:
+    """Our topic stop words and jieba's TF-IDF stop words."""
+    return _stop() | frozenset(_tables()[3])
+
+
 def words(text: str) -> list[str]:
     """Dictionary words of two to four characters, by reverse maximum matching."""
-    freq = _tables()[0]
+    known = _dictionary_words()
     out: list[str] = []
     for run in _RUN.findall(text):
         end = len(run)
-        while end >= 2:
-            for size in (4, 3, 2):
-                start = end - size
-                if start >= 0 and freq.get(run[start:end]):
-                    out.append(run[start:end])
-                    end = start
-                    break
+        while end >= 2:  # the longest dictionary word (4, 3 or 2 characters) ending at ``end``
+            if end >= 4 and run[end - 4:end] in known:
+                size = 4
+            elif end >= 3 and run[end - 3:end] in known:
+                size = 3
+            elif run[end - 2:end] in known:
+                size = 2
             else:
                 end -= 1
+                continue
+            out.append(run[end - size:end])
+            end -= size
     return out
 
 
 def keywords(text: str, k: int = 5) -> list[str]:
     """The ``k`` most characteristic words of a text (社区减负, 服务设施 …)."""
-    _, idf, median, stop = _tables()
+    _, idf, median, _ = _tables()
+    stop = _all_stop_words()
     counts: dict[str, int] = {}
     for w in words(text):
-        if w not in _stop() and w not in stop:
+        if w not in stop:
             counts[w] = counts.get(w, 0) + 1
-    return sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), w))[:k]
+    ranked = sorted((-n * idf.get(w, median), w) for w, n in counts.items())
+    return [w for _, w in ranked[:k]]

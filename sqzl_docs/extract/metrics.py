@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from .scan import matches_at
+from ..grammar.scan import matches_at
 from ..models import Document, Metric
 from . import dates, extractor
 

@@ -42,6 +42,16 @@ def _future() -> re.Pattern[str]:
     return re.compile(rf"^[^，。]{{0,12}}?(?:{lexicon.alternation(_cues()['future_cues'])})")
 
 
+@functools.cache
+def _not_progress_start() -> tuple[str, ...]:
+    return tuple(_cues()["not_progress_start"])
+
+
+@functools.cache
+def _not_progress_anywhere() -> re.Pattern[str]:
+    return re.compile(lexicon.alternation(_cues()["not_progress_anywhere"]))
+
+
 @extractor("progress", version=1)
 def extract(doc: Document) -> Iterator[ProgressStatement]:
     """Yield progress statements in reading order."""
@@ -49,28 +59,26 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
     if body is None:
         return
     text = doc.norm.text
-    cues = _cues()
     skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]
                      + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)])
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
     for sentence in sentences(text, s, e):
-        span = doc.source_span(sentence.start, sentence.end)
-        if skip.contains(span.start):
+        start, end = doc.norm.source_range(sentence.start, sentence.end)
+        if skip.contains(start):
             continue
         t = sentence.text
         if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
             continue
-        if t.startswith(tuple(cues["not_progress_start"])) or (
-                any(w in t for w in cues["not_progress_anywhere"]) and "已" not in t):
+        if t.startswith(_not_progress_start()) or (_not_progress_anywhere().search(t) and "已" not in t):
             continue
-        figures = metrics.within(span.start, span.end)
+        figures = metrics.within(start, end)
         if not _done().search(t) and not figures:
             continue  # a progress sentence says what was done, or gives a figure
         yield ProgressStatement(
-            span=span,
+            span=doc.span(start, end),
             metrics=figures,
-            dates=dates.within(span.start, span.end),
-            departments=list(dict.fromkeys(d.name for d in departments.within(span.start, span.end))),
+            dates=dates.within(start, end),
+            departments=list(dict.fromkeys(d.name for d in departments.within(start, end))),
             keywords=keywords(t),
         )

@@ -13,6 +13,7 @@ from ..models import Document, Section
 T = TypeVar("T")
 _END = re.compile(r"[。！？!?\n]")
 _LEAD_IN = re.compile(r"[^。：:]{2,60}?(?:办理意见|答复如下|回复如下|情况如下|意见如下)[：:]")
+_COLON = re.compile(r"[：:]")
 _LEADING_MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+是|[①-⑳])")
 
@@ -43,7 +44,7 @@ def _make(text: str, s: int, e: int) -> Iterator[Sentence]:
     m = _LEADING_MARKER.match(text, s, e)
     if m:
         s = m.end()
-    lead = _LEAD_IN.match(text, s, e)
+    lead = _LEAD_IN.match(text, s, e) if _COLON.search(text, s, e) else None  # a lead-in ends with a colon
     if lead and e - lead.end() >= 6:
         s = lead.end()  # 财政部会同农业部研究提出了办理意见：该问题将…
     if e - s >= 2:

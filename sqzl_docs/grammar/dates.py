@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .numerals import CN_DIGITS, to_int
+from .scan import matches_at
 
 _CN = f"[{CN_DIGITS}]"
 ABSOLUTE_DAY = re.compile(
@@ -25,6 +27,13 @@ ABSOLUTE_DAY = re.compile(
 COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<rest>\d{3,4})(?!\d)")
 # Any whole date (absolute or compact), without named groups, for searching inside a line.
 DATE_TOKEN = re.compile(re.sub(r"\(\?P<\w+>", "(?:", ABSOLUTE_DAY.pattern) + "|" + re.sub(r"\(\?P<\w+>", "(?:", COMPACT.pattern))
+# Every date token starts with the 1 or 2 of 19xx/20xx or with a Chinese numeral.
+_DATE_TOKEN_START = re.compile(rf"[12{CN_DIGITS}]")
+
+
+def date_tokens(text: str) -> Iterator[re.Match[str]]:
+    """``DATE_TOKEN.finditer(text)``, trying the pattern only where a date can start."""
+    return matches_at(DATE_TOKEN, text, (m.start() for m in _DATE_TOKEN_START.finditer(text)))
 
 
 class ParsedDate(NamedTuple):

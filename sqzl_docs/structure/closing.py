@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import lexicon
-from ..grammar.dates import DATE_TOKEN, ParsedDate, parse_date
+from ..grammar.dates import DATE_TOKEN, ParsedDate, date_tokens, parse_date
+from ..grammar.scan import matches_at, starts_after
 from .lines import SENTENCE_END, Line
 
 TAIL_LINES = 12
@@ -80,7 +82,8 @@ def read_tail(lines: list[Line], skip: set[int], body_start: int, text: str) -> 
             tail.distribution = (lines[i].start, lines[last].end)
             last = max([k for k in candidates if k < i], default=i)
             break
-    block = (_first_signed_date(lines, candidates, text) or _trailing_date(lines, candidates, last)
+    date_at = _dates_at_end(lines)
+    block = (_first_signed_date(lines, candidates, text, date_at) or _trailing_date(lines, candidates, last, date_at)
              or _inline_date(lines, candidates, text))
     if block:
         tail.signature, tail.date, tail.date_value, date_line = block
@@ -106,11 +109,24 @@ def read_tail(lines: list[Line], skip: set[int], body_start: int, text: str) -> 
 
 
 _Block = tuple[tuple[int, int] | None, tuple[int, int], ParsedDate, int]
+_DateAtEnd = tuple[int, int, ParsedDate]
 
 
-def _first_signed_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
+def _dates_at_end(lines: list[Line]) -> Callable[[int], _DateAtEnd | None]:
+    """Line index → the date ending that line (:func:`_date_at_end`), read at most once per line."""
+    found: dict[int, _DateAtEnd | None] = {}
+
+    def date_at(i: int) -> _DateAtEnd | None:
+        if i not in found:
+            found[i] = _date_at_end(lines[i])
+        return found[i]
+    return date_at
+
+
+def _first_signed_date(lines: list[Line], candidates: list[int], text: str,
+                       date_at: Callable[[int], _DateAtEnd | None]) -> _Block | None:
     for n, i in enumerate(candidates):
-        date = _date_at_end(lines[i])
+        date = date_at(i)
         if date is None:
             continue
         before = text[lines[i].bare_start:date[0]].strip()
@@ -124,11 +140,12 @@ def _first_signed_date(lines: list[Line], candidates: list[int], text: str) -> _
     return None
 
 
-def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Block | None:
+def _trailing_date(lines: list[Line], candidates: list[int], last: int,
+                   date_at: Callable[[int], _DateAtEnd | None]) -> _Block | None:
     for i in reversed([k for k in candidates[-TAIL_LINES:] if k <= last]):
         if _closing_matter(lines[i]):
             continue
-        date = _date_at_end(lines[i])
+        date = date_at(i)
         if date is None or lines[i].bare.strip() != text_of(lines[i], date):
             return None
         return None, date[:2], date[2], i
@@ -137,6 +154,9 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int) -> _Bloc
 
 _INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
 _INLINE_SIGNED = re.compile(rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})")
+# The characters the look-behinds above wait for: the two grammars are tried only after them.
+_SENTENCE_CLOSE = re.compile(r"[。！!]")
+_SENTENCE_OR_TITLE_CLOSE = re.compile(r"[。！!》]")
 
 
 def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
@@ -145,13 +165,15 @@ def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block 
     attachment (附：) or the next reply on the page."""
     if not candidates:
         return None
-    region_start = lines[candidates[0]].start
-    for m in _INLINE_SIGNED.finditer(text, region_start, lines[candidates[-1]].end):
+    region_start, region_end = lines[candidates[0]].start, lines[candidates[-1]].end
+    signed_starts = starts_after(_SENTENCE_OR_TITLE_CLOSE, text, region_start, region_end)
+    for m in matches_at(_INLINE_SIGNED, text, signed_starts, region_end):
         parsed = parse_date(m["date"])
         if parsed and _organ_like(m["org"]):
             line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
             return (m.start("org"), m.end("org")), (m.start("date"), m.end("date")), parsed, line
-    for m in _INLINE_DATE.finditer(text, region_start, lines[candidates[-1]].end):
+    date_starts = starts_after(_SENTENCE_CLOSE, text, region_start, region_end)
+    for m in matches_at(_INLINE_DATE, text, date_starts, region_end):
         parsed = parse_date(m["date"])
         if parsed:
             line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
@@ -174,10 +196,12 @@ def _contact_line(line: Line, contacts: list[tuple[str, str, str, int, int]]) ->
     return any(line.start <= c[3] < line.end for c in contacts)
 
 
-def _date_at_end(line: Line) -> tuple[int, int, ParsedDate] | None:
+def _date_at_end(line: Line) -> _DateAtEnd | None:
     """A date that ends the line and is all or the tail of it (signature + date)."""
     bare = line.bare.rstrip()
-    for m in DATE_TOKEN.finditer(bare):
+    if not _may_end_date(bare[-1:]):
+        return None
+    for m in date_tokens(bare):
         if m.end() != len(bare):
             continue
         prefix = bare[:m.start()].strip()
@@ -189,6 +213,11 @@ def _date_at_end(line: Line) -> tuple[int, int, ParsedDate] | None:
         start = line.bare_start + m.start()
         return start, start + len(m.group()), parsed
     return None
+
+
+def _may_end_date(ch: str) -> bool:
+    """Whether a date token can end with ``ch``: 日 or 号, or a digit (``\\d``: any decimal digit)."""
+    return ch in ("日", "号") or ch.isdecimal()
 
 
 def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, str, str, int, int]]:

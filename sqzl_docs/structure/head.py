@@ -112,7 +112,7 @@ def _markup_pairs(line: Line, index: int) -> list[MetaPair]:
 
 
 def is_doc_number_line(text: str) -> bool:
-    return parse_doc_number(text.strip()) is not None and len(text.strip()) <= 30
+    return len(text.strip()) <= 30 and parse_doc_number(text.strip()) is not None
 
 
 def _is_dateline(text: str) -> bool:

@@ -1,0 +1,44 @@
+"""Scanning a text with a large grammar only where a match can start.
+
+``finditer`` tries a pattern at every position; a grammar whose matches can only start at certain
+characters (digits, level words …) is tried there only. The matches are the same, leftmost and
+non-overlapping, as ``pattern.finditer(text, 0, endpos)`` gives, as long as ``starts`` holds every
+position where a match could begin.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], endpos: int = sys.maxsize
+               ) -> Iterator[re.Match[str]]:
+    """Leftmost, non-overlapping matches of ``pattern`` that begin at one of ``starts`` (ascending),
+    with the text seen as ending at ``endpos``."""
+    pos = 0
+    for p in starts:
+        if p < pos:
+            continue
+        m = pattern.match(text, p, endpos)
+        if m and m.end() > m.start():
+            yield m
+            pos = m.end()
+
+
+def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> Iterator[int]:
+    """The positions from ``pos`` to ``endpos`` right after a character that ``marks`` (a pattern of
+    one character) matches: where a grammar opening with a look-behind for it can start."""
+    return (m.end() for m in marks.finditer(text, max(0, pos - 1), endpos))
+
+
+def search_holding(pattern: re.Pattern[str], text: str, anchor: str, reach: int | None = None
+                   ) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern every match of which holds ``anchor`` (starting at most
+    ``reach`` characters after the match's start, when given): no search where the anchor is absent,
+    and none from before the earliest start a match around its first occurrence could have."""
+    at = text.find(anchor)
+    if at < 0:
+        return None
+    return pattern.search(text, 0 if reach is None else max(0, at - reach))

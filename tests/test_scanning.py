@@ -1,0 +1,90 @@
+"""The shortcuts that try a grammar only where it can match find exactly what a plain scan finds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqzl_docs.extract import doc_numbers, header
+from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens
+from sqzl_docs.grammar.scan import matches_at, search_holding, starts_after
+from sqzl_docs.normalize import normalize
+from sqzl_docs.structure import closing
+
+from .conftest import corpus_files
+
+# Pieces of replies and notices: dates (whole, compact, damaged), numbers, brackets, codes, sessions,
+# lead-ins and punctuation, joined at random.
+PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11日", "二十二日", "号", "-", "/", ".", " ", "\n",
+          "2021511", "〔", "〕", "[", "]", "（", "）", "《", "》", "。", "！", "!", "，", "：", ":", "渝民函", "国办发",
+          "发", "字", "第", "0836", "204", "提案", "五届四次会议", "届", "次会议", "市政协", "现答复如下", "回复如下",
+          "复如下", "经", "调查", "核实", "A类", "类别", "事项", "办理结果", "重庆市民政局", "您好", "社区", "一", "十",
+          "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
+          "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "渝民〔202070", "国办发[2018]108号"]
+DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def _texts() -> list[str]:
+    return [normalize(p.read_text(encoding="utf-8")).text for p in corpus_files()]
+
+
+def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+def _check_date_tokens(text: str) -> None:
+    assert _spans(date_tokens(text)) == _spans(DATE_TOKEN.finditer(text))
+
+
+def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
+    for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
+                           (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
+        found = matches_at(pattern, text, starts_after(marks, text, pos, endpos), endpos)
+        assert _spans(found) == _spans(pattern.finditer(text, pos, endpos))
+
+
+def _check_anchored_searches(text: str) -> None:
+    cases = ((header._REPLY_LEAD_IN, "复如下", 61), (header._NUMBER, "号", None), (header._SESSION, "届", None))
+    for pattern, anchor, reach in cases:
+        expected = pattern.search(text)
+        found = search_holding(pattern, text, anchor, reach)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
+    """The document-number scan before the bracket-or-code shortcut: a search from 26 characters
+    before each year until one finds nothing."""
+    pattern, pos, out = doc_numbers._pattern(), 0, []
+    for y in doc_numbers._YEAR_AT.finditer(text):
+        if y.start() < pos:
+            continue
+        m = pattern.search(text, max(pos, y.start() - 26))
+        if m is None:
+            break
+        out.append(m.span())
+        pos = m.end()
+    return out
+
+
+@pytest.mark.parametrize("text", _texts(), ids=lambda t: t[:12])
+def test_shortcuts_on_the_corpus(text: str) -> None:
+    _check_date_tokens(text)
+    for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
+        _check_inline_closing(text, pos, endpos)
+    _check_anchored_searches(text)
+    _check_anchored_searches(text[:800])
+    assert _spans(doc_numbers._matches(text)) == _doc_numbers_by_plain_search(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENTISH, st.integers(0, 200), st.integers(0, 200))
+def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
+    _check_date_tokens(text)
+    _check_inline_closing(text, 0, len(text))
+    _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
+    _check_anchored_searches(text)
+    assert _spans(doc_numbers._matches(text)) == _doc_numbers_by_plain_search(text)
