@@ -15,6 +15,8 @@ instead of failing half-way or applying a migration twice.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,11 +161,26 @@ def write(db: Database) -> Iterator[Database]:
     db.conn.commit()
 
 
+def _enable_wal(db: Database) -> None:
+    """Switch to WAL. Two connections switching a new file at once can deadlock on the lock upgrade,
+    and SQLite then answers "locked" at once, without waiting: retry, within the busy timeout."""
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema; WAL so readers never wait on the writer. Pending
     migrations are applied under the write lock, so two processes opening a new file migrate it once.
     The busy timeout is the connection's (:func:`connect` sets it; Python's sqlite3 default is 5 s)."""
-    db.enable_wal()
+    _enable_wal(db)
     db.execute("PRAGMA foreign_keys = ON")
     if MIGRATIONS.pending(db):
         with write(db):
