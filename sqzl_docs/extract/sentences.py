@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from .. import lexicon
 from ..models import Document, Section
 
 T = TypeVar("T")
-_END = re.compile(r"[。！？!?\n]")
 _LEAD_IN = re.compile(r"[^。：:]{2,60}?(?:办理意见|答复如下|回复如下|情况如下|意见如下)[：:]")
 _COLON = re.compile(r"[：:]")
 _LEADING_MARKER = re.compile(
@@ -25,11 +26,19 @@ class Sentence:
     text: str
 
 
+@functools.cache
+def _end() -> re.Pattern[str]:
+    """Where a sentence ends: 。！？ or a line break, or a break lost between a count and a year."""
+    units = "".join(re.escape(u) for u in lexicon.load("commitment_cues.yaml")["lost_break_after_count"])
+    return re.compile(rf"[。！？!?\n]|(?<=\d[{units}])(?=(?:19|20)\d\d年)")
+
+
 def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
-    """Sentences of ``text[start:end]``: split at 。！？ and line breaks, leading item markers and
-    spaces stripped, the closing mark left out."""
+    """Sentences of ``text[start:end]``: split at 。！？ and line breaks (and where scraping lost the
+    break between a count and the year opening the next sentence), leading item markers and spaces
+    stripped, the closing mark left out."""
     pos = start
-    for m in _END.finditer(text, start, end):
+    for m in _end().finditer(text, start, end):
         yield from _make(text, pos, m.start())
         pos = m.end()
     if pos < end:
