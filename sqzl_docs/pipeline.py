@@ -16,7 +16,7 @@ from typing import Any
 
 from . import extract, ingest, structure
 from .errors import SqzlError
-from .limits import DEFAULT, Limits, TimeLimitExceeded, check_chars, checkpoint, time_limit
+from .limits import DEFAULT, Limits, TimeLimitExceeded, checkpoint, time_limit
 from .models import Document, Problem
 
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
@@ -47,12 +47,9 @@ def expand(paths: Iterable[str]) -> Iterator[str | Problem]:
 
 
 def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Problem:
-    """Structure and extraction for one document that has been read. Never raises, except
-    :class:`TimeLimitExceeded` from a time limit set around it."""
-    try:
-        check_chars(doc.text, doc.source, limits)
-    except SqzlError as exc:
-        return Problem(source=doc.source, stage="ingest", code=exc.code, reason=exc.reason)
+    """Structure and extraction for one document that has been read (and checked against the size
+    limits by its reader). Never raises, except :class:`TimeLimitExceeded` from a time limit set
+    around it."""
     try:
         checkpoint()
         doc = structure.analyse(doc)
@@ -95,14 +92,12 @@ def process_path(path: str, *, limits: Limits = DEFAULT, text_field: str | None 
 
 def process_stdin(data: bytes, *, limits: Limits = DEFAULT, text_field: str | None = None) -> list[Document | Problem]:
     """Standard input: one document, or JSON Lines (each line within the time limit)."""
-    if limits.max_bytes and len(data) > limits.max_bytes and data.lstrip()[:1] != b"{":
-        return [Problem(source="<stdin>", stage="ingest", code="ingest.too_large",
-                        reason=f"<stdin>: {len(data):,} bytes is over the limit of {limits.max_bytes:,} bytes")]
     try:
         if data.lstrip()[:1] == b"{":
             from .ingest import jsonl
             return [item if isinstance(item, Problem) else _bounded(item, limits)
                     for item in jsonl.read(data, source="<stdin>", text_field=text_field, limits=limits)]
+        ingest.check_size(len(data), "<stdin>", limits)
         with time_limit(limits.seconds):
             return [process_document(ingest.read_bytes(data, source="<stdin>", limits=limits), limits)]
     except TimeLimitExceeded:

@@ -72,9 +72,7 @@ def read(path: str | Path, *, limits: Limits = DEFAULT, text_field: str | None =
         size = path.stat().st_size
     except OSError as exc:
         raise IngestError(f"{source}: cannot read: {exc.strerror or exc}", code="ingest.not_found") from exc
-    if limits.max_bytes and size > limits.max_bytes:
-        raise IngestError(f"{source}: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes",
-                          code="ingest.too_large")
+    check_size(size, source, limits)
     data = path.read_bytes()
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "jsonl":
@@ -82,6 +80,13 @@ def read(path: str | Path, *, limits: Limits = DEFAULT, text_field: str | None =
         yield from jsonl.read(data, source=source, text_field=text_field, limits=limits)
         return
     yield read_bytes(data, source=source, kind=kind, limits=limits)
+
+
+def check_size(size: int, source: str, limits: Limits) -> None:
+    """Refuse input of ``size`` bytes over :attr:`Limits.max_bytes` (before it is read, for files)."""
+    if limits.max_bytes and size > limits.max_bytes:
+        raise IngestError(f"{source}: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes",
+                          code="ingest.too_large")
 
 
 def read_bytes(data: bytes, *, source: str, kind: str | None = None, limits: Limits = DEFAULT) -> Document:

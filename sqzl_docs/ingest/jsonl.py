@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from ..limits import DEFAULT, Limits
+from ..errors import IngestError
+from ..limits import DEFAULT, Limits, check_chars
 from ..models import Document, MetaField, Problem
 from ..normalize import replace_lone_surrogates
 from . import Reading, document_from
@@ -55,9 +56,10 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
         return Problem(source=where, stage="ingest", code="ingest.bad_jsonl",
                        reason=f"no non-empty text field ({wanted})")
     text = replace_lone_surrogates(text)
-    if limits.max_chars and len(text) > limits.max_chars:
-        return Problem(source=where, stage="ingest", code="ingest.too_long",
-                       reason=f"{where}: {len(text):,} characters of text is over the limit of {limits.max_chars:,}")
+    try:
+        check_chars(text, where, limits)
+    except IngestError as exc:
+        return Problem(source=where, stage="ingest", code=exc.code, reason=exc.reason)
     meta = [MetaField(name=META_FIELDS[k], label=k, value=replace_lone_surrogates(str(v))) for k, v in obj.items()
             if k in META_FIELDS and v not in (None, "")]
     record_id = obj.get("id")
