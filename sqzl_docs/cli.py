@@ -18,8 +18,13 @@ from . import pipeline
 from .limits import DEFAULT as LIMITS
 from .limits import Limits
 from .models import Document, Problem
+from .output import OutputError, RecordSink, file_identity
+from .exitcodes import CANNOT_WRITE as EXIT_CANNOT_WRITE
+from .exitcodes import INTERNAL_ERROR
+from .exitcodes import USAGE as EXIT_USAGE
+from .interrupt import Terminated, terminate_on_signals
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Read Chinese government documents, extract what they say and promise.")
 
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")]
@@ -37,6 +42,20 @@ ZipEntriesOpt = Annotated[int, typer.Option(help="Refuse DOCX packages with more
 UnzippedOpt = Annotated[int, typer.Option(help="Refuse DOCX packages that unpack to more bytes (zip bombs).",
                                           rich_help_panel="Limits")]
 HtmlDepthOpt = Annotated[int, typer.Option(help="Refuse HTML pages nesting elements deeper.", rich_help_panel="Limits")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"sqzl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Read Chinese government documents, extract what they say and promise."""
 
 
 @app.command()
@@ -75,21 +94,67 @@ def extract(
         return
     if engine != "local":
         raise typer.BadParameter("use local or dask", param_hint="--engine")
-    sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    sink = _output(out, paths)
     counts: Counter[str] = Counter()
     progress = _progress(quiet)
     try:
         counts["ok"], counts["failed"] = pipeline.write_json(
             paths, sink, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field,
-            on_progress=progress.update if progress else None)
+            on_progress=progress.update if progress is not None else None,
+            skip={sink.identity} if out else ())
+    except OutputError as exc:
+        _close_progress(progress)
+        typer.echo(f"sqzl: {exc.reason}; {_held(sink)}", err=True)
+        raise typer.Exit(EXIT_CANNOT_WRITE) from None
+    except (KeyboardInterrupt, Terminated) as exc:
+        sink.interrupted()
+        _close_progress(progress)
+        why = exc if isinstance(exc, Terminated) else "interrupted"
+        typer.echo(f"\nsqzl: {why}; {_held(sink)}. Run the command again to read everything.", err=True)
+        raise typer.Exit(exc.exit_code if isinstance(exc, Terminated) else 130) from None
     finally:
-        if progress:
-            progress.close()
-        if out:
-            sink.close()
+        _close_progress(progress)
+        sink.close()
     if not quiet:
         typer.echo(f"{counts['ok']} ok, {counts['failed']} failed", err=True)
     raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _output(out: Path | None, paths: list[str]) -> RecordSink:
+    """The run's output: never one of its inputs (``cat``'s "input file is output file"), and, when it
+    lies in a folder being read, left out of the inputs, with a note."""
+    import fnmatch
+
+    if out is not None:
+        same = file_identity(out)
+        for raw in paths:
+            if same and raw != "-" and not Path(raw).is_dir() and file_identity(raw) == same:
+                typer.echo(f"sqzl: {raw}: input file is output file (-o {out}); not overwriting it", err=True)
+                raise typer.Exit(EXIT_USAGE)
+    try:
+        sink = RecordSink(out)
+    except OutputError as exc:
+        typer.echo(f"sqzl: {exc.reason}", err=True)
+        raise typer.Exit(EXIT_USAGE if "does not exist" in exc.reason else EXIT_CANNOT_WRITE) from None
+    if out is not None:
+        where = out.resolve()
+        for raw in paths:
+            inside = Path(raw).is_dir() and where.is_relative_to(Path(raw).resolve())
+            if inside or fnmatch.fnmatch(str(out), raw):
+                typer.echo(f"sqzl: {out} is this run's output: it is not read as an input", err=True)
+                break
+    return sink
+
+
+def _held(sink: RecordSink) -> str:
+    if sink.path is None:
+        return f"{sink.records} records were written to standard output"
+    return f"{sink.path} holds {sink.records} whole records (complete up to the last one; no partial line)"
+
+
+def _close_progress(progress) -> None:  # type: ignore[no-untyped-def]
+    if progress is not None:
+        progress.close()
 
 
 @app.command(name="eval")
@@ -316,4 +381,19 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    app()
+    """The ``sqzl`` command. A signal ends it with 128 + its number (130 for Ctrl-C) and one line on
+    stderr; an unexpected error ends it with a short message and exit code 70, never 1 (which says
+    that some inputs failed)."""
+    try:
+        with terminate_on_signals():
+            app(prog_name="sqzl")
+    except Terminated as exc:
+        typer.echo(f"\nsqzl: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except Exception as exc:  # a bug: say so plainly, with the traceback for a report
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        typer.echo(f"sqzl: internal error: {type(exc).__name__}: {exc} (please report it with the "
+                   "traceback above)", err=True)
+        raise SystemExit(INTERNAL_ERROR) from None

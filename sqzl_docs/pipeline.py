@@ -8,8 +8,9 @@ import glob
 import itertools
 import json
 import os
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,28 +23,84 @@ from .models import Document, Problem
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
 
 
-def expand(paths: Iterable[str]) -> Iterator[str | Problem]:
+def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> Iterator[str | Problem]:
     """Files named, files under directories (recursive, sorted) and glob matches; ``-`` is stdin.
 
-    A directory or glob with no documents in it gives a problem record.
+    A directory or glob with no documents in it gives a problem record, and so does whatever in a
+    folder cannot be read as a file: a subfolder without read permission, a symbolic link that loops
+    or points nowhere, a FIFO, socket or device (reading one could block for ever). Files whose
+    (device, inode) is in ``skip`` (the run's own output) are never inputs.
     """
     for raw in paths:
         if raw == "-":
             yield raw
             continue
         p = Path(raw)
+        problems: list[Problem] = []
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES)
+            found = sorted(_walk(p, skip, problems))
         elif p.exists():
             found = [raw]
         elif glob.has_magic(raw):
-            found = sorted(f for f in glob.glob(raw, recursive=True) if os.path.isfile(f))
+            found = sorted(f for f in glob.glob(raw, recursive=True)
+                           if os.path.isfile(f) and _identity(f) not in skip)
         else:
             found = [raw]  # reading it reports that it does not exist
-        if not found:
+        if not found and not problems:
             yield Problem(source=raw, stage="ingest", code="ingest.no_documents",
                           reason=f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) found here")
+        yield from problems
         yield from found
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _walk(root: Path, skip: Collection[tuple[int, int]], problems: list[Problem]) -> Iterator[str]:
+    """Document files under ``root``, following symbolic links but never round a loop; what cannot
+    be read goes to ``problems`` (as ``grep -r`` says "Permission denied" and carries on)."""
+    def problem(path: str, code: str, why: str) -> None:
+        problems.append(Problem(source=path, stage="ingest", code=code, reason=f"{path}: {why}"))
+
+    def visit(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[str]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problem(folder, "ingest.unreadable", f"cannot read the folder: {exc.strerror or exc}; skipped")
+            return
+        for entry in entries:
+            path = entry.path
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                if entry.is_symlink():
+                    problem(path, "ingest.unreadable",
+                            f"a symbolic link that cannot be followed ({exc.strerror or exc}); skipped")
+                continue
+            identity = (st.st_dev, st.st_ino)
+            if stat.S_ISDIR(st.st_mode):
+                if identity in ancestors:
+                    problem(path, "ingest.unreadable",
+                            f"a symbolic link that loops back to {os.path.realpath(path)}; not followed")
+                    continue
+                yield from visit(path, ancestors | {identity})
+            elif stat.S_ISREG(st.st_mode):
+                if Path(path).suffix.lower() in DOCUMENT_SUFFIXES and identity not in skip:
+                    yield path
+            else:
+                kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                        "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+                problem(path, "ingest.not_regular", f"{kind}, not a regular file; skipped (reading it could "
+                                                    "block or never end)")
+
+    start = os.stat(root)
+    yield from visit(str(root), frozenset({(start.st_dev, start.st_ino)}))
 
 
 def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Problem:
@@ -121,9 +178,9 @@ def _bounded(doc: Document, limits: Limits) -> Document | Problem:
 Task = tuple[str, str, int, bytes]
 
 
-def _tasks(paths: Iterable[str], limits: Limits) -> Iterator[Task | Problem]:
+def _tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
     """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
-    for item in expand(paths):
+    for item in expand(paths, skip=skip):
         if isinstance(item, Problem) or item == "-":
             yield item if isinstance(item, Problem) else ("stdin", "-", 0, b"")
             continue
@@ -177,9 +234,9 @@ def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> 
 
 
 def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits: Limits = DEFAULT,
-             text_field: str | None = None) -> Iterator[tuple[bool, str]]:
+             text_field: str | None = None, skip: Collection[tuple[int, int]] = ()) -> Iterator[tuple[bool, str]]:
     """Like :func:`run`, with each record as (is_problem, one JSON line)."""
-    for record in run(paths, jobs=jobs, limits=limits, text_field=text_field):
+    for record in run(paths, jobs=jobs, limits=limits, text_field=text_field, skip=skip):
         yield _line(record, fmt)
 
 
@@ -203,12 +260,13 @@ def _batch_to_file(batch: list[Task | Problem], limits: Limits, text_field: str 
 
 def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
                limits: Limits = DEFAULT, text_field: str | None = None, batch: int = 64,
-               on_progress: Any = None) -> tuple[int, int]:
+               on_progress: Any = None, skip: Collection[tuple[int, int]] = ()) -> tuple[int, int]:
     """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed). With
     several jobs, workers write batches to temporary files that are copied into ``sink`` in order."""
     ok = failed = 0
     if jobs <= 1 or "-" in paths:
-        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field):
+        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field,
+                                         skip=skip):
             sink.write(line + "\n")
             failed += is_problem
             ok += not is_problem
@@ -218,7 +276,7 @@ def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1
     import shutil
     import tempfile
 
-    tasks = _tasks(paths, limits)
+    tasks = _tasks(paths, limits, skip)
     with tempfile.TemporaryDirectory(prefix="sqzl-") as tmp, ProcessPoolExecutor(max_workers=jobs) as pool:
         work = functools.partial(_batch_to_file, limits=limits, text_field=text_field, fmt=fmt, directory=tmp)
         pending: collections.deque[Any] = collections.deque()
@@ -262,10 +320,11 @@ def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document |
 
 
 def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
-        text_field: str | None = None, window: int = 512) -> Iterator[Document | Problem]:
+        text_field: str | None = None, window: int = 512,
+        skip: Collection[tuple[int, int]] = ()) -> Iterator[Document | Problem]:
     """Read and analyse every document under ``paths``, streaming: records come out in input order
     for any ``jobs``, and at most ``window`` tasks per worker are in flight, so memory stays flat."""
-    tasks = _tasks(paths, limits)
+    tasks = _tasks(paths, limits, skip)
     work = functools.partial(_work, limits=limits, text_field=text_field)
 
     def local(task: Task | Problem) -> list[Document | Problem]:
