@@ -48,7 +48,7 @@ def test_every_gold_file_has_its_document(scored: list[Document], report: Report
     assert FIRST_SIGHT <= {_stem(d) for d in scored}
 
 
-@pytest.mark.parametrize("batch", LEDGER, ids=lambda b: b["date"])
+@pytest.mark.parametrize("batch", LEDGER, ids=lambda b: b["date"] + b.get("batch", ""))
 def test_no_field_falls_below_its_first_sight(scored: list[Document], batch: dict) -> None:
     now = evaluate(GOLD, [d for d in scored if _stem(d) in set(batch["documents"])])
     first = batch["scores"]
