@@ -404,7 +404,9 @@ def test_a_schema_v1_database_is_migrated_and_keeps_its_verdicts(tmp_path: Path)
     assert len(verdicts) == 3
 
     db = schema.connect(path)
-    assert [m.name for m in schema.MIGRATIONS.applied(db)] == ["m001_initial", "m002_retired_commitments"]
+    assert [m.name for m in schema.MIGRATIONS.applied(db)] == ["m001_initial", "m002_retired_commitments",
+                                                             "m003_application_id"]
+    assert db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
     assert_sound(path)
     assert db.execute("SELECT * FROM assessments ORDER BY id").fetchall() == history
 
