@@ -265,8 +265,13 @@ def track_add(
     db_path, paths = _split_db(paths)
     if not paths:
         raise typer.BadParameter("no documents named", param_hint="PATH")
+    def refused(problem: Problem) -> None:
+        if problem.stage == "track" and not quiet:
+            typer.echo(f"refused: {problem.reason}", err=True)
+
     with _guard(db_path, busy_timeout):
-        counts = add(_db(db_path, busy_timeout, create=True), pipeline.run(paths, jobs=jobs, limits=limits))
+        counts = add(_db(db_path, busy_timeout, create=True), pipeline.run(paths, jobs=jobs, limits=limits),
+                     on_problem=refused)
     if not quiet:
         typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)
