@@ -24,6 +24,7 @@ import errno
 import sqlite3
 import time
 import urllib.parse
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,6 +167,7 @@ def connect(path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Database
     try:
         db = Database(_connect_rw(Path(path)))
         db.execute(f"PRAGMA busy_timeout = {max(0, int(busy_timeout * 1000))}")
+        verify(db, path)
         migrate(db)
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
@@ -284,9 +286,16 @@ def verify(db: Database, path: str | Path | None = None, *, new: bool = True) ->
     problems = quick_check(db)
     if problems:
         raise damaged(path, problems)
+    _VERIFIED[db] = True
+
+
+_VERIFIED: weakref.WeakKeyDictionary[Database, bool] = weakref.WeakKeyDictionary()  # checked once per connection
 
 
 def damaged(path: str | Path | None, problems: list[str]) -> DamagedDatabase:
+    """The error for a damaged file: what is wrong (the first findings, on one line) and how to recover."""
+    problems = [line.strip() for p in problems for line in p.splitlines()
+                if line.strip() and not line.startswith("*** in database")] or ["damaged"]
     shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
     return DamagedDatabase(
         f"{path} is damaged (PRAGMA quick_check: {shown}); nothing was written to it. To recover, restore a "
@@ -357,8 +366,10 @@ def migrate(db: Database) -> None:
     """Bring a database up to the current schema; WAL so readers never wait on the writer. Pending
     migrations are applied under the write lock, so two processes opening a new file migrate it once.
     The busy timeout is the connection's (:func:`connect` sets it; Python's sqlite3 default is 5 s).
-    Refuses another application's database and a damaged one before writing anything (:func:`verify`)."""
-    verify(db)
+    Refuses another application's database and a damaged one before writing anything (:func:`verify`,
+    once per connection)."""
+    if db not in _VERIFIED:
+        verify(db)
     _enable_wal(db)
     db.execute("PRAGMA foreign_keys = ON")
     if MIGRATIONS.pending(db):
