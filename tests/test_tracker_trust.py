@@ -328,3 +328,10 @@ def test_add_takes_an_sqlite_file_without_a_suffix_as_the_database(tracker: Path
     shutil.copy(tracker, plain)
     code, _, err = sqzl("track", "add", plain, SEEDS[0])
     assert code == Exit.OK and "1 unchanged" in err
+
+
+def test_a_commitment_id_prefix_is_plain_text(tracker: Path) -> None:
+    db = schema.connect(tracker)
+    for prefix in ("%", "_", "   "):
+        with pytest.raises(review.ReviewError, match="0 commitments|give a commitment id"):
+            review.verdict(db, prefix, "fulfilled", note="核实")

@@ -61,10 +61,13 @@ def check_verdict(status: str, *, note: str, reviewer: str = "reviewer", evidenc
 
 def _commitment_id(db: Database, prefix: str) -> str:
     """The one active commitment whose id starts with ``prefix``; a retired one is refused with its successor."""
-    rows = db.execute("SELECT id FROM commitments WHERE id LIKE ? AND retired_at IS NULL", [prefix + "%"]).fetchall()
+    if not prefix.strip():
+        raise ReviewError("give a commitment id (or a unique prefix of one)")
+    match = "substr(id, 1, length(?)) = ?"  # a plain prefix: % and _ are not wildcards
+    rows = db.execute(f"SELECT id FROM commitments WHERE {match} AND retired_at IS NULL", [prefix, prefix]).fetchall()
     if not rows:
-        retired = db.execute("SELECT id, superseded_by FROM commitments WHERE id LIKE ? AND retired_at IS NOT NULL",
-                             [prefix + "%"]).fetchone()
+        retired = db.execute(f"SELECT id, superseded_by FROM commitments WHERE {match} AND retired_at IS NOT NULL",
+                             [prefix, prefix]).fetchone()
         if retired:
             raise ReviewError(f"commitment {retired[0]} is retired (no longer extracted); "
                               f"superseded by {retired[1] or 'nothing'}")

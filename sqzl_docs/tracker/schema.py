@@ -211,14 +211,27 @@ def _open_ro(path: Path, busy_timeout: float) -> Database:
     _sniff(path)
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn = _connect_ro(uri)
+        except sqlite3.OperationalError as exc:
+            # a WAL file in a read-only directory, with no -wal or -shm beside it: no process can be
+            # writing to it, so it is read as an immutable file
+            if "unable to open" not in str(exc) or Path(f"{path}-wal").exists():
+                raise
+            conn = _connect_ro(uri + "&immutable=1")
         conn.execute(f"PRAGMA busy_timeout = {max(0, int(busy_timeout * 1000))}")
-        conn.execute("PRAGMA query_only = 1")
         db = Database(conn)
         verify(db, path, new=False)
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     return db
+
+
+def _connect_ro(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True)
+    conn.execute("PRAGMA query_only = 1")
+    conn.execute("PRAGMA application_id").fetchone()  # opens the file (and its -shm) now
+    return conn
 
 
 def _refuse_pending(db: Database, path: Path) -> None:
