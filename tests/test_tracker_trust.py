@@ -335,3 +335,18 @@ def test_a_commitment_id_prefix_is_plain_text(tracker: Path) -> None:
     for prefix in ("%", "_", "   "):
         with pytest.raises(review.ReviewError, match="0 commitments|give a commitment id"):
             review.verdict(db, prefix, "fulfilled", note="核实")
+
+
+def test_a_tracker_in_a_read_only_directory_is_read_immutable(tracker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = schema._connect_ro
+    tried: list[str] = []
+
+    def read_only_directory(uri: str) -> sqlite3.Connection:  # no -shm can be made beside the file
+        tried.append(uri)
+        if "immutable=1" not in uri:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(uri)
+
+    monkeypatch.setattr(schema, "_connect_ro", read_only_directory)
+    code, out, _ = sqzl("track", "report", tracker, "--format", "json")
+    assert code == Exit.OK and json.loads(out) and len(tried) == 2
