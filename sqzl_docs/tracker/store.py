@@ -104,7 +104,9 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     """Store one document and its records in one transaction; 'added', 'updated' or 'unchanged'.
 
     A commitment the new extractor version no longer finds is retired, its reviewer's verdict carried
-    to the commitment that replaces it (:mod:`.supersede`)."""
+    to the commitment that replaces it (:mod:`.supersede`); one a reviewer judged stays when nothing
+    replaces it. Raises :class:`~sqzl_docs.errors.RecordRefused` for a record :func:`vet` refuses or
+    whose text differs from the stored document's."""
     vet(doc)
     version = extractor_version(doc)
     if _stored_version(db, doc) == version:
