@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import pipeline
-from .exitcodes import Exit
+from . import exitcodes
 from .limits import DEFAULT as LIMITS
 from .limits import Limits
 from .models import Document, Problem
@@ -178,12 +178,12 @@ def _db_read(path: Path, busy_timeout: float):  # type: ignore[no-untyped-def]
 
 def _no_database(path: Path) -> None:
     typer.echo(f"no tracker database at {path}: build one with `sqzl track add {path} PATH...`", err=True)
-    raise typer.Exit(Exit.USAGE)
+    raise typer.Exit(exitcodes.USAGE)
 
 
 @contextlib.contextmanager
 def _guard(path: Path, busy_timeout: float) -> Iterator[None]:
-    """Tracker errors as one line on stderr and an exit code (:class:`~sqzl_docs.exitcodes.Exit`): another
+    """Tracker errors as one line on stderr and an exit code (:mod:`sqzl_docs.exitcodes`): another
     writer holding the lock past the busy timeout, or not a tracker database → 2; cannot write (read-only,
     disk full) → 3; damaged → 4. Whatever this process committed before stays (whole documents)."""
     from .errors import TrackerError
@@ -196,7 +196,7 @@ def _guard(path: Path, busy_timeout: float) -> Iterator[None]:
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
             typer.echo(f"{path}: another sqzl process is writing to this database; gave up after waiting "
                        f"{busy_timeout:g} s for it (--busy-timeout). Try again when it has finished.", err=True)
-            raise typer.Exit(Exit.USAGE) from None
+            raise typer.Exit(exitcodes.USAGE) from None
         error = classify(exc, path)
         if not isinstance(error, TrackerError):
             raise
@@ -275,7 +275,7 @@ def track_add(
     if not quiet:
         typer.echo(f"{db_path}: {counts['added']} added, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {counts['failed']} failed", err=True)
-    raise typer.Exit(Exit.FAILED if counts["failed"] else Exit.OK)
+    raise typer.Exit(exitcodes.SOME_FAILED if counts["failed"] else exitcodes.OK)
 
 
 @track.command("link")

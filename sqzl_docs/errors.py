@@ -6,7 +6,7 @@ The single-document API (:func:`sqzl_docs.parse`) raises these; batch runs turn 
 
 from __future__ import annotations
 
-from .exitcodes import Exit
+from . import exitcodes
 
 # code → one-line meaning. Codes are stable strings, ``stage.reason``.
 CODES: dict[str, str] = {
@@ -61,38 +61,38 @@ class IngestError(SqzlError):
 
 
 class TrackerError(SqzlError):
-    """The tracker database cannot be used as asked; ``exit_code`` says why (:class:`~sqzl_docs.exitcodes.Exit`)."""
+    """The tracker database cannot be used as asked; ``exit_code`` says why (:mod:`sqzl_docs.exitcodes`)."""
 
     code = "track.not_a_tracker"
-    exit_code = Exit.USAGE
+    exit_code = exitcodes.USAGE
 
 
 class NotATracker(TrackerError):
     """Another application's file, or not SQLite at all: never migrated, never written."""
 
     code = "track.not_a_tracker"
-    exit_code = Exit.USAGE
+    exit_code = exitcodes.USAGE
 
 
 class NeedsMigration(TrackerError):
     """A tracker of an older schema version, opened by a command that only reads."""
 
     code = "track.needs_migration"
-    exit_code = Exit.USAGE
+    exit_code = exitcodes.USAGE
 
 
 class DamagedDatabase(TrackerError):
     """``PRAGMA quick_check`` found damage; nothing is written to such a file."""
 
     code = "track.damaged"
-    exit_code = Exit.DAMAGED
+    exit_code = exitcodes.DAMAGED
 
 
 class CannotWrite(TrackerError):
     """The database (or its directory) is read-only, or the disk is full."""
 
     code = "track.cannot_write"
-    exit_code = Exit.CANNOT_WRITE
+    exit_code = exitcodes.CANNOT_WRITE
 
 
 class RecordRefused(SqzlError):

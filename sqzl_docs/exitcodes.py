@@ -1,19 +1,17 @@
-"""The exit codes of every ``sqzl`` command, in one place (documented in the README's command-line section).
+"""Exit codes of the ``sqzl`` command (退出码), one meaning each, the same for every subcommand."""
 
->>> int(Exit.DAMAGED)
-4
-"""
-
-from __future__ import annotations
-
-import enum
-
-
-class Exit(enum.IntEnum):
-    """What a ``sqzl`` process tells the shell when it ends."""
-
-    OK = 0  #: done
-    FAILED = 1  #: some inputs failed (each one a problem record); the rest was done
-    USAGE = 2  #: a bad option value, a missing database, a file that is not a tracker database
-    CANNOT_WRITE = 3  #: a read-only file or directory, a full disk, no permission
-    DAMAGED = 4  #: the database is damaged (``PRAGMA quick_check`` fails); see the message for recovery
+OK = 0
+"""Everything was read (and written)."""
+SOME_FAILED = 1
+"""The run finished, but some inputs failed: each has its problem record."""
+USAGE = 2
+"""The command was wrong: a bad option value, a missing file or folder, a file that is not what it
+should be (a tracker database), an input that is also the output."""
+CANNOT_WRITE = 3
+"""The output or database cannot be written: read-only, no permission, the disk is full."""
+DAMAGED = 4
+"""The tracker database is damaged (``PRAGMA quick_check`` fails)."""
+INTERNAL_ERROR = 70
+"""A bug in sqzl (EX_SOFTWARE): the traceback is printed for a report."""
+INTERRUPTED = 130
+"""Stopped by Ctrl-C (SIGINT); SIGTERM gives 143 and SIGHUP 129 (128 + the signal's number)."""

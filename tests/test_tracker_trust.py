@@ -1,6 +1,6 @@
 """The tracker's trust boundary (issues 14 and 16): forged records, foreign and damaged databases,
 files that cannot be written, and option values that would mislead; each with a clear message and
-its exit code (:class:`sqzl_docs.exitcodes.Exit`)."""
+its exit code (:mod:`sqzl_docs.exitcodes`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import sqzl_docs
 from sqzl_docs.errors import CannotWrite, DamagedDatabase, NotATracker
 from sqzl_docs.cli import app
-from sqzl_docs.exitcodes import Exit
+from sqzl_docs import exitcodes
 from sqzl_docs.models import Span
 from sqzl_docs.tracker import link, review, schema, store
 
@@ -89,7 +89,7 @@ def test_a_forged_record_reusing_a_stored_doc_id_is_refused_and_changes_nothing(
     lines.write_text(forged.model_dump_json() + "\n", encoding="utf-8")
     before = sqlite3.connect(tracker).execute("SELECT text FROM documents WHERE id = ?", [doc.doc_id]).fetchone()
     code, _, err = sqzl("track", "add", tracker, lines)
-    assert code == Exit.FAILED and "refused" in err and "stored with another text" in err
+    assert code == exitcodes.SOME_FAILED and "refused" in err and "stored with another text" in err
     conn = sqlite3.connect(tracker)
     assert conn.execute("SELECT text FROM documents WHERE id = ?", [doc.doc_id]).fetchone() == before
     assert conn.execute("SELECT count(*) FROM commitments WHERE retired_at IS NOT NULL").fetchone() == (0,)
@@ -121,12 +121,12 @@ def test_sqzl_s_own_output_is_accepted_as_it_is(tracker: Path, tmp_path: Path) -
     out = tmp_path / "out.jsonl"
     assert sqzl("extract", *SEEDS, "-q", "-o", out)[0] == 0
     code, _, err = sqzl("track", "add", tracker, out)
-    assert code == Exit.OK and "2 unchanged" in err
+    assert code == exitcodes.OK and "2 unchanged" in err
     jsonl = tmp_path / "replies.jsonl"
     jsonl.write_text(json.dumps({"id": 7, "text": "关于社区治理的答复\n到2025年，建成社区服务中心100个。"},
                                 ensure_ascii=False) + "\n", encoding="utf-8")
     assert sqzl("extract", jsonl, "-q", "-o", tmp_path / "j.jsonl")[0] == 0
-    assert sqzl("track", "add", tracker, tmp_path / "j.jsonl")[0] == Exit.OK
+    assert sqzl("track", "add", tracker, tmp_path / "j.jsonl")[0] == exitcodes.OK
 
 
 # ---------------------------------------------------------------- foreign and older databases
@@ -151,7 +151,7 @@ COMMANDS = [["report"], ["check"], ["link"], ["migrate"], ["add", str(SEEDS[0])]
 def test_another_application_s_database_is_refused_untouched(foreign: Path, command: list[str]) -> None:
     before = digest(foreign)
     code, _, err = sqzl("track", command[0], foreign, *command[1:])
-    assert code == Exit.USAGE and "not a sqzl tracker database" in one_line(err)
+    assert code == exitcodes.USAGE and "not a sqzl tracker database" in one_line(err)
     assert digest(foreign) == before
     assert sorted(p.name for p in foreign.parent.iterdir()) == ["f.db"]  # no -wal, no -shm
 
@@ -161,7 +161,7 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path, command:
     path = tmp_path / "notes.db"
     path.write_text("社区治理笔记\n", encoding="utf-8")
     code, _, err = sqzl("track", command[0], path, *command[1:])
-    assert code == Exit.USAGE and "not an SQLite file" in one_line(err)
+    assert code == exitcodes.USAGE and "not an SQLite file" in one_line(err)
     assert path.read_text(encoding="utf-8") == "社区治理笔记\n"
 
 
@@ -171,12 +171,12 @@ def test_read_commands_never_migrate_an_older_tracker(tmp_path: Path) -> None:
     before = digest(path)
     for command in ("report", "check"):
         code, _, err = sqzl("track", command, path)
-        assert code == Exit.USAGE and f"sqzl track migrate {path}" in one_line(err)
+        assert code == exitcodes.USAGE and f"sqzl track migrate {path}" in one_line(err)
         assert digest(path) == before
-    assert sqzl("track", "migrate", path)[0] == Exit.OK
-    assert sqzl("track", "report", path)[0] == Exit.OK
+    assert sqzl("track", "migrate", path)[0] == exitcodes.OK
+    assert sqzl("track", "report", path)[0] == exitcodes.OK
     code, out, _ = sqzl("track", "check", path)
-    assert code == Exit.OK and "quick_check: ok" in out
+    assert code == exitcodes.OK and "quick_check: ok" in out
 
 
 def test_report_opens_read_only(tracker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,7 +186,7 @@ def test_report_opens_read_only(tracker: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(schema, "_connect_rw", no_writers)
     before = digest(tracker)
     code, out, _ = sqzl("track", "report", tracker, "--format", "json")
-    assert code == Exit.OK and json.loads(out)
+    assert code == exitcodes.OK and json.loads(out)
     assert digest(tracker) == before
     db = schema.open_read(tracker)
     with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
@@ -195,12 +195,12 @@ def test_report_opens_read_only(tracker: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_new_tracker_is_marked_as_ours(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    assert sqzl("track", "add", path, SEEDS[0], "-q")[0] == Exit.OK
+    assert sqzl("track", "add", path, SEEDS[0], "-q")[0] == exitcodes.OK
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
     conn.close()
     code, out, _ = sqzl("track", "check", path)
-    assert code == Exit.OK and "a sqzl tracker database" in out
+    assert code == exitcodes.OK and "a sqzl tracker database" in out
 
 
 # ---------------------------------------------------------------- damage
@@ -222,7 +222,7 @@ def test_a_damaged_database_is_reported_and_never_written(tracker: Path, command
     before = digest(tracker)
     code, _, err = sqzl("track", command[0], tracker, *command[1:])
     line = one_line(err)
-    assert code == Exit.DAMAGED, err
+    assert code == exitcodes.DAMAGED, err
     assert "damaged" in line and ".recover" in line and "backup" in line
     assert digest(tracker) == before
 
@@ -240,7 +240,7 @@ def test_a_read_only_database_is_one_line_and_exit_3(tracker: Path, command: lis
                         lambda path: sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True))
     before = digest(tracker)
     code, _, err = sqzl("track", command[0], tracker, *(a.format(cid=cid) for a in command[1:]))
-    assert code == Exit.CANNOT_WRITE and "read-only" in one_line(err)
+    assert code == exitcodes.CANNOT_WRITE and "read-only" in one_line(err)
     assert digest(tracker) == before
 
 
@@ -272,7 +272,7 @@ def test_a_full_disk_is_one_line_exit_3_and_leaves_whole_documents(tracker: Path
     limit = tracker.stat().st_size + 20_000  # room for a document or two, not for the corpus
     proc = subprocess.run([sys.executable, "-c", FULL_DISK, str(limit), "track", "add", str(tracker), str(RAW)],
                           capture_output=True, text=True, timeout=600)
-    assert proc.returncode == Exit.CANNOT_WRITE, proc.stderr
+    assert proc.returncode == exitcodes.CANNOT_WRITE, proc.stderr
     assert "cannot write" in one_line(proc.stderr)
     conn = sqlite3.connect(tracker)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -289,13 +289,13 @@ def test_a_full_disk_is_one_line_exit_3_and_leaves_whole_documents(tracker: Path
 def test_department_is_a_plain_substring_not_a_like_pattern(tracker: Path) -> None:
     def ids(*args: str) -> set[str]:
         code, out, _ = sqzl("track", "report", tracker, "--format", "json", *args)
-        assert code == Exit.OK
+        assert code == exitcodes.OK
         return {r["id"] for r in json.loads(out)}
 
     assert ids("--department", "民政")
     assert ids("--department", "%") == set()
     assert ids("--department", "_") == set()
-    assert sqzl("track", "report", tracker, "--department", "")[0] == Exit.USAGE
+    assert sqzl("track", "report", tracker, "--department", "")[0] == exitcodes.USAGE
 
 
 @pytest.mark.parametrize("args", [
@@ -311,7 +311,7 @@ def test_bad_option_values_are_usage_errors(tracker: Path, args: list[str]) -> N
     cid = next(schema.open_read(tracker).query("SELECT id FROM commitments WHERE text = ?", [JUDGED]))["id"]
     before = digest(tracker)
     code, out, err = sqzl("track", *(a.format(db=tracker, cid=cid) for a in args))
-    assert code == Exit.USAGE, out + err
+    assert code == exitcodes.USAGE, out + err
     assert "total 0" not in out
     assert digest(tracker) == before
 
@@ -319,7 +319,7 @@ def test_bad_option_values_are_usage_errors(tracker: Path, args: list[str]) -> N
 def test_add_refuses_a_first_argument_that_names_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = sqzl("track", "add", "mytracker", SEEDS[0])
-    assert code == Exit.USAGE and "mytracker.db" in err
+    assert code == exitcodes.USAGE and "mytracker.db" in err
     assert list(tmp_path.iterdir()) == []  # no ./sqzl.db
 
 
@@ -327,7 +327,7 @@ def test_add_takes_an_sqlite_file_without_a_suffix_as_the_database(tracker: Path
     plain = tmp_path / "mytracker"
     shutil.copy(tracker, plain)
     code, _, err = sqzl("track", "add", plain, SEEDS[0])
-    assert code == Exit.OK and "1 unchanged" in err
+    assert code == exitcodes.OK and "1 unchanged" in err
 
 
 def test_a_commitment_id_prefix_is_plain_text(tracker: Path) -> None:
@@ -349,4 +349,4 @@ def test_a_tracker_in_a_read_only_directory_is_read_immutable(tracker: Path, mon
 
     monkeypatch.setattr(schema, "_connect_ro", read_only_directory)
     code, out, _ = sqzl("track", "report", tracker, "--format", "json")
-    assert code == Exit.OK and json.loads(out) and len(tried) == 2
+    assert code == exitcodes.OK and json.loads(out) and len(tried) == 2
