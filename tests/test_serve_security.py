@@ -271,7 +271,7 @@ def test_password_is_on_no_command_line_and_in_no_file(servers: dict[str, Server
     env = serve.environment(PASSWORD)
     assert PASSWORD not in cmdline and env[serve.HASH_ENV] not in cmdline and "-i" not in server.cmd
     assert PASSWORD not in env[serve.HASH_ENV] and env[serve.HASH_ENV].startswith("pbkdf2_sha256$")
-    for f in server.workdir.iterdir():
+    for f in (f for f in server.workdir.rglob("*") if f.is_file()):
         assert f.stat().st_mode & 0o077 == 0
         assert PASSWORD not in f.read_text() and "pbkdf2" not in f.read_text()
     client = Client(server.base)
@@ -294,7 +294,8 @@ def test_cli_refuses_writable_without_password_and_warns_off_localhost(tmp_path:
     result = runner.invoke(app, ["track", "serve", str(db), "--host", "0.0.0.0", "--writable"],
                            env={serve.PASSWORD_ENV: "pw"})
     assert result.exit_code == 0 and "warning: serving on 0.0.0.0" in result.stderr
-    assert calls[-1] == {"host": "0.0.0.0", "port": 8001, "password": "pw", "reviewer": "reviewer"}
+    assert calls[-1] == {"host": "0.0.0.0", "port": 8001, "password": "pw", "reviewer": "reviewer",
+                         "busy_timeout": 30.0}
     assert serve.is_loopback("localhost") and serve.is_loopback("::1") and not serve.is_loopback("192.168.1.2")
 
 
