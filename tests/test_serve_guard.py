@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .test_serve_security import PASSWORD, Client, Server, _commitment, count, servers  # noqa: F401
+from .test_serve_security import PASSWORD, Client, Server, _commitment, built, count, servers  # noqa: F401
 
 HOSTILE_HOSTS = ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", "localhost.attacker.example",
                  "0.0.0.0", "10.0.0.1", ""]
@@ -86,9 +86,9 @@ def test_fts3_tokenizer_is_denied(servers: dict[str, Server], mode: str) -> None
 
 
 @pytest.fixture()
-def fresh(tmp_path: Path, servers: dict[str, Server]) -> Iterator[Server]:  # noqa: F811
+def fresh(tmp_path: Path, built: Path) -> Iterator[Server]:  # noqa: F811
     """A writable server of its own (its login throttle and database are not shared)."""
-    shutil.copy(servers["writable"].db, tmp_path / "tracker.db")
+    shutil.copy(built, tmp_path / "tracker.db")
     server = Server(tmp_path / "tracker.db", tmp_path / "work", writable=True)
     try:
         server.wait()
@@ -155,8 +155,8 @@ def _retire(db: Path) -> tuple[str, str]:
         con.close()
 
 
-def test_verdict_on_a_retired_commitment_is_refused(tmp_path: Path, servers: dict[str, Server]) -> None:  # noqa: F811
-    shutil.copy(servers["writable"].db, tmp_path / "tracker.db")
+def test_verdict_on_a_retired_commitment_is_refused(tmp_path: Path, built: Path) -> None:  # noqa: F811
+    shutil.copy(built, tmp_path / "tracker.db")
     retired, active = _retire(tmp_path / "tracker.db")
     server = Server(tmp_path / "tracker.db", tmp_path / "work", writable=True)
     try:
@@ -206,3 +206,32 @@ def test_verdict_waits_for_another_writer(fresh: Server) -> None:
         thread.join(60)
     assert json.loads(result[0][1])["message"] == "Query executed, 1 row affected"
     assert count(fresh.db) == n + 1
+
+
+def test_host_allow_list_takes_the_host_given() -> None:
+    """In process: the ``--host`` given is answered besides the loopback names; lifespan passes."""
+    import asyncio
+
+    from sqzl_docs.tracker import guard
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+
+    wrapped = guard.guard(app, hosts=guard.settings(hosts=["192.168.1.5"])["hosts"],
+                          throttle=guard.LoginThrottle())
+
+    def status(host: bytes | None, scope_type: str = "http") -> int:
+        sent: list[dict[str, object]] = []
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        headers = [(b"host", host)] if host is not None else []
+        asyncio.run(wrapped({"type": scope_type, "method": "GET", "path": "/", "headers": headers}, None, send))
+        return int(sent[0]["status"])  # type: ignore[call-overload]
+
+    for host in (b"192.168.1.5:8001", b"localhost", b"[::1]:8001", b"127.0.0.1:8001"):
+        assert status(host) == 200, host
+    for host in (b"192.168.1.6", b"evil.example", b"192.168.1.5.evil.example", b"[::2]", None):
+        assert status(host) == 400, host
+    assert status(None, "lifespan") == 200

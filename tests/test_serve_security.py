@@ -145,14 +145,20 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
-    """One read-only and one writable server, each on its own copy of the seed pair's tracker."""
-    tmp = tmp_path_factory.mktemp("serve")
-    built = tmp / "built.db"
-    db = sqlite_utils.Database(built)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed pair's tracker, linked; copy it before serving it."""
+    path = tmp_path_factory.mktemp("built") / "built.db"
+    db = sqlite_utils.Database(path)
     store.add(db, [sqzl_docs.parse(RAW / "000_a8a32f0196afeb02.txt"), sqzl_docs.parse(RAW / "003_bae5fa7c6a583b1e.txt")])
     link.link(db, as_of=dt.date(2023, 12, 28))
     db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[dict[str, Server]]:
+    """One read-only and one writable server, each on its own copy of the seed pair's tracker."""
+    tmp = tmp_path_factory.mktemp("serve")
     running = {}
     try:
         for mode in ("readonly", "writable"):

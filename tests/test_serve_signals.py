@@ -8,6 +8,7 @@ the `sqzl` process only (as a service manager or `kill` does) and checks what is
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 
 from sqzl_docs.tracker import serve
 
-from .test_serve_security import PASSWORD, Server, _free_port, servers  # noqa: F401
+from .test_serve_security import PASSWORD, _free_port, built  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the child")
 SQZL = str(Path(sys.executable).with_name("sqzl"))
@@ -55,7 +56,7 @@ def _port_open(port: int) -> bool:
 
 
 @pytest.fixture()
-def started(tmp_path: Path, servers: dict[str, Server], request: pytest.FixtureRequest  # noqa: F811
+def started(tmp_path: Path, built: Path, request: pytest.FixtureRequest  # noqa: F811
             ) -> Iterator[tuple[subprocess.Popen[bytes], int, int, Path]]:
     """`sqzl track serve` running (writable when the test's ``mode`` says so): (process, Datasette's pid,
     port, TMPDIR). Whatever the test leaves running is killed at the end."""
@@ -64,7 +65,9 @@ def started(tmp_path: Path, servers: dict[str, Server], request: pytest.FixtureR
     tmpdir.mkdir()
     port = _free_port()
     env = {**os.environ, "TMPDIR": str(tmpdir), serve.PASSWORD_ENV: PASSWORD}
-    args = [SQZL, "track", "serve", str(servers[mode].db), "--port", str(port)]
+    db = tmp_path / "tracker.db"
+    shutil.copy(built, db)
+    args = [SQZL, "track", "serve", str(db), "--port", str(port)]
     proc = subprocess.Popen(args + (["--writable"] if mode == "writable" else []), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     children: list[int] = []
@@ -103,11 +106,11 @@ def test_a_signal_stops_datasette_and_cleans_up(started: tuple[subprocess.Popen[
 
 
 def test_no_work_folder_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       servers: dict[str, Server]) -> None:  # noqa: F811
+                                       built: Path) -> None:  # noqa: F811
     """`command()` needs the caller's folder (no temporary one nobody removes); `serve()` removes its
     own, also when Datasette fails to start (here: the port is taken)."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    db = servers["readonly"].db
+    db = built
     with pytest.raises(TypeError):
         serve.command(db)  # type: ignore[call-arg]
     assert list(tmp_path.iterdir()) == []
