@@ -119,3 +119,26 @@ def test_no_work_folder_is_left_behind(tmp_path: Path, monkeypatch: pytest.Monke
         taken.listen()
         code = serve.serve(db, port=taken.getsockname()[1])
     assert code != 0 and list(tmp_path.iterdir()) == []
+
+
+def test_a_child_that_ignores_the_signal_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In process: SIGTERM reaches `sqzl`; a child that ignores it is killed after STOP_TIMEOUT."""
+    import threading
+
+    monkeypatch.setattr(serve, "STOP_TIMEOUT", 0.5)
+    ready = tmp_path / "ready"
+    child = ("import pathlib, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+             f"pathlib.Path({str(ready)!r}).write_text('x'); time.sleep(120)")
+
+    def signal_when_ready() -> None:
+        for _ in range(600):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    with serve.Stop() as stop:
+        threading.Thread(target=signal_when_ready, daemon=True).start()
+        code = stop.run([sys.executable, "-c", child])
+    assert code == 143 and ready.exists() and stop.child is not None and stop.child.returncode == -signal.SIGKILL
+    assert signal.getsignal(signal.SIGTERM) != stop._forward  # restored

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from importlib import resources
 from pathlib import Path
@@ -113,49 +114,65 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8001, password: str 
     verdict query only) when a password is given. A signal is passed on to Datasette, which is waited
     for (killed if it does not stop within ``STOP_TIMEOUT`` s); the temporary directory is removed
     and the exit code is 128 + the signal's number (130, 143, 129), else Datasette's own."""
-    with tempfile.TemporaryDirectory(prefix="sqzl-serve-") as tmp:
-        cmd = command(db, workdir=Path(tmp), host=host, port=port, writable=password is not None,
-                      reviewer=reviewer, busy_timeout=busy_timeout)
-        env = environment(password) if password is not None else None
-        return supervise(cmd, env=env)
+    with Stop() as stop:  # from before the folder is made until it is removed
+        with tempfile.TemporaryDirectory(prefix="sqzl-serve-") as tmp:
+            cmd = command(db, workdir=Path(tmp), host=host, port=port, writable=password is not None,
+                          reviewer=reviewer, busy_timeout=busy_timeout)
+            env = environment(password) if password is not None else None
+            code = stop.run(cmd, env=env)
+    return code
 
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-STOP_TIMEOUT = 10.0
+class Stop:
+    """SIGINT, SIGTERM and SIGHUP, while in ``with``: recorded and passed on to the child that
+    :meth:`run` starts (SIGHUP as SIGTERM: the child stops, it does not reload)."""
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-def supervise(cmd: list[str], *, env: dict[str, str] | None = None) -> int:
-    """Run ``cmd`` as a child, passing on SIGINT, SIGTERM and SIGHUP (the last as SIGTERM: the child
-    stops, it does not reload); return once the child has exited."""
-    received: list[int] = []
-    child: subprocess.Popen[bytes] | None = None
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.child: subprocess.Popen[bytes] | None = None
+        self._previous: dict[int, Any] = {}
 
-    def forward(signum: int, frame: object) -> None:
-        received.append(signum)
-        if child is not None and child.poll() is None:
-            child.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+    def __enter__(self) -> Stop:
+        if threading.current_thread() is threading.main_thread():  # only there can handlers be set
+            self._previous = {s: signal.signal(s, self._forward) for s in self.SIGNALS}
+        return self
 
-    previous = {s: signal.signal(s, forward) for s in STOP_SIGNALS}
-    try:
-        child = subprocess.Popen(cmd, env=env)
-        if received:  # a signal came while the child was starting
-            forward(received[0], None)
-        deadline = None
-        while True:
-            try:
-                code = child.wait(timeout=0.25)
-                break
-            except subprocess.TimeoutExpired:
-                if received:
-                    deadline = deadline or time.monotonic() + STOP_TIMEOUT
-                    if time.monotonic() > deadline:
-                        child.kill()
-    finally:
-        if child is not None and child.poll() is None:  # an unexpected error here: never leave it behind
-            child.kill()
-            child.wait()
-        for s, handler in previous.items():
+    def __exit__(self, *exc: object) -> None:
+        for s, handler in self._previous.items():
             signal.signal(s, handler)
-    return 128 + received[0] if received else code
+
+    def _forward(self, signum: int, frame: object = None) -> None:
+        self.received.append(signum)
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    def run(self, cmd: list[str], *, env: dict[str, str] | None = None) -> int:
+        """Run ``cmd`` until it exits: 128 + the first signal received, else its exit code."""
+        if self.received:  # stopped before it started
+            return 128 + self.received[0]
+        self.child = child = subprocess.Popen(cmd, env=env)
+        try:
+            if self.received:  # a signal came while the child was starting
+                self._forward(self.received[0])
+            deadline = None
+            while True:
+                try:
+                    code = child.wait(timeout=0.25)
+                    break
+                except subprocess.TimeoutExpired:
+                    if self.received:
+                        deadline = deadline or time.monotonic() + STOP_TIMEOUT
+                        if time.monotonic() > deadline:
+                            child.kill()
+        finally:
+            if child.poll() is None:  # an unexpected error here: never leave it behind
+                child.kill()
+                child.wait()
+        if self.received:
+            return 128 + self.received[0]
+        return code if code >= 0 else 128 - code  # killed by a signal of its own: as a shell reports it
 
 
+STOP_TIMEOUT = 10.0
