@@ -5,7 +5,8 @@
   cannot read the tracker.
 - **Failed logins** are rate-limited per client: after ``free`` failures each further attempt waits
   an exponentially longer back-off (429 with ``Retry-After``), so a flood of password checks (each
-  blocks the server about 0.3 s) cannot stall the other requests.
+  blocks the server about 0.3 s) cannot stall the other requests; datasette-auth-passwords' hashing
+  form (``/-/password-tool``), which would run the same check for anyone, is not served.
 - **Every SQLite connection** Datasette opens gets the length limit (``SQLITE_LIMIT_LENGTH``), a
   budget for the bytes one query may return, the CLI's busy timeout, an authorizer that denies
   ``fts3_tokenizer`` (it leaks a pointer and can register a tokenizer), and a temporary trigger that
@@ -39,6 +40,9 @@ WHEN NEW.assessor LIKE 'human:%'
 BEGIN SELECT RAISE(ABORT, '{RETIRED_MESSAGE}'); END
 """
 DENIED_FUNCTIONS = frozenset({"fts3_tokenizer"})
+# datasette-auth-passwords' hashing form: anyone could make the server run PBKDF2 (0.3 s, blocking) on
+# demand; sqzl hashes the reviewer's password itself (serve.environment), so the form is not served.
+REFUSED_PATHS = frozenset({"/-/password-tool"})
 
 ASGIApp = Callable[[dict[str, Any], Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]],
                    Awaitable[None]]
@@ -152,6 +156,12 @@ async def _reply(send: Callable[..., Awaitable[Any]], status: int, text: str,
     await send({"type": "http.response.body", "body": body})
 
 
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path as Datasette routes it: the raw path when there is one (``%2F`` kept), no query."""
+    raw = scope.get("raw_path")
+    return (raw.decode("ascii", "replace") if raw else str(scope.get("path", ""))).partition("?")[0]
+
+
 def guard(app: ASGIApp, *, hosts: Iterable[str], throttle: LoginThrottle) -> ASGIApp:
     """``app`` answering only requests for the allowed ``hosts``, with failed logins throttled."""
     allowed = frozenset(host_name(h) for h in hosts)
@@ -163,7 +173,10 @@ def guard(app: ASGIApp, *, hosts: Iterable[str], throttle: LoginThrottle) -> ASG
         if host_name(host) not in allowed:
             return await _reply(send, 400, "Bad Request: this server answers only for "
                                            + ", ".join(sorted(allowed)) + "\n")
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") != "/-/login":
+        path = _route_path(scope)
+        if path.rstrip("/") in REFUSED_PATHS:
+            return await _reply(send, 404, "Not found\n")
+        if scope["type"] != "http" or scope.get("method") != "POST" or path != "/-/login":
             return await app(scope, receive, send)
         client = (scope.get("client") or ("?", 0))[0]
         wait = throttle.retry_after(client)
