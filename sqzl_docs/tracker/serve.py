@@ -5,7 +5,9 @@ only: the ``record_verdict`` canned query (``datasette/writable.yaml``), allowed
 account of datasette-auth-passwords. The password never reaches a command line or a file: the
 reviewer's password is hashed here and the hash handed to Datasette in the environment variable
 ``HASH_ENV``, which the plugin config names (``{"$env": ...}``). SQL typed by a user runs, in both
-modes, on Datasette's read-only connections (``immutable=1`` or ``mode=ro``).
+modes, on Datasette's read-only connections (``immutable=1`` or ``mode=ro``). Datasette loads the
+plugin :mod:`.guard` (Host allow-list, login throttle, SQLite limits, the verdict's rules); a signal
+that stops ``sqzl`` stops Datasette too, and its temporary folder is removed (:class:`Stop`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ PASSWORD_ENV = "SQZL_SERVE_PASSWORD"
 HASH_ENV = "SQZL_SERVE_PASSWORD_HASH"
 REVIEWER_RE = re.compile(r"[\w.-]+")
 SQL_TIME_LIMIT_MS = 3000  # every read query, canned ones included (Datasette's sql_time_limit_ms)
+STOP_TIMEOUT = 10.0  # seconds Datasette gets to stop after a signal before it is killed
 PLUGIN_SHIM = "from sqzl_docs.tracker.guard import asgi_wrapper, prepare_connection  # noqa: F401\n"
 
 
@@ -173,6 +176,3 @@ class Stop:
         if self.received:
             return 128 + self.received[0]
         return code if code >= 0 else 128 - code  # killed by a signal of its own: as a shell reports it
-
-
-STOP_TIMEOUT = 10.0
