@@ -92,7 +92,8 @@ def started(tmp_path: Path, built: Path, request: pytest.FixtureRequest  # noqa:
 
 
 @pytest.mark.parametrize(("signum", "mode"), [(signal.SIGTERM, "readonly"), (signal.SIGTERM, "writable"),
-                                              (signal.SIGINT, "readonly"), (signal.SIGHUP, "readonly"),
+                                              (signal.SIGINT, "readonly"), (signal.SIGINT, "writable"),
+                                              (signal.SIGHUP, "readonly"),
                                               (signal.SIGHUP, "writable")])
 def test_a_signal_stops_datasette_and_cleans_up(started: tuple[subprocess.Popen[bytes], int, int, Path],
                                                 signum: int, mode: str) -> None:
