@@ -241,6 +241,7 @@ def test_host_allow_list_takes_the_host_given() -> None:
 
     for host in (b"192.168.1.5:8001", b"localhost", b"[::1]:8001", b"127.0.0.1:8001"):
         assert status(host) == 200, host
-    for host in (b"192.168.1.6", b"evil.example", b"192.168.1.5.evil.example", b"[::2]", None):
+    for host in (b"192.168.1.6", b"evil.example", b"192.168.1.5.evil.example", b"[::2]", b"[::1]evil.example",
+                 b"localhost:80:80", b"localhost@evil.example", b"::1", None):
         assert status(host) == 400, host
     assert status(None, "lifespan") == 200

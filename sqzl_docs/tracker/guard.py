@@ -18,6 +18,7 @@ Datasette loads this module through a one-line shim in ``--plugins-dir`` (``serv
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import weakref
@@ -106,16 +107,17 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
-def host_name(value: str) -> str:
-    """The name in a ``Host`` header, without port or IPv6 brackets, lower case.
+_HOST_RE = re.compile(r"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>[^:\[\]]+))(?::\d{1,5})?")
 
-    >>> host_name("[::1]:8001"), host_name("LocalHost:80"), host_name("127.0.0.1")
-    ('::1', 'localhost', '127.0.0.1')
+
+def host_name(value: str) -> str:
+    """The name in a ``Host`` header, without port or IPv6 brackets, lower case; "" if malformed.
+
+    >>> host_name("[::1]:8001"), host_name("LocalHost:80"), host_name("127.0.0.1"), host_name("[::1]x")
+    ('::1', 'localhost', '127.0.0.1', '')
     """
-    value = value.strip().lower()
-    if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    m = _HOST_RE.fullmatch(value.strip().lower())
+    return (m["ipv6"] or m["name"]) if m else ""
 
 
 class LoginThrottle:
@@ -164,7 +166,7 @@ def _route_path(scope: dict[str, Any]) -> str:
 
 def guard(app: ASGIApp, *, hosts: Iterable[str], throttle: LoginThrottle) -> ASGIApp:
     """``app`` answering only requests for the allowed ``hosts``, with failed logins throttled."""
-    allowed = frozenset(host_name(h) for h in hosts)
+    allowed = frozenset(h.strip().lower().strip("[]") for h in hosts) - {""}  # names, not headers
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
