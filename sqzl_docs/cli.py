@@ -446,8 +446,9 @@ def track_serve(
                            "or a hidden prompt); nothing else is writable.")] = False,
     reviewer: Annotated[str, typer.Option(help="The login name in --writable mode (verdicts: human:NAME).")]
         = "reviewer",
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
 ) -> None:
-    """Open the reviewer UI (Datasette): read-only unless --writable."""
+    """Open the reviewer UI (Datasette): read-only unless --writable. Stops on Ctrl-C, SIGTERM or SIGHUP."""
     import getpass
 
     from .tracker.serve import PASSWORD_ENV, REVIEWER_RE, is_loopback, serve
@@ -469,7 +470,8 @@ def track_serve(
             typer.echo(f"--writable needs a password: set {PASSWORD_ENV} or run in a terminal to be asked; "
                        "not starting.", err=True)
             raise typer.Exit(2)
-    raise typer.Exit(serve(db, host=host, port=port, password=password, reviewer=reviewer))
+    raise typer.Exit(serve(db, host=host, port=port, password=password, reviewer=reviewer,
+                           busy_timeout=busy_timeout))
 
 
 def _read_records(path: Path) -> list[Document | Problem]:
