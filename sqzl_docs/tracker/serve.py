@@ -6,7 +6,8 @@ account of datasette-auth-passwords. The password never reaches a command line o
 reviewer's password is hashed here and the hash handed to Datasette in the environment variable
 ``HASH_ENV``, which the plugin config names (``{"$env": ...}``). SQL typed by a user runs, in both
 modes, on Datasette's read-only connections (``immutable=1`` or ``mode=ro``). Datasette loads the
-plugin :mod:`.guard` (Host allow-list, login throttle, SQLite limits, the verdict's rules); a signal
+plugin :mod:`.guard` (Host allow-list, login throttle, SQLite limits, the verdict's rules) and the reviewer
+UI :mod:`.ui` (its pages and templates, ``datasette/templates``); a signal
 that stops ``sqzl`` stops Datasette too, and its temporary folder is removed (:class:`Stop`).
 """
 
@@ -38,12 +39,19 @@ REVIEWER_RE = re.compile(r"[\w.-]+")
 SQL_TIME_LIMIT_MS = 3000  # every read query, canned ones included (Datasette's sql_time_limit_ms)
 STOP_TIMEOUT = 10.0  # seconds Datasette gets to stop after a signal before it is killed
 PLUGIN_SHIM = "from sqzl_docs.tracker.guard import asgi_wrapper, prepare_connection  # noqa: F401\n"
+UI_SHIM = ("from sqzl_docs.tracker.ui import (extra_css_urls, extra_template_vars, prepare_connection,  # noqa: F401\n"
+           "                                  register_routes, render_cell)\n")
 
 
 def metadata_path(name: str = "metadata.yaml") -> Path:
     """Packaged Datasette metadata: ``metadata.yaml`` (labels, facets, read-only canned queries) or
     ``writable.yaml`` (the verdict query, writable mode only)."""
     return Path(str(resources.files("sqzl_docs.tracker").joinpath(f"datasette/{name}")))
+
+
+def templates_path() -> Path:
+    """The reviewer UI's templates (:mod:`.ui`), handed to Datasette as ``--template-dir``."""
+    return Path(str(resources.files("sqzl_docs.tracker").joinpath("datasette/templates")))
 
 
 def metadata(db: Path, *, writable: bool = False, reviewer: str = "reviewer") -> dict[str, Any]:
@@ -81,9 +89,11 @@ def command(db: Path, *, workdir: Path, host: str = "127.0.0.1", port: int = 800
     plugins = workdir / "plugins"
     plugins.mkdir(mode=0o700, exist_ok=True)
     _write_private(plugins / "sqzl_guard.py", PLUGIN_SHIM)
+    _write_private(plugins / "sqzl_ui.py", UI_SHIM)
     mode = [str(db)] if writable else ["-i", str(db)]
     return [exe, "serve", *mode, "--metadata", str(meta), "--plugins-dir", str(plugins), "--host", host,
-            "--port", str(port), "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS)]
+            "--port", str(port), "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
+            "--template-dir", str(templates_path())]
 
 
 def _write_private(path: Path, text: str) -> None:
