@@ -39,8 +39,8 @@ REVIEWER_RE = re.compile(r"[\w.-]+")
 SQL_TIME_LIMIT_MS = 3000  # every read query, canned ones included (Datasette's sql_time_limit_ms)
 STOP_TIMEOUT = 10.0  # seconds Datasette gets to stop after a signal before it is killed
 PLUGIN_SHIM = "from sqzl_docs.tracker.guard import asgi_wrapper, prepare_connection  # noqa: F401\n"
-UI_SHIM = ("from sqzl_docs.tracker.ui import (extra_css_urls, extra_template_vars, prepare_connection,  # noqa: F401\n"
-           "                                  register_routes, render_cell)\n")
+UI_SHIM = ("from sqzl_docs.tracker.ui import (extra_css_urls, extra_template_vars, menu_links,  # noqa: F401\n"
+           "                                  prepare_connection, register_routes, render_cell)\n")
 
 
 def metadata_path(name: str = "metadata.yaml") -> Path:

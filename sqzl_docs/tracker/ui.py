@@ -30,7 +30,7 @@ import re
 import sqlite3
 from importlib import resources
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import yaml
 from datasette import Forbidden, Response, hookimpl
@@ -244,7 +244,7 @@ async def commitment_page(request: Any, datasette: Any) -> Response:
 async def _commitment_page(request: Any, datasette: Any, *, cid: str | None = None,
                           form: dict[str, str] | None = None, error: str | None = None) -> Response:
     db = _db(datasette)
-    cid = request.url_vars["id"] if cid is None else cid
+    cid = unquote(request.url_vars["id"]) if cid is None else cid
     rows = await _rows(db, "SELECT c.*, d.title AS doc_title, d.issuer AS doc_issuer, d.doc_date AS doc_doc_date, "
                            "d.text AS doc_text FROM commitments c JOIN documents d ON d.id = c.document_id "
                            "WHERE c.id = ?", [cid])
@@ -307,7 +307,7 @@ def _quote_href(document_id: Any, start: Any, end: Any) -> str:
 
 async def document_page(request: Any, datasette: Any) -> Response:
     db = _db(datasette)
-    did = request.url_vars["id"]
+    did = unquote(request.url_vars["id"])
     rows = await _rows(db, "SELECT * FROM documents WHERE id = ?", [did])
     if not rows:
         return await _render(datasette, request, "sqzl_error.html", {
@@ -372,7 +372,7 @@ async def search_page(request: Any, datasette: Any) -> Response:
 
 async def department_page(request: Any, datasette: Any) -> Response:
     db = _db(datasette)
-    name = request.url_vars["name"]
+    name = unquote(request.url_vars["name"])
     organs = await _organs(db)
     names = sorted({n for n, o in organs.items() if o == name} | {name})
     rows = await _rows(db, (
@@ -598,6 +598,11 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 @hookimpl
 def extra_css_urls(datasette: Any) -> list[str]:
     return [CSS_PATH]
+
+
+@hookimpl
+def menu_links(datasette: Any) -> list[dict[str, str]]:
+    return [{"href": "/-/search", "label": "中文检索 · Search"}, {"href": "/-/charts", "label": "图表 · Charts"}]
 
 
 @hookimpl
