@@ -40,6 +40,8 @@ from .schema import STATUSES
 from .text import fts_query
 
 VERDICT_QUERY = "record_verdict"
+QUOTE_LINE = "\n证据 · evidence：「{}」"  # how the form appends an evidence quote to the verdict's note
+NOTE_QUOTE_RE = re.compile(r"\n证据 · evidence：「(.+?)」(?=\n|$)")
 SEARCH_LIMIT = 100
 TRUNCATE = 80  # characters of a long text column shown in a list
 LONG_COLUMNS = frozenset({"text", "text_seg", "item_text", "quote"})
@@ -269,6 +271,15 @@ async def _commitment_page(request: Any, datasette: Any, *, cid: str | None = No
     for h in history:
         h["rationale_zh"] = rationale_zh(h.get("rationale"))
         h["quotes"] = [q for q in _json_list(h.get("evidence_ids")) if isinstance(q, dict)]
+        note = h.get("note") or ""
+        if NOTE_QUOTE_RE.search(note):  # a verdict from the form: its quotes are lines of the note
+            h["note"] = NOTE_QUOTE_RE.sub("", note).rstrip()
+            for q in NOTE_QUOTE_RE.findall(note):
+                hit = await _rows(db, "SELECT id, instr(text, ?) - 1 AS start FROM documents WHERE instr(text, ?) > 0 "
+                                      "LIMIT 1", [q, q])
+                h["quotes"].append({"quote": q, "document_id": hit[0]["id"] if hit else None,
+                                    "start": hit[0]["start"] if hit else None,
+                                    "end": hit[0]["start"] + len(q) if hit else None})
     if status.get("assessment_id"):
         latest = [h for h in history if h["id"] == status["assessment_id"]]
         if latest:
@@ -558,7 +569,7 @@ async def verdict_post(request: Any, datasette: Any) -> Response:
                 break
     if error is None:
         query = await datasette.get_canned_query(db.name, VERDICT_QUERY, request.actor)
-        full_note = note + "".join(f"\n证据 · evidence：「{q}」" for q in quotes)
+        full_note = note + "".join(QUOTE_LINE.format(q) for q in quotes)
         try:
             cursor = await db.execute_write(query["sql"], {"commitment_id": cid, "status": status, "note": full_note,
                                                            "_actor_id": request.actor.get("id")})
