@@ -8,11 +8,12 @@ The helpers are the UI's own (labels, rationale in Chinese, marked text, organ n
 from __future__ import annotations
 
 import html
+import json
 import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from markupsafe import Markup
@@ -68,6 +69,17 @@ def test_pages_render(servers: dict[str, Server], mode: str) -> None:
     assert client.request("/-/commitment/nosuchid")[0] == 404
     assert client.request("/-/document/nosuchid")[0] == 404
     assert "sqzl-form" not in page  # no form without the reviewer logged in
+
+
+@pytest.mark.parametrize("words", ["社区", "社区服务", "老旧小区"])
+def test_datasette_search_box_and_canned_search_segment_the_query(servers: dict[str, Server], words: str) -> None:
+    client = Client(servers["readonly"].base)
+    status, body = client.request("/tracker/commitments.json?_shape=array&" + urlencode({"_search": words}))
+    assert status == 200 and json.loads(body), words
+    status, body = client.request("/tracker/search.json?_shape=array&" + urlencode({"words": words}))
+    assert status == 200 and json.loads(body), words
+    status, body = client.request("/tracker/scorecard.json?_shape=array")
+    assert status == 200 and {"department", "status", "commitments"} <= set(json.loads(body)[0])
 
 
 def test_verdict_endpoint_refused_in_read_only_mode(servers: dict[str, Server]) -> None:

@@ -17,7 +17,8 @@ Pages (Datasette routes, rendered from ``datasette/templates/``):
 In Datasette's own tables and canned queries: Chinese column labels (English beside them), statuses as
 coloured labels, ids as links, departments as lists of links (``render_cell``, ``_table.html``).
 Every connection gets two SQL functions (``prepare_connection``): ``sqzl_fts(words)`` (a MATCH
-expression for a Chinese query) and ``sqzl_organ(name)`` (the organ's one name). Nothing is written to
+expression for a Chinese query) and ``sqzl_organ(name)`` (the organ's one name); Datasette's own
+``escape_fts``, which its table search box uses, is replaced by ``sqzl_fts``. Nothing is written to
 the database's schema: no view, no table.
 """
 
@@ -112,13 +113,19 @@ def _canonical_names(conn: sqlite3.Connection) -> dict[str, str]:
     return out
 
 
-@hookimpl
+def _fts(q: Any) -> str:
+    return fts_query(q) if isinstance(q, str) and q.strip() else '""'
+
+
+@hookimpl(trylast=True)  # after Datasette's own escape_fts, which this one replaces
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     if database == "_internal":
         return
     canonical = _canonical_names(conn)
-    conn.create_function("sqzl_fts", 1, lambda q: fts_query(q or "") if isinstance(q, str) else '""',
-                         deterministic=True)
+    conn.create_function("sqzl_fts", 1, _fts, deterministic=True)
+    # Datasette's table search box ("Search:") runs `MATCH escape_fts(:search)`: every FTS index of the
+    # tracker holds jieba-segmented text, so the query is segmented the same way.
+    conn.create_function("escape_fts", 1, _fts, deterministic=True)
     conn.create_function("sqzl_organ", 1, lambda n: organ(n, canonical.get(n)) if isinstance(n, str) else n,
                          deterministic=True)
 
@@ -650,6 +657,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
                 zh = rationale_zh(item)
                 out.append(Markup("{}<br><small lang=\"en\">{}</small>").format(zh, item) if zh else escape(item))
         return Markup("<br>").join(out) if out else None
+    if column == "sha256" and isinstance(value, str) and len(value) > 16:
+        return Markup('<span class="sqzl-id" title="{}">{}…</span>').format(value, value[:12])
     if column in LONG_COLUMNS and isinstance(value, str) and len(value) > TRUNCATE:
         return Markup('<span title="{}…">{}</span>').format(value[:400], _short(value))
     return None
