@@ -371,7 +371,7 @@ async def search_page(request: Any, datasette: Any) -> Response:
         words = tokens(q)
         match = fts_query(q)
         results["commitments"] = await _rows(db, (
-            "SELECT s.commitment_id, s.commitment, s.document, s.document_id, s.deadline, s.status "
+            "SELECT s.commitment_id, s.commitment, s.target_text, s.document, s.document_id, s.deadline, s.status "
             "FROM commitments_fts f JOIN commitments c ON c.rowid = f.rowid "
             "JOIN commitment_status s ON s.commitment_id = c.id "
             f"WHERE commitments_fts MATCH ? ORDER BY rank LIMIT {SEARCH_LIMIT}"), [match])
@@ -394,7 +394,8 @@ async def department_page(request: Any, datasette: Any) -> Response:
     organs = await _organs(db)
     names = sorted({n for n, o in organs.items() if o == name} | {name})
     rows = await _rows(db, (
-        "SELECT DISTINCT s.commitment_id, s.commitment, s.document, s.document_id, s.deadline, s.status, j.value AS named "
+        "SELECT DISTINCT s.commitment_id, s.commitment, s.target_text, s.document, s.document_id, s.deadline, s.status, "
+        "j.value AS named "
         "FROM commitment_status s, json_each(s.departments) j WHERE j.value IN (SELECT value FROM json_each(?)) "
         "ORDER BY s.deadline IS NULL, s.deadline"), [json.dumps(names, ensure_ascii=False)])
     seen: dict[str, dict[str, Any]] = {}
@@ -499,7 +500,7 @@ def quarters_svg(data: list[tuple[str, dict[str, int]]]) -> Markup:
     group_w, bar_w, left, plot_h, top = 40, 11, 40, 220, 14
     step = _nice_step(max(by["due"] for _, by in data))
     most = step * 4
-    width = left + group_w * len(data) + 20
+    width = max(left + group_w * len(data) + 20, 640)  # room for the legend however few the quarters
     height = top + plot_h + 90
     parts = [f'<svg class="sqzl-chart" id="quarters-chart" role="img" xmlns="http://www.w3.org/2000/svg" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
