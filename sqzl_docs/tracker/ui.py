@@ -156,6 +156,15 @@ async def _organs(db: Any) -> dict[str, str]:
     return {r["name"]: organ(r["name"], r["canonical"]) for r in rows if r["name"]}
 
 
+STATUS_COLUMNS = ("commitment_id", "commitment", "target_text", "document", "document_id", "deadline", "status")
+
+
+async def _status_columns(db: Any) -> str:
+    """The select list of commitment_status's columns the lists show; NULL for one a schema lacks."""
+    have = await _columns(db, "commitment_status")
+    return ", ".join(f"s.{c}" if c in have else f"NULL AS {c}" for c in STATUS_COLUMNS)
+
+
 def _json_list(value: Any) -> list[Any]:
     if not isinstance(value, str) or not value.startswith("["):
         return []
@@ -371,7 +380,7 @@ async def search_page(request: Any, datasette: Any) -> Response:
         words = tokens(q)
         match = fts_query(q)
         results["commitments"] = await _rows(db, (
-            "SELECT s.commitment_id, s.commitment, s.target_text, s.document, s.document_id, s.deadline, s.status "
+            f"SELECT {await _status_columns(db)} "
             "FROM commitments_fts f JOIN commitments c ON c.rowid = f.rowid "
             "JOIN commitment_status s ON s.commitment_id = c.id "
             f"WHERE commitments_fts MATCH ? ORDER BY rank LIMIT {SEARCH_LIMIT}"), [match])
@@ -394,8 +403,7 @@ async def department_page(request: Any, datasette: Any) -> Response:
     organs = await _organs(db)
     names = sorted({n for n, o in organs.items() if o == name} | {name})
     rows = await _rows(db, (
-        "SELECT DISTINCT s.commitment_id, s.commitment, s.target_text, s.document, s.document_id, s.deadline, s.status, "
-        "j.value AS named "
+        f"SELECT DISTINCT {await _status_columns(db)}, j.value AS named "
         "FROM commitment_status s, json_each(s.departments) j WHERE j.value IN (SELECT value FROM json_each(?)) "
         "ORDER BY s.deadline IS NULL, s.deadline"), [json.dumps(names, ensure_ascii=False)])
     seen: dict[str, dict[str, Any]] = {}
