@@ -8,6 +8,7 @@ import base64
 import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+STALL = 180.0  # seconds without a message from the browser before giving up
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--remote-debugging-pipe"]
@@ -62,6 +64,9 @@ class Browser:
 
     def _read(self) -> dict[str, Any]:
         while b"\0" not in self._buf:
+            ready, _, _ = select.select([self._from_child], [], [], STALL)
+            if not ready:  # a watchdog, not a timed assertion: a browser silent this long is stuck
+                raise BrowserError(f"chromium sent nothing for {STALL:.0f} s")
             chunk = os.read(self._from_child, 1 << 16)
             if not chunk:
                 raise BrowserError("chromium closed its pipe")
