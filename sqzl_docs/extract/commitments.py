@@ -28,7 +28,7 @@ from ..models import Commitment, DateMention, Deadline, Department, Document, Se
 from . import extractor
 from .dates import document_date
 from .keywords import keywords
-from .sentences import ByStart, Intervals, Sentence, all_sections, norm_range, sentences, strip_marker
+from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
@@ -84,7 +84,6 @@ def forward_sections(doc: Document) -> list[Section]:
 @extractor("commitments", version=1)
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
-    text = doc.norm.text
     d = document_date(doc)
     idx = _Index(doc)
     found: list[Commitment] = []
@@ -114,7 +113,7 @@ def extract(doc: Document) -> Iterator[Commitment]:
         items = Intervals(covered)
         dates = idx.dates
         around = _Enclosing(flat)
-        for sentence in sentences(text, s, e):
+        for sentence in body_sentences(doc, s, e):
             start, end = doc.norm.source_range(sentence.start, sentence.end)
             if items.contains(start) or headings.contains(start):
                 continue
