@@ -36,3 +36,32 @@ def test_extraction_does_not_load_jieba_when_the_table_is_cached() -> None:
             "print(d.commitments[0].keywords, any(m.startswith('jieba') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("] ")[1].strip() == "False" and "社区" in out.split("] ")[0]
+
+
+def _plain_words(text: str) -> list[str]:
+    """Reverse maximum matching without the memo of runs."""
+    import re
+
+    known = keywords._weights()
+    out: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+        end = len(run)
+        while end >= 2:
+            size = next((n for n in (4, 3, 2) if n <= end and run[end - n:end] in known), 0)
+            if not size:
+                end -= 1
+                continue
+            out.append(run[end - size:end])
+            end -= size
+    return out
+
+
+def test_words_of_remembered_runs_are_the_words_found_afresh() -> None:
+    from .conftest import corpus_files
+
+    text = corpus_files()[0].read_text(encoding="utf-8")
+    keywords._RUN_WORDS.clear()
+    for start in range(0, len(text) - 200, 97):
+        piece = text[start:start + 200]
+        assert keywords.words(piece) == _plain_words(piece)
+        assert keywords.words(piece) == _plain_words(piece)  # now from the memo

@@ -121,24 +121,42 @@ def _write(path: Path, packed: tuple[str, bytes, tuple[str, ...]]) -> None:
         pass
 
 
+_RUN_WORDS: dict[str, list[str]] = {}  # run of ideographs → its words (runs recur: 您好, 感谢您对我们工作的支持)
+_RUN_WORDS_MAX = 20_000
+
+
 def words(text: str) -> list[str]:
     """Dictionary words of two to four characters, by reverse maximum matching."""
-    known = _weights()
     out: list[str] = []
     for run in _RUN.findall(text):
-        end = len(run)
-        while end >= 2:  # the longest dictionary word (4, 3 or 2 characters) ending at ``end``
-            if end >= 4 and run[end - 4:end] in known:
-                size = 4
-            elif end >= 3 and run[end - 3:end] in known:
-                size = 3
-            elif run[end - 2:end] in known:
-                size = 2
-            else:
-                end -= 1
-                continue
-            out.append(run[end - size:end])
-            end -= size
+        found = _RUN_WORDS.get(run)
+        if found is None:
+            found = _run_words(run)
+            if len(_RUN_WORDS) >= _RUN_WORDS_MAX:
+                _RUN_WORDS.clear()
+            _RUN_WORDS[run] = found
+        out += found
+    return out
+
+
+def _run_words(run: str) -> list[str]:
+    """The words of one run of ideographs, right to left: the longest dictionary word (4, 3 or 2
+    characters) ending at each point."""
+    known = _weights()
+    out: list[str] = []
+    end = len(run)
+    while end >= 2:
+        if end >= 4 and run[end - 4:end] in known:
+            size = 4
+        elif end >= 3 and run[end - 3:end] in known:
+            size = 3
+        elif run[end - 2:end] in known:
+            size = 2
+        else:
+            end -= 1
+            continue
+        out.append(run[end - size:end])
+        end -= size
     return out
 
 
