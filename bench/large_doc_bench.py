@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -36,8 +35,20 @@ def _unit(kind: str) -> str:
     raise SystemExit(f"reply {REPLY_ID} not found in {BULK}")
 
 
-def _rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+def _reset_peak() -> int:
+    """Reset the high-water mark to the current resident set and return it, in bytes."""
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+        f.write("5")
+    return _status_kib("VmRSS") * 1024
+
+
+def _peak() -> int:
+    return _status_kib("VmHWM") * 1024
 
 
 def child(kind: str, size: int) -> dict:
@@ -49,12 +60,12 @@ def child(kind: str, size: int) -> dict:
     unit = _unit(kind)
     text = (unit * (size // len(unit) + 1))[:size]
     del unit
-    baseline = _rss_bytes()
+    baseline = _reset_peak()
     start = time.perf_counter()
     doc = process_document(Document.from_text(text))
     line = doc.model_dump_json()
     seconds = time.perf_counter() - start
-    peak = _rss_bytes()
+    peak = _peak()
     return {"kind": kind, "characters": size, "seconds": round(seconds, 2),
             "us_per_char": round(seconds / size * 1e6, 2), "peak_rss_mib": round(peak / 2**20, 1),
             "baseline_rss_mib": round(baseline / 2**20, 1), "bytes_per_char": round((peak - baseline) / size, 1),
