@@ -28,7 +28,7 @@ from ..models import Commitment, DateMention, Deadline, Department, Document, Se
 from . import extractor
 from .dates import document_date
 from .keywords import keywords
-from .sentences import ByStart, Intervals, Sentence, all_sections, norm_range, sentences, strip_marker
+from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
@@ -84,7 +84,6 @@ def forward_sections(doc: Document) -> list[Section]:
 @extractor("commitments", version=1)
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
-    text = doc.norm.text
     d = document_date(doc)
     idx = _Index(doc)
     found: list[Commitment] = []
@@ -113,13 +112,14 @@ def extract(doc: Document) -> Iterator[Commitment]:
         headings = Intervals([(x.heading.start, x.heading.end) for x in flat])
         items = Intervals(covered)
         dates = idx.dates
-        for sentence in sentences(text, s, e):
+        around = _Enclosing(flat)
+        for sentence in body_sentences(doc, s, e):
             start, end = doc.norm.source_range(sentence.start, sentence.end)
             if items.contains(start) or headings.contains(start):
                 continue
             if _promises(sentence, d, dates, start, end):
                 src = doc.span(start, end)
-                path = [x.heading.text for x in flat if x.span.start <= start < x.span.end]
+                path = [x.heading.text for x in around.at(start)]
                 found.append(_commitment(doc, src, src, path, d, idx))
     yield from sorted(found, key=lambda c: c.span.start)
 
@@ -155,6 +155,39 @@ class _Index:
         self.dates = ByStart(doc.dates)
         self.metrics = ByStart(doc.metrics)
         self.departments = ByStart(doc.departments)
+        self._doc = doc
+
+    @functools.cached_property
+    def co_handlers(self) -> list[Department]:
+        """The bodies a reply was handled with (经与……共同办理), named before its first section."""
+        doc = self._doc
+        first = doc.structure.sections[0].span.start if doc.structure.sections else len(doc.text)
+        return [x for x in doc.departments if x.role == "co_handler" and x.span.start < first]
+
+
+class _Enclosing:
+    """The sections around a position, for positions that never decrease: each section is taken
+    in and dropped once (not a scan of every section per sentence)."""
+
+    def __init__(self, flat: list[Section]) -> None:
+        self._order = sorted(range(len(flat)), key=lambda i: flat[i].span.start)
+        self._flat = flat
+        self._next = 0
+        self._open: dict[int, Section] = {}
+        self._last = -1
+
+    def at(self, pos: int) -> list[Section]:
+        """Sections with ``span.start <= pos < span.end``, in the order of ``flat``."""
+        if pos < self._last:  # not the expected order: start over
+            self._next, self._open = 0, {}
+        self._last = pos
+        while self._next < len(self._order) and self._flat[self._order[self._next]].span.start <= pos:
+            i = self._order[self._next]
+            self._open[i] = self._flat[i]
+            self._next += 1
+        for i in [i for i, x in self._open.items() if x.span.end <= pos]:
+            del self._open[i]
+        return [self._open[i] for i in sorted(self._open)]
 
 
 def _intro_subjects(doc: Document, top: Section, idx: _Index) -> list[str]:
@@ -221,15 +254,9 @@ def _departments(doc: Document, item: Span, span: Span, idx: _Index) -> tuple[li
         return named, False
     if doc.header and doc.header.doc_type == "reply":
         defaults = [doc.header.issuer] if doc.header.issuer else []
-        defaults += [x.name for x in _co_handlers(doc) if x.name not in defaults]
+        defaults += [x.name for x in idx.co_handlers if x.name not in defaults]
         return defaults, bool(defaults)
     return [], False
-
-
-def _co_handlers(doc: Document) -> list[Department]:
-    """The bodies a reply was handled with (经与……共同办理), named before its first section."""
-    first = doc.structure.sections[0].span.start if doc.structure.sections else len(doc.text)
-    return [x for x in doc.departments if x.role == "co_handler" and x.span.start < first]
 
 
 def _strength(item_text: str, text: str) -> str:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from .. import lexicon
-from ..grammar.scan import matches_at
+from ..grammar.scan import blank_out, matches_at
 from ..grammar.dates import parse_date
 from ..grammar.numerals import to_int
 from ..models import DateMention, Document, Section
@@ -124,23 +124,19 @@ def _mask(doc: Document) -> str:
     if hit is not None and hit[0] is doc.norm and hit[1] == stage:
         return hit[2]
     masked = _compute_mask(doc)
-    if len(_MASKS) > 64:
+    if len(_MASKS) >= 4:  # a few documents at a time: each entry holds a whole normalised view
         _MASKS.clear()
     _MASKS[key] = (doc.norm, stage, masked)
     return masked
 
 
 def _compute_mask(doc: Document) -> str:
-    text = list(doc.norm.text)
-    for m in re.finditer(r"《[^《》]{0,200}》", doc.norm.text):
-        text[m.start():m.end()] = "□" * (m.end() - m.start())
+    text = doc.norm.text
+    ranges = [m.span() for m in re.finditer(r"《[^《》]{0,200}》", text)]
     numbers = doc.doc_numbers if "doc_numbers" in doc.extractors else list(doc_numbers.extract(doc))
-    for n in numbers:
-        s, e = doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)
-        text[s:e] = "□" * (e - s)
-    for m in re.finditer(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]", doc.norm.text):
-        text[m.start():m.end()] = "□" * (m.end() - m.start())
-    return "".join(text)
+    ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
+    ranges += [m.span() for m in re.finditer(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]", text)]
+    return blank_out(text, ranges)
 
 
 def _last_day(y: int, m: int) -> dt.date:

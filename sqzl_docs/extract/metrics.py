@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at
+from ..grammar.scan import blank_out, matches_at
 from ..models import Document, Metric
 from . import dates, extractor
 
@@ -69,12 +69,9 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
 
 def _masked(doc: Document) -> str:
     """The normalised text with 《…》, document numbers and date expressions blanked out."""
-    text = list(dates._mask(doc))  # 《》 and 发文字号
     found = doc.dates if "dates" in doc.extractors else list(dates.extract(doc))
-    for d in found:
-        s, e = doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end)
-        text[s:e] = "□" * (e - s)
-    return "".join(text)
+    return blank_out(dates._mask(doc), [(doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end))
+                                        for d in found])
 
 
 @extractor("metrics", version=1)

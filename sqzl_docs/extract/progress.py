@@ -24,7 +24,7 @@ from ..models import Document, ProgressStatement
 from . import extractor
 from .commitments import forward_sections
 from .keywords import keywords
-from .sentences import ByStart, Intervals, all_sections, norm_range, sentences
+from .sentences import ByStart, Intervals, all_sections, body_sentences, norm_range
 
 
 @functools.cache
@@ -58,12 +58,11 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
     body = doc.structure.body
     if body is None:
         return
-    text = doc.norm.text
     skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]
                      + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)])
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
-    for sentence in sentences(text, s, e):
+    for sentence in body_sentences(doc, s, e, last_use=True):
         start, end = doc.norm.source_range(sentence.start, sentence.end)
         if skip.contains(start):
             continue

@@ -45,6 +45,24 @@ def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
         yield from _make(text, pos, end)
 
 
+_KEPT: dict[int, tuple[object, int, int, list[Sentence]]] = {}
+
+
+def body_sentences(doc: Document, start: int, end: int, *, last_use: bool = False) -> list[Sentence]:
+    """``list(sentences(doc.norm.text, start, end))``, split once for the extractors that read the
+    same range (commitments, then progress): kept for one document, until the call marked
+    ``last_use``."""
+    key = id(doc.norm)
+    hit = _KEPT.pop(key, None) if last_use else _KEPT.get(key)
+    if hit is not None and hit[0] is doc.norm and hit[1] == start and hit[2] == end:
+        return hit[3]
+    found = list(sentences(doc.norm.text, start, end))
+    if not last_use:
+        _KEPT.clear()
+        _KEPT[key] = (doc.norm, start, end, found)
+    return found
+
+
 def _make(text: str, s: int, e: int) -> Iterator[Sentence]:
     while s < e and text[s] in " \u3000":
         s += 1

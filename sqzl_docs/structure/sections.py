@@ -90,16 +90,23 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
 
 
 def _close(flat: list[Node], body_end: int, text: str) -> None:
-    """Set each section's end: the start of the next heading at its level or above."""
-    for i, node in enumerate(flat):
-        end = body_end
-        for later in flat[i + 1:]:
-            if later.level <= node.level:
-                end = later.start
-                break
-        while end > node.start and text[end - 1] in " \n":
-            end -= 1
-        node.end = end
+    """Set each section's end: the start of the next heading at its level or above.
+
+    One pass with a stack of the sections still open: a heading closes every open section at its
+    level or below (linear in the number of headings, however many follow each one)."""
+    open_nodes: list[Node] = []
+    for node in flat:
+        while open_nodes and open_nodes[-1].level >= node.level:
+            _set_end(open_nodes.pop(), node.start, text)
+        open_nodes.append(node)
+    for node in open_nodes:
+        _set_end(node, body_end, text)
+
+
+def _set_end(node: Node, end: int, text: str) -> None:
+    while end > node.start and text[end - 1] in " \n":
+        end -= 1
+    node.end = end
 
 
 def _inline_items(node: Node, text: str, lines: list[Line]) -> None:
