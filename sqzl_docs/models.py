@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -296,7 +296,7 @@ class Document(Frozen):
         return next((f for f in self.metadata if f.name == name), None)
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<text>", **fields: object) -> Document:
+    def from_text(cls, text: str, source: str = "<text>", **fields: Any) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
         text = replace_lone_surrogates(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

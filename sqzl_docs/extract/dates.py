@@ -7,8 +7,11 @@ mention). Dates inside 《》 titles and 发文字号 are parts of names, not da
 >>> from sqzl_docs.models import Document
 >>> from sqzl_docs.structure import analyse
 >>> doc = analyse(Document.from_text("到2022年，社区减负。2021年底前完成。\\n重庆市民政局\\n2021年5月11日"))
->>> [(d.span.text, str(d.start), str(d.end), d.role) for d in extract(doc)]
-[('到2022年', '2021-05-11', '2022-12-31', 'deadline'), ('2021年底前', '2021-05-11', '2021-12-31', 'deadline'), ('2021年5月11日', '2021-05-11', '2021-05-11', 'written')]
+>>> for d in extract(doc):
+...     print(d.span.text, d.start, d.end, d.role)
+到2022年 2021-05-11 2022-12-31 deadline
+2021年底前 2021-05-11 2021-12-31 deadline
+2021年5月11日 2021-05-11 2021-05-11 written
 """
 
 from __future__ import annotations
@@ -205,14 +208,14 @@ class _Resolver:
                 return (value, value, "day") if value else None
             return (dt.date(year, mo, 1), _last_day(year, mo), "month") if mo else None
         if g("md") or g("m"):
-            year = self.last_year or (self.d.year if self.d else None)
+            month_year = self.last_year or (self.d.year if self.d else None)
             mo = _num(g("o_m") or g("p_m"))
-            if year is None or mo is None:
+            if month_year is None or mo is None:
                 return None
             if g("md"):
-                value = _safe(year, mo, _num(g("o_d")))
+                value = _safe(month_year, mo, _num(g("o_d")))
                 return (value, value, "day") if value else None
-            return dt.date(year, mo, 1), _last_day(year, mo), "month"
+            return dt.date(month_year, mo, 1), _last_day(month_year, mo), "month"
         if g("decade"):
             decade = int(g("q_d"))
             century = 1900 if g("century") or decade >= 30 else 2000
@@ -346,7 +349,8 @@ def extract(doc: Document) -> Iterator[DateMention]:
         elif span.start in written:
             role = "written"
         found.append(DateMention(span=span, start=start, end=end, precision=precision, role=role))  # type: ignore[arg-type]
-    if closing is not None and doc.structure.closing.date_repaired and closing.start not in {f.span.start for f in found}:
+    repaired = doc.structure.closing.date_repaired
+    if closing is not None and repaired and closing.start not in {f.span.start for f in found}:
         value = doc.structure.closing.date_value
         found.append(DateMention(span=closing, start=value, end=value, precision="day", role="written",
                                  repaired=True))

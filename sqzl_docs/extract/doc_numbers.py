@@ -3,7 +3,8 @@ forms web scraping leaves (渝府办发201923, 渝民〔202070, 夏民政【2022
 reading is certain (the year is the four digits after the code; the serial the rest).
 
 >>> from sqzl_docs.models import Document
->>> [(r.canonical, r.repaired) for r in extract(Document.from_text("根据《方案》(渝民〔202070)和国办发[2018]108号文件"))]
+>>> doc = Document.from_text("根据《方案》(渝民〔202070)和国办发[2018]108号文件")
+>>> [(r.canonical, r.repaired) for r in extract(doc)]
 [('渝民〔2020〕70号', True), ('国办发〔2018〕108号', False)]
 """
 

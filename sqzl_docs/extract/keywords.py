@@ -66,7 +66,8 @@ def _cache_file() -> Path | None:
         except OSError:
             key.update(f"{f}:missing;".encode())
     key.update("\n".join(sorted(_stop())).encode("utf-8"))
-    folder = os.environ.get("SQZL_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sqzl_docs"
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = os.environ.get("SQZL_CACHE_DIR") or Path(cache_home) / "sqzl_docs"
     return Path(folder) / f"keywords-{key.hexdigest()[:16]}.marshal"
 
 
@@ -89,7 +90,7 @@ def _pack(weights: Weights) -> tuple[str, bytes, tuple[str, ...]]:
     """The table as one string of words, their weights as doubles, and the stop words: loading that
     is a few times quicker than loading a dictionary of 330,000 entries."""
     counted = [w for w, v in weights.items() if v is not None]
-    return ("\n".join(counted), array("d", [weights[w] for w in counted]).tobytes(),  # type: ignore[misc]
+    return ("\n".join(counted), array("d", [weights[w] for w in counted]).tobytes(),  # type: ignore[misc,type-var]
             tuple(w for w, v in weights.items() if v is None))
 
 

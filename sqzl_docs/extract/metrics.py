@@ -7,7 +7,8 @@ Not metrics: dates and years, document numbers, numbers inside 《》, ordinals 
 (八一路3栋), numbers with no unit after them, and Chinese-numeral quantities.
 
 >>> from sqzl_docs.models import Document
->>> [(m.span.text, m.value, m.unit, m.qualifier) for m in extract(Document.from_text("筹集21.56亿元，主城区80%以上的社区达到8万余个"))]
+>>> doc = Document.from_text("筹集21.56亿元，主城区80%以上的社区达到8万余个")
+>>> [(m.span.text, m.value, m.unit, m.qualifier) for m in extract(doc)]
 [('21.56亿元', 2156000000.0, '元', None), ('80%以上', 80.0, '%', 'gte'), ('8万余个', 80000.0, '个', 'approx')]
 """
 
@@ -27,7 +28,8 @@ from . import dates, extractor
 _NUMBER = r"\d+(?:\.\d+)?"
 _RANGE_SEP = r"[—–―\-~～]+|至|到"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？\n、（(）)]")
-_SUBJECT_TRIM = re.compile(r"(?:达到|达|为|是|提高到|提升到|提高至|提升至|增长|下降|保持在|稳定在|超过|突破|约|共|累计|分别)+$")
+_SUBJECT_TRIM = re.compile(
+    r"(?:达到|达|为|是|提高到|提升到|提高至|提升至|增长|下降|保持在|稳定在|超过|突破|约|共|累计|分别)+$")
 
 
 @functools.cache

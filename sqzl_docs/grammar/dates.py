@@ -26,7 +26,8 @@ ABSOLUTE_DAY = re.compile(
 )
 COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<rest>\d{3,4})(?!\d)")
 # Any whole date (absolute or compact), without named groups, for searching inside a line.
-DATE_TOKEN = re.compile(re.sub(r"\(\?P<\w+>", "(?:", ABSOLUTE_DAY.pattern) + "|" + re.sub(r"\(\?P<\w+>", "(?:", COMPACT.pattern))
+DATE_TOKEN = re.compile(
+    re.sub(r"\(\?P<\w+>", "(?:", ABSOLUTE_DAY.pattern) + "|" + re.sub(r"\(\?P<\w+>", "(?:", COMPACT.pattern))
 # Every date token starts with the 1 or 2 of 19xx/20xx or with a Chinese numeral.
 _DATE_TOKEN_START = re.compile(rf"[12{CN_DIGITS}]")
 

@@ -46,7 +46,8 @@ def _formula() -> re.Pattern[str]:
 def _contact() -> re.Pattern[str]:
     cues = lexicon.structure_cues()["contacts"]
     labels = [label for words in cues.values() for label in words]
-    return re.compile(rf"(?P<label>{lexicon.alternation(labels, spaced=True)})\s*[:：]\s*(?P<value>[^\s,，;；。、]+(?:[ \-－][\d\-－]+)*)")
+    label = lexicon.alternation(labels, spaced=True)
+    return re.compile(rf"(?P<label>{label})\s*[:：]\s*(?P<value>[^\s,，;；。、]+(?:[ \-－][\d\-－]+)*)")
 
 
 @functools.cache
@@ -242,9 +243,9 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
     starts = sorted(c[3] for c in found)
     contact_lines = {i for i, line in enumerate(lines) if _any_within(starts, line.start, line.end)}
     for i, line in enumerate(lines):
-        m = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
-        if m and (i - 1 in contact_lines or i + 1 in contact_lines):
-            found.append(("person", "人", m[1], line.start + m.start(1), line.start + m.end(1)))
+        person = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
+        if person and (i - 1 in contact_lines or i + 1 in contact_lines):
+            found.append(("person", "人", person[1], line.start + person.start(1), line.start + person.end(1)))
     return sorted(found, key=lambda c: c[3])
 
 
