@@ -34,11 +34,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .grammar.enumerators import ITEM_MARKER
+
 # Full-width punctuation kept as written: it carries meaning in Chinese text.
 _KEEP = set("（）〔〕《》〈〉【】「」『』、；：，。！？“”‘’…—·～")
 _HALF_WIDTH_SYMBOLS = set("％．／－＋＝＜＞")
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
-_ENUMERATOR_AHEAD = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]")
 _SENTENCE_END = set("。！？：；:;")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -231,7 +232,7 @@ def _whitespace(source: str, s: int, e: int, run: str) -> str:
     before = source[s - 1] if s > 0 else ""
     after = source[e] if e < len(source) else ""
     if run.count("\u3000") >= 2 and before and after:
-        if before in _SENTENCE_END or _ENUMERATOR_AHEAD.match(source, e):
+        if before in _SENTENCE_END or ITEM_MARKER.match(source, e):
             return "\n"
     if not before or not after:
         return ""

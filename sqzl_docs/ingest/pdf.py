@@ -21,12 +21,12 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import IngestError
+from ..grammar.enumerators import MARKER
 from ..limits import DEFAULT, Limits, checkpoint
 from ..models import Block
 from . import Reading
 
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－~·]*(第\s*)?\d{1,4}(\s*页)?(\s*[/共]\s*\d{1,4}\s*页?)?[\s\-—–－~·]*$")
-_ENUMERATOR = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]\D|第[一二三四五六七八九十]+[章条])")
 
 
 @dataclass
@@ -168,4 +168,4 @@ def _continues(ln: _Line, nxt: _Line, left: float, right: float, char: float) ->
         return False  # a centred or right-aligned line (title, signature, date) stands alone
     if nxt.x0 > left + 0.8 * char:  # an indented line starts a new one
         return False
-    return not _ENUMERATOR.match(nxt.text)
+    return not MARKER.match(nxt.text.lstrip())
