@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .normalize import NormText, normalize, replace_lone_surrogates
+
+T = TypeVar("T")
 
 
 class Frozen(BaseModel):
@@ -281,6 +284,14 @@ class Document(Frozen):
     def norm(self) -> NormText:
         """The normalised view of ``text`` (computed once, on first use)."""
         return normalize(self.text)
+
+    def derived(self, key: Hashable, compute: Callable[[Document], T]) -> T:
+        """``compute(self)``, once per ``key``: per-document state for the extractors (a masked text …),
+        kept beside ``norm`` and shared, as ``norm`` is, with the copies ``model_copy`` makes."""
+        memo = self.__dict__.setdefault("_derived", {})
+        if key not in memo:
+            memo[key] = compute(self)
+        return memo[key]  # type: ignore[no-any-return]
 
     def span(self, start: int, end: int) -> Span:
         """The span of ``text[start:end]``."""

@@ -1,42 +1,129 @@
 """Extractors: pure generators over a Document, each yielding typed records with spans.
 
-The registry is a dict of name → (version, function); :func:`run_all` fills a document's record
-lists in dependency order. Extractors match on ``doc.norm.text`` and map back with
-``doc.source_span``.
+Each extractor declares its contract when it registers, as spaCy's ``Language.factory`` does:
+
+    @extractor("dates", version=1, requires=("doc_numbers",), data=("date_cues.yaml",))
+
+``requires`` names the extractors whose records it reads (the run order is computed from them),
+``data`` the data files it reads. :func:`run_all` fills a document's record lists in that order; an
+extractor called on its own gets what it requires through :func:`records`. Extractors match on
+``doc.norm.text`` and map back with ``doc.source_span``.
+
+>>> order()
+('doc_numbers', 'citations', 'dates', 'metrics', 'departments', 'header', 'commitments', 'progress')
+>>> REGISTRY["dates"].requires
+('doc_numbers',)
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from ..models import Document
 
 Extractor = Callable[[Document], Iterator[Any]]
-REGISTRY: dict[str, tuple[int, Extractor]] = {}
+MODULES = ("citations", "commitments", "dates", "departments", "doc_numbers", "header", "metrics", "progress")
 
 
-def extractor(name: str, version: int) -> Callable[[Extractor], Extractor]:
+@dataclass(frozen=True)
+class Spec:
+    """One registered extractor and its contract."""
+
+    name: str
+    fn: Extractor
+    version: int
+    requires: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}/{self.version}"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of the extractor's module source and its data files: it changes whenever the code or
+        data that decide the output change (the version is what a person raises when the output does)."""
+        digest = hashlib.sha256(inspect.getsource(inspect.getmodule(self.fn)).encode("utf-8"))  # type: ignore[arg-type]
+        data = resources.files("sqzl_docs.data")
+        for name in self.data:
+            digest.update(name.encode("utf-8") + b"\0" + data.joinpath(name).read_bytes())
+        return digest.hexdigest()[:16]
+
+
+REGISTRY: dict[str, Spec] = {}
+
+
+def extractor(name: str, version: int, *, requires: tuple[str, ...] = (), data: tuple[str, ...] = ()
+              ) -> Callable[[Extractor], Extractor]:
+    """Register ``fn`` as the extractor ``name``; see the module docstring for the contract."""
     def register(fn: Extractor) -> Extractor:
-        REGISTRY[name] = (version, fn)
+        REGISTRY[name] = Spec(name, fn, version, tuple(requires), tuple(data))
         return fn
     return register
 
 
-# Order matters: later extractors read the records of earlier ones.
-ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header", "commitments", "progress")
+def load_all() -> dict[str, Spec]:
+    """The registry, with every built-in extractor imported (registered)."""
+    from . import citations, commitments, dates, departments, doc_numbers, header, metrics, progress  # noqa: F401
+
+    return REGISTRY
+
+
+@functools.cache
+def order() -> tuple[str, ...]:
+    """Every extractor after the ones it requires; among those free to run, registration order."""
+    specs = load_all()
+    done: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            raise ValueError(f"extractors require each other in a cycle through {name!r}")
+        visiting.add(name)
+        for required in specs[name].requires:
+            visit(required)
+        visiting.discard(name)
+        done.append(name)
+
+    for name in _REGISTRATION_ORDER:
+        visit(name)
+    for name in specs:
+        visit(name)
+    return tuple(done)
+
+
+# The order extractors ran in before the registry computed it: kept where ``requires`` leaves it free,
+# so that the document's ``extractors`` map (and the output) keeps its key order.
+_REGISTRATION_ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header", "commitments",
+                       "progress")
+
+
+def records(doc: Document, name: str) -> list[Any]:
+    """The records of extractor ``name`` for ``doc``: those :func:`run_all` filled in when it has run,
+    else computed now (an extractor called on its own gets what it requires)."""
+    if name in doc.extractors:
+        value = getattr(doc, name)
+        return value if isinstance(value, list) else [value] if value is not None else []
+    return list(load_all()[name].fn(doc))
 
 
 def run_all(doc: Document) -> Document:
     """The document with every extractor's records filled in."""
-    from . import citations, commitments, dates, departments, doc_numbers, header, metrics, progress  # noqa: F401
-
+    specs = load_all()
     doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
-    for name in ORDER:
-        version, fn = REGISTRY[name]
-        records = list(fn(doc))
-        _fill(doc, **({"header": records[0] if records else None} if name == "header" else {name: records}))
-        doc.extractors[name] = version
+    for name in order():
+        spec = specs[name]
+        found = list(spec.fn(doc))
+        _fill(doc, **({"header": found[0] if found else None} if name == "header" else {name: found}))
+        doc.extractors[name] = spec.version
     return doc
 
 

@@ -28,7 +28,7 @@ from ..grammar.scan import blank_out, matches_at
 from ..grammar.dates import parse_date
 from ..grammar.numerals import to_int
 from ..models import DateMention, Document, Section
-from . import doc_numbers, extractor
+from . import extractor, records
 
 _Y = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
 _M = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
@@ -115,28 +115,19 @@ def _all_sections(sections: list[Section]) -> Iterator[Section]:
         yield from _all_sections(s.children)
 
 
-_MASKS: dict[int, tuple[object, int, str]] = {}
-
-
-def _mask(doc: Document) -> str:
+def mask(doc: Document) -> str:
     """The normalised text with 《…》 titles and document numbers blanked out (same length); computed
-    once per document and extraction stage (the copies of a document share one normalised view)."""
-    key = id(doc.norm)
-    hit = _MASKS.get(key)
-    stage = len(doc.doc_numbers)
-    if hit is not None and hit[0] is doc.norm and hit[1] == stage:
-        return hit[2]
-    masked = _compute_mask(doc)
-    if len(_MASKS) >= 4:  # a few documents at a time: each entry holds a whole normalised view
-        _MASKS.clear()
-    _MASKS[key] = (doc.norm, stage, masked)
-    return masked
+    once per document and extraction stage (the copies of a document share it, as they share ``norm``)."""
+    return doc.derived(("dates.mask", len(doc.doc_numbers)), _compute_mask)
+
+
+_mask = mask  # the name departments.py (issue 11's file) still calls
 
 
 def _compute_mask(doc: Document) -> str:
     text = doc.norm.text
     ranges = [m.span() for m in re.finditer(r"《[^《》]{0,200}》", text)]
-    numbers = doc.doc_numbers if "doc_numbers" in doc.extractors else list(doc_numbers.extract(doc))
+    numbers = records(doc, "doc_numbers")
     ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
     ranges += [m.span() for m in re.finditer(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]", text)]
     return blank_out(text, ranges)
@@ -305,10 +296,10 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
     return matches_at(_pattern(), text, (t.start() for t in _TRIGGER.finditer(text)))
 
 
-@extractor("dates", version=1)
+@extractor("dates", version=1, requires=("doc_numbers",), data=("date_cues.yaml",))
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
-    text = _mask(doc)
+    text = mask(doc)
     d = document_date(doc)
     resolver = _Resolver(d)
     published = {f.span.start for f in doc.metadata if f.name == "published" and f.span}

@@ -231,7 +231,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=1)
+@extractor("departments", version=1, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates._mask(doc)

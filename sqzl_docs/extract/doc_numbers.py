@@ -90,7 +90,7 @@ def _own_numbers(doc: Document) -> set[str]:
     return {parsed.canonical for w in written if (parsed := parse_doc_number(w))}
 
 
-@extractor("doc_numbers", version=1)
+@extractor("doc_numbers", version=1, data=("doc_numbers.yaml",))
 def extract(doc: Document) -> Iterator[DocNumber]:
     """Yield every document number in reading order."""
     text = doc.norm.text

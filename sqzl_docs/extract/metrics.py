@@ -23,7 +23,7 @@ from typing import Any
 from .. import lexicon
 from ..grammar.scan import blank_out, matches_at
 from ..models import Document, Metric
-from . import dates, extractor
+from . import dates, extractor, records
 
 _NUMBER = r"\d+(?:\.\d+)?"
 _RANGE_SEP = r"[—–―\-~～]+|至|到"
@@ -71,12 +71,12 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
 
 def _masked(doc: Document) -> str:
     """The normalised text with 《…》, document numbers and date expressions blanked out."""
-    found = doc.dates if "dates" in doc.extractors else list(dates.extract(doc))
-    return blank_out(dates._mask(doc), [(doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end))
+    found = records(doc, "dates")
+    return blank_out(dates.mask(doc), [(doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end))
                                         for d in found])
 
 
-@extractor("metrics", version=1)
+@extractor("metrics", version=1, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
     data = _data()
