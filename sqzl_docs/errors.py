@@ -24,10 +24,13 @@ CODES: dict[str, str] = {
     "ingest.bad_jsonl": "a JSON Lines record is not a JSON object with a text field",
     "ingest.no_documents": "a directory or glob named on the command line holds no documents",
     "ingest.failed": "reading failed for an unexpected reason",
+    "ingest.memory": "reading the file needed more memory than the configured limit per document",
     "structure.failed": "finding the document structure failed for an unexpected reason",
     "structure.timeout": "finding the structure took longer than the configured time per document",
+    "structure.memory": "finding the structure needed more memory than the configured limit per document",
     "extract.failed": "an extractor failed for an unexpected reason",
     "extract.timeout": "extraction took longer than the configured time per document",
+    "extract.memory": "extraction needed more memory than the configured limit per document",
 }
 
 
