@@ -37,6 +37,16 @@ def note_stage(stage: str) -> None:
         _stage.value = STAGES.index(stage)
 
 
+MAX_CHUNK_BYTES = 8 << 20
+"""A chunk sent to a worker holds no more task bytes than this (JSON Lines lines are carried whole)."""
+MAX_QUEUED_BYTES = 64 << 20
+"""Task bytes read ahead of the workers, at most (plus one task)."""
+
+
+def _size(task: Any) -> int:
+    return len(task[3]) if isinstance(task, tuple) and len(task) == 4 and isinstance(task[3], bytes) else 0
+
+
 def grace(seconds: float) -> float:
     """Extra time past the limit before the parent kills a worker (its own timer answers first)."""
     return min(5.0, 1.0 + 0.1 * seconds)
@@ -162,9 +172,11 @@ class Supervisor:
         wait_limit = limit + grace(limit) if limit and limit > 0 else None
         ahead = self.chunk * len(self.workers) * 2
 
+        queued_bytes = 0
+
         def fill() -> None:
-            nonlocal exhausted
-            while not exhausted and len(queued) < ahead:
+            nonlocal exhausted, queued_bytes
+            while not exhausted and len(queued) < ahead and queued_bytes < MAX_QUEUED_BYTES:
                 item = next(source, None)
                 if item is None:
                     exhausted = True
@@ -174,12 +186,26 @@ class Supervisor:
                     done[item[0]] = answer
                 else:
                     queued.append(item)
+                    queued_bytes += _size(item[1])
+
+        def take() -> list[tuple[int, Any]]:
+            nonlocal queued_bytes
+            chunk: list[tuple[int, Any]] = []
+            size = 0
+            while queued and len(chunk) < self.chunk and (not chunk or size < MAX_CHUNK_BYTES):
+                chunk.append(queued.popleft())
+                size += _size(chunk[-1][1])
+            queued_bytes -= size
+            return chunk
 
         while True:
             fill()
             for w in self.workers:
                 if not w.pending and queued:
-                    w.send([queued.popleft() for _ in range(min(self.chunk, len(queued)))])
+                    if not w.proc.is_alive():  # ended while idle: start a new one
+                        w.kill()
+                        w.start()
+                    w.send(take())
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
