@@ -134,7 +134,7 @@ def docx_paragraph(d: Path) -> Path:
     p = d / "paragraph.docx"
     src = ROOT / "tests" / "fixtures" / "docx" / "004_ea63ed9e1561bada.docx"
     body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
-            + ("<w:r><w:t>" + "a" * 10_000 + "</w:t></w:r>") * 10_000 + "</w:p></w:body></w:document>").encode()
+            + ("<w:r><w:t>" + "a" * 100 + "</w:t></w:r>") * 1_000_000 + "</w:p></w:body></w:document>").encode()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             zout.writestr(info, body if info.filename == "word/document.xml" else zin.read(info.filename))
