@@ -247,11 +247,12 @@ def test_pages_are_counted_before_any_is_read(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(plumber_page.Page, "__init__", counting)
     with pytest.raises(IngestError) as caught:
         ingest.read_bytes(_pdf(objects), source="pages.pdf", kind="pdf", limits=Limits(max_pages=10))
-    assert caught.value.code == "ingest.too_large" and "3,000 pages" in caught.value.reason
     assert not made  # no page object was made to find out
+    assert caught.value.code == "ingest.too_large" and "3,000 pages" in caught.value.reason
 
 
 def test_a_page_count_the_tree_understates_still_stops_at_the_limit() -> None:
+    """The stated /Count is only a first check: the pages are walked, no further than the limit."""
     n = 40
     kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(n))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count 1 >>", _FONT]
