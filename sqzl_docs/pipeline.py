@@ -198,7 +198,13 @@ def _stdin_tasks(limits: Limits) -> Iterator[Task | Problem]:
         for task in _lines(io.BufferedReader(_Joined()), "<stdin>", limits):
             yield task if isinstance(task, Problem) else ("line", "<stdin>", task[2], task[3])
         return
-    data = head + ingest.read_at_most(stream, limits.max_bytes + 1 - len(head) if limits.max_bytes else -1)
+    try:  # a writer that stalls is held to the time limit too (the parent's timer, main thread only)
+        with time_limit(limits.seconds):
+            data = head + ingest.read_at_most(stream, limits.max_bytes + 1 - len(head) if limits.max_bytes else -1)
+    except TimeLimitExceeded:
+        yield Problem(source="<stdin>", stage="ingest", code="ingest.timeout",
+                      reason=f"<stdin>: reading standard input took longer than the limit of {limits.seconds:g} s")
+        return
     if limits.max_bytes and len(data) > limits.max_bytes:
         yield Problem(source="<stdin>", stage="ingest", code="ingest.too_large",
                       reason=f"<stdin>: more than {limits.max_bytes:,} bytes (reading stopped there), over the limit "

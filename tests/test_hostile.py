@@ -340,6 +340,26 @@ def test_endless_standard_input_stops_one_byte_past_the_limit(monkeypatch: pytes
     assert "reading stopped" in records[0].reason
 
 
+def test_standard_input_that_stalls_is_held_to_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, "关于社区治理的通知\n".encode())  # then nothing more, and no end
+
+    class Stdin:
+        buffer = os.fdopen(read_end, "rb")
+
+    watchdog = threading.Timer(60, os.close, [write_end])  # turns a hang (the old behaviour) into a failure
+    watchdog.start()
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    try:
+        records = list(pipeline.run(["-"], limits=Limits(seconds=1)))
+    finally:
+        if watchdog.is_alive():
+            watchdog.cancel()
+            os.close(write_end)
+        Stdin.buffer.close()
+    assert len(records) == 1 and records[0].code == "ingest.timeout" and records[0].source == "<stdin>"
+
+
 def test_a_fifo_named_directly_is_read_no_further_than_the_limit(tmp_path: Path, good: str) -> None:
     fifo = tmp_path / "endless.txt"
     os.mkfifo(fifo)
