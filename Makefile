@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install schema clean browser
+OUT ?= out
+# Test workers: one per core (pytest-xdist); JOBS=0 runs the suite in this one process.
+JOBS ?= auto
+
+.PHONY: demo test test-fast install schema clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,21 +20,25 @@ install: $(STAMP)
 
 ## demo: install, extract the bundled corpus and fixtures, print what was found
 demo: $(STAMP)
-	mkdir -p out
-	$(BIN)/sqzl extract corpora/raw tests/fixtures/html tests/fixtures/pdf tests/fixtures/docx -o out/corpus.jsonl; \
+	mkdir -p $(OUT)
+	$(BIN)/sqzl extract corpora/raw tests/fixtures/html tests/fixtures/pdf tests/fixtures/docx -o $(OUT)/corpus.jsonl; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
-	$(BIN)/sqzl summary out/corpus.jsonl
-	rm -f out/tracker.db out/tracker.db-wal out/tracker.db-shm
-	$(BIN)/sqzl track add out/tracker.db corpora/raw -q
-	$(BIN)/sqzl track link out/tracker.db --as-of 2023-12-28
-	$(BIN)/sqzl track report out/tracker.db --status fulfilled
-	$(BIN)/sqzl track report out/tracker.db --status partially_fulfilled
-	$(BIN)/sqzl track report out/tracker.db --status overdue
-	@echo "Browse it: .venv/bin/sqzl track serve out/tracker.db"
+	$(BIN)/sqzl summary $(OUT)/corpus.jsonl
+	rm -f $(OUT)/tracker.db $(OUT)/tracker.db-wal $(OUT)/tracker.db-shm
+	$(BIN)/sqzl track add $(OUT)/tracker.db corpora/raw -q
+	$(BIN)/sqzl track link $(OUT)/tracker.db --as-of 2023-12-28
+	$(BIN)/sqzl track report $(OUT)/tracker.db --status fulfilled
+	$(BIN)/sqzl track report $(OUT)/tracker.db --status partially_fulfilled
+	$(BIN)/sqzl track report $(OUT)/tracker.db --status overdue
+	@echo "Browse it: .venv/bin/sqzl track serve $(OUT)/tracker.db"
 
 ## test: install, then run the whole test suite
 test: $(STAMP) browser
-	$(BIN)/python -m pytest sqzl_docs tests
+	$(BIN)/python -m pytest -n $(JOBS) sqzl_docs tests
+
+## test-fast: the suite without the tests marked slow (a minute or two)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" sqzl_docs tests
 
 # The reviewer-UI test drives Debian's headless Chromium; install it when we may (root with apt).
 browser:

@@ -27,6 +27,9 @@ def parse(path: str | Path, limits: Limits | None = None) -> Document:
     since it uses the process's ``SIGALRM`` timer in the main thread). A JSON Lines file holds many
     documents: use :func:`sqzl_docs.pipeline.run` for those.
     """
+    if Path(path).is_dir():
+        raise IngestError(f"{path}: a folder; parse() reads one file: use sqzl_docs.pipeline.run([path]) "
+                          "for every document in a folder", code="ingest.is_directory")
     if Path(path).suffix.lower() in (".jsonl", ".ndjson"):
         raise ValueError(f"{path}: a JSON Lines file holds many documents; use sqzl_docs.pipeline.run([path])")
     if limits is None:

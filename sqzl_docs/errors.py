@@ -6,6 +6,8 @@ The single-document API (:func:`sqzl_docs.parse`) raises these; batch runs turn 
 
 from __future__ import annotations
 
+from . import exitcodes
+
 # code → one-line meaning. Codes are stable strings, ``stage.reason``.
 CODES: dict[str, str] = {
     "ingest.not_found": "the path does not exist or cannot be read",
@@ -22,6 +24,11 @@ CODES: dict[str, str] = {
     "ingest.no_text_layer": "the PDF has no text layer (a scan); OCR is needed",
     "ingest.corrupt_docx": "the DOCX is damaged or not a DOCX",
     "ingest.bad_jsonl": "a JSON Lines record is not a JSON object with a text field",
+    "ingest.unreadable": "a folder or link inside a folder cannot be read (permission denied, a symbolic link loop)",
+    "ingest.not_regular": "a FIFO, socket or device inside a folder: not read, since reading it could block",
+    "ingest.is_directory": "a folder was given where one file was expected (sqzl_docs.parse)",
+    "ingest.legacy_format": "an old binary Office file (.doc): convert it to .docx, or install LibreOffice",
+    "ingest.warning": "the document was read, with a caveat (no main content found, mostly scanned pages)",
     "ingest.no_documents": "a directory or glob named on the command line holds no documents",
     "ingest.failed": "reading failed for an unexpected reason",
     "ingest.memory": "reading the file needed more memory than the configured limit per document",
@@ -31,6 +38,12 @@ CODES: dict[str, str] = {
     "extract.failed": "an extractor failed for an unexpected reason",
     "extract.timeout": "extraction took longer than the configured time per document",
     "extract.memory": "extraction needed more memory than the configured limit per document",
+    "track.not_a_tracker": "the file is not a tracker database (another application's file, or not SQLite)",
+    "track.needs_migration": "the tracker database is of an older schema version; `sqzl track migrate` updates it",
+    "track.damaged": "the tracker database is damaged (PRAGMA quick_check fails)",
+    "track.cannot_write": "the tracker database cannot be written (read-only file or directory, disk full)",
+    "track.forged_record": "a record's doc_id or sha256 does not match its text, or a span does not quote the text",
+    "track.text_changed": "a record's text differs from the stored document with the same doc_id",
 }
 
 
@@ -53,3 +66,45 @@ class SqzlError(Exception):
 
 class IngestError(SqzlError):
     """A file could not be read into a document."""
+
+
+class TrackerError(SqzlError):
+    """The tracker database cannot be used as asked; ``exit_code`` says why (:mod:`sqzl_docs.exitcodes`)."""
+
+    code = "track.not_a_tracker"
+    exit_code = exitcodes.USAGE
+
+
+class NotATracker(TrackerError):
+    """Another application's file, or not SQLite at all: never migrated, never written."""
+
+    code = "track.not_a_tracker"
+    exit_code = exitcodes.USAGE
+
+
+class NeedsMigration(TrackerError):
+    """A tracker of an older schema version, opened by a command that only reads."""
+
+    code = "track.needs_migration"
+    exit_code = exitcodes.USAGE
+
+
+class DamagedDatabase(TrackerError):
+    """``PRAGMA quick_check`` found damage; nothing is written to such a file."""
+
+    code = "track.damaged"
+    exit_code = exitcodes.DAMAGED
+
+
+class CannotWrite(TrackerError):
+    """The database (or its directory) is read-only, or the disk is full."""
+
+    code = "track.cannot_write"
+    exit_code = exitcodes.CANNOT_WRITE
+
+
+class RecordRefused(SqzlError):
+    """A record ``sqzl track add`` will not store: its ids do not match its text (``track.forged_record``),
+    or its text differs from the stored document with the same id (``track.text_changed``)."""
+
+    code = "track.forged_record"

@@ -260,7 +260,7 @@ class Document(Frozen):
     doc_id: str
     source: WritableStr
     sha256: str
-    reader: Literal["txt", "html", "pdf", "docx", "jsonl", "text"]
+    reader: Literal["txt", "html", "pdf", "docx", "doc", "jsonl", "text"]
     encoding: str | None = None
     text: str
     blocks: list[Block] = Field(default_factory=list)

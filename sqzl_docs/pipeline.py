@@ -6,8 +6,9 @@ import functools
 import glob
 import json
 import os
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,28 +21,84 @@ from .workers import Supervisor, note_stage
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
 
 
-def expand(paths: Iterable[str]) -> Iterator[str | Problem]:
+def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> Iterator[str | Problem]:
     """Files named, files under directories (recursive, sorted) and glob matches; ``-`` is stdin.
 
-    A directory or glob with no documents in it gives a problem record.
+    A directory or glob with no documents in it gives a problem record, and so does whatever in a
+    folder cannot be read as a file: a subfolder without read permission, a symbolic link that loops
+    or points nowhere, a FIFO, socket or device (reading one could block for ever). Files whose
+    (device, inode) is in ``skip`` (the run's own output) are never inputs.
     """
     for raw in paths:
         if raw == "-":
             yield raw
             continue
         p = Path(raw)
+        problems: list[Problem] = []
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES)
+            found = sorted(_walk(p, skip, problems))
         elif p.exists():
             found = [raw]
         elif glob.has_magic(raw):
-            found = sorted(f for f in glob.glob(raw, recursive=True) if os.path.isfile(f))
+            found = sorted(f for f in glob.glob(raw, recursive=True)
+                           if os.path.isfile(f) and _identity(f) not in skip)
         else:
             found = [raw]  # reading it reports that it does not exist
-        if not found:
+        if not found and not problems:
             yield Problem(source=raw, stage="ingest", code="ingest.no_documents",
                           reason=f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) found here")
+        yield from problems
         yield from found
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _walk(root: Path, skip: Collection[tuple[int, int]], problems: list[Problem]) -> Iterator[str]:
+    """Document files under ``root``, following symbolic links but never round a loop; what cannot
+    be read goes to ``problems`` (as ``grep -r`` says "Permission denied" and carries on)."""
+    def problem(path: str, code: str, why: str) -> None:
+        problems.append(Problem(source=path, stage="ingest", code=code, reason=f"{path}: {why}"))
+
+    def visit(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[str]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problem(folder, "ingest.unreadable", f"cannot read the folder: {exc.strerror or exc}; skipped")
+            return
+        for entry in entries:
+            path = entry.path
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                if entry.is_symlink():
+                    problem(path, "ingest.unreadable",
+                            f"a symbolic link that cannot be followed ({exc.strerror or exc}); skipped")
+                continue
+            identity = (st.st_dev, st.st_ino)
+            if stat.S_ISDIR(st.st_mode):
+                if identity in ancestors:
+                    problem(path, "ingest.unreadable",
+                            f"a symbolic link that loops back to {os.path.realpath(path)}; not followed")
+                    continue
+                yield from visit(path, ancestors | {identity})
+            elif stat.S_ISREG(st.st_mode):
+                if Path(path).suffix.lower() in DOCUMENT_SUFFIXES and identity not in skip:
+                    yield path
+            else:
+                kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                        "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+                problem(path, "ingest.not_regular", f"{kind}, not a regular file; skipped (reading it could "
+                                                    "block or never end)")
+
+    start = os.stat(root)
+    yield from visit(str(root), frozenset({(start.st_dev, start.st_ino)}))
 
 
 def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Problem:
@@ -213,9 +270,9 @@ def _stdin_tasks(limits: Limits) -> Iterator[Task | Problem]:
     yield ("stdin", "-", 0, data)
 
 
-def _tasks(paths: Iterable[str], limits: Limits) -> Iterator[Task | Problem]:
+def _tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
     """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
-    for item in expand(paths):
+    for item in expand(paths, skip=skip):
         if isinstance(item, Problem):
             yield item
             continue
@@ -265,7 +322,8 @@ def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> 
 
 
 def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits: Limits = DEFAULT,
-             text_field: str | None = None, chunk: int = 32) -> Iterator[tuple[bool, str]]:
+             text_field: str | None = None, chunk: int = 32,
+             skip: Collection[tuple[int, int]] = ()) -> Iterator[tuple[bool, str]]:
     """Like :func:`run`, with each record as (is_problem, one JSON line), serialised in the workers."""
     work = functools.partial(_work_json, limits=limits, text_field=text_field, fmt=fmt)
 
@@ -275,16 +333,17 @@ def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits:
     warm_up()
     with Supervisor(work, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
         local = (lambda t: [_line(t, fmt)] if isinstance(t, Problem) else None)
-        for lines in pool.map(_tasks(paths, limits), local):
+        for lines in pool.map(_tasks(paths, limits, skip), local):
             yield from lines
 
 
 def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
                limits: Limits = DEFAULT, text_field: str | None = None, batch: int = 32,
-               on_progress: Any = None) -> tuple[int, int]:
+               on_progress: Any = None, skip: Collection[tuple[int, int]] = ()) -> tuple[int, int]:
     """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed)."""
     ok = failed = 0
-    for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field, chunk=batch):
+    for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field, chunk=batch,
+                                     skip=skip):
         sink.write(line + "\n")
         failed += is_problem
         ok += not is_problem
@@ -347,7 +406,8 @@ def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document |
 
 
 def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
-        text_field: str | None = None, chunk: int = 32) -> Iterator[Document | Problem]:
+        text_field: str | None = None, chunk: int = 32,
+        skip: Collection[tuple[int, int]] = ()) -> Iterator[Document | Problem]:
     """Read and analyse every document under ``paths``, streaming: records come out in input order
     for any ``jobs``. Each document is worked on in a supervised worker process
     (:mod:`sqzl_docs.workers`) that is killed at the time limit and capped in memory."""
@@ -358,5 +418,5 @@ def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
 
     warm_up()
     with Supervisor(work, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
-        for records in pool.map(_tasks(paths, limits), lambda t: [t] if isinstance(t, Problem) else None):
+        for records in pool.map(_tasks(paths, limits, skip), lambda t: [t] if isinstance(t, Problem) else None):
             yield from records

@@ -12,8 +12,9 @@ def _count(sections: list[Section]) -> int:
 def summary_table(records: list[Document | Problem]) -> str:
     """A plain-text table: one row per document or problem, then totals."""
     rows = [("source", "reader", "chars", "pages", "type", "title", "sections", "closing date",
-             "numbers", "dates", "metrics", "depts")]
-    problems = []
+             "numbers", "dates", "metrics", "depts", "commit", "progress", "warn")]
+    problems: list[str] = []
+    warnings: list[str] = []
     for r in records:
         if isinstance(r, Problem):
             problems.append(f"  FAILED {r.source}: [{r.code}] {r.reason}")
@@ -27,12 +28,18 @@ def summary_table(records: list[Document | Problem]) -> str:
         rows.append((r.source.split("/")[-1][:40], r.reader, str(len(r.text)), str(pages),
                      r.header.doc_type if r.header else "-", title[:24] + ("…" if len(title) > 24 else ""),
                      str(_count(s.sections)), date, str(len(r.doc_numbers)), str(len(r.dates)),
-                     str(len(r.metrics)), str(len(r.departments))))
+                     str(len(r.metrics)), str(len(r.departments)), str(len(r.commitments)),
+                     str(len(r.progress)), str(len(r.warnings))))
+        warnings.extend(f"  WARNING {r.source}: {w.reason}" for w in r.warnings)
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) for row in rows]
-    docs = len(rows) - 1
-    lines.append(f"{docs} documents, {len(problems)} problems")
-    return "\n".join(lines + problems)
+    docs = [r for r in records if isinstance(r, Document)]
+    lines.append(f"{len(docs)} documents, {len(problems)} problems: "
+                 f"{sum(len(d.commitments) for d in docs)} commitments, "
+                 f"{sum(len(d.progress) for d in docs)} progress statements, "
+                 f"{sum(len(d.metrics) for d in docs)} metrics, {sum(len(d.dates) for d in docs)} dates, "
+                 f"{sum(len(d.departments) for d in docs)} departments, {len(warnings)} warnings")
+    return "\n".join(lines + problems + warnings)
 
 
 def _width(s: str) -> int:

@@ -15,21 +15,51 @@ from sqzl_docs.cli import app
 from sqzl_docs.evaluate import Report, evaluate, raw_paths
 from sqzl_docs.models import Document
 
-from .conftest import GOLD, RAW, SHARED
+from .conftest import GOLD, RAW, ROOT, SHARED
 
-FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.97, "metrics": 0.93, "departments": 0.93,
+# Floors on the tuned documents. The gold of 2026-11-26 (rules of 1.1, corpora/gold/CHANGES-1.1.md) moved
+# dates to 0.954, published to 0.917 and proposal.title to 0.818: floors at those measures, not below.
+FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.95, "metrics": 0.93, "departments": 0.93,
           "commitments": 0.85, "progress": 0.80}
 HEADER_FLOOR = 0.95
+HEADER_FLOORS = {"published": 0.9, "proposal.title": 0.8}
+
+
+# Batches of documents scored at first sight (corpora/FIRST_SIGHT.md): the tuned floors below are for
+# the rest of corpora/gold; these may never score below their first run.
+LEDGER = json.loads((ROOT / "corpora" / "first_sight" / "ledger.json").read_text(encoding="utf-8"))
+FIRST_SIGHT = {stem for batch in LEDGER for stem in batch["documents"]}
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
-    docs = [r for r in pipeline.run(raw_paths(GOLD, [])) if isinstance(r, Document)]
-    return evaluate(GOLD, docs)
+def scored() -> list[Document]:
+    return [r for r in pipeline.run(raw_paths(GOLD, [])) if isinstance(r, Document)]
 
 
-def test_every_gold_file_has_its_document(report: Report) -> None:
-    assert report.documents == len(list(GOLD.glob("*.json"))) >= 10
+def _stem(doc: Document) -> str:
+    return Path(doc.source).stem
+
+
+@pytest.fixture(scope="module")
+def report(scored: list[Document]) -> Report:
+    return evaluate(GOLD, [d for d in scored if _stem(d) not in FIRST_SIGHT])
+
+
+def test_every_gold_file_has_its_document(scored: list[Document], report: Report) -> None:
+    assert len(scored) == len(list(GOLD.glob("*.json")))
+    assert report.documents == len(scored) - len(FIRST_SIGHT) >= 10
+    assert FIRST_SIGHT <= {_stem(d) for d in scored}
+
+
+@pytest.mark.parametrize("batch", LEDGER, ids=lambda b: b["date"] + b.get("batch", ""))
+def test_no_field_falls_below_its_first_sight(scored: list[Document], batch: dict) -> None:
+    now = evaluate(GOLD, [d for d in scored if _stem(d) in set(batch["documents"])])
+    first = batch["scores"]
+    assert now.documents == len(batch["documents"])
+    for field, counts in first["fields"].items():
+        assert now.fields[field].f1 >= counts["f1"] - 0.0005, (field, now.table())
+    ok, n = now.deadlines
+    assert ok / n >= first["deadline_end_accuracy"]["accuracy"] - 0.0005, now.table()
 
 
 @pytest.mark.parametrize("field", sorted(FLOORS))
@@ -45,7 +75,7 @@ def test_deadline_end_accuracy_floor(report: Report) -> None:
                                    "proposal.number", "proposal.session", "proposal.proposer", "proposal.title"])
 def test_header_accuracy_floor(report: Report, field: str) -> None:
     ok, n = report.header[field]
-    assert n and ok / n >= HEADER_FLOOR, report.table()
+    assert n and ok / n >= HEADER_FLOORS.get(field, HEADER_FLOOR), report.table()
 
 
 def test_scorer_counts_multisets_and_sets() -> None:

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sqzl_docs"
-RANK = {"normalize": 0, "grammar": 0, "lexicon": 0, "errors": 0, "models": 1, "ingest": 2, "structure": 3,
+RANK = {"normalize": 0, "grammar": 0, "lexicon": 0, "errors": 0, "exitcodes": 0, "models": 1, "ingest": 2, "structure": 3,
         "extract": 4, "pipeline": 5, "gold": 5, "evaluate": 6, "report": 6, "schemas": 6, "__init__": 6,
         "spacy": 7, "cli": 7, "__main__": 8}
 

@@ -344,10 +344,11 @@ def test_a_changed_commitment_is_retired_and_its_verdict_carried_forward(
     assert _history(db)[: len(before)] == before  # the history is only appended to
 
     retired = {r["id"]: r for r in db.query("SELECT * FROM commitments WHERE retired_at IS NOT NULL")}
-    assert set(retired) == {one, gone, *multi.values()}
-    assert retired[gone]["superseded_by"] is None
+    assert set(retired) == {one, *multi.values()}
     status = _status(db)
     assert not set(retired) & set(status)  # no stale duplicates
+    # the judged commitment the new version dropped, with nothing to replace it, is kept with its verdict
+    assert status[gone]["status"] == "not_verifiable" and status[gone]["assessor"] == "human:张三"
     successor = status[retired[one]["superseded_by"]]
     assert successor["commitment"] == "推广老旧小区治理经" and successor["status"] == "in_progress"
     assert successor["assessor"] == "human:张三" and successor["review_state"] == "carried_forward"
@@ -357,7 +358,7 @@ def test_a_changed_commitment_is_retired_and_its_verdict_carried_forward(
     assert other["target_text"] == "不低于30平方米" and not (other["assessor"] or "").startswith("human:")
 
     rows = review.report_rows(db)
-    assert len(rows) == n_before - 1  # the dropped commitment is gone, the changed ones replaced
+    assert len(rows) == n_before  # the changed ones replaced, the dropped judged one kept
     assert len({(r["document"], r["commitment"], r["target"]) for r in rows}) == len(rows)
     carried = next(r for r in rows if r["id"] == successor["commitment_id"])
     assert carried["evidence"] == ["建成区县社会工作指导中心41个"]
@@ -404,7 +405,9 @@ def test_a_schema_v1_database_is_migrated_and_keeps_its_verdicts(tmp_path: Path)
     assert len(verdicts) == 3
 
     db = schema.connect(path)
-    assert [m.name for m in schema.MIGRATIONS.applied(db)] == ["m001_initial", "m002_retired_commitments"]
+    assert [m.name for m in schema.MIGRATIONS.applied(db)] == ["m001_initial", "m002_retired_commitments",
+                                                             "m003_application_id"]
+    assert db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
     assert_sound(path)
     assert db.execute("SELECT * FROM assessments ORDER BY id").fetchall() == history
 

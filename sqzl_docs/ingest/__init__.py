@@ -17,7 +17,10 @@ from ..limits import DEFAULT, Limits, check_chars
 from ..models import Block, Document, MetaField, Problem
 from ..normalize import replace_lone_surrogates
 SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".shtml": "html",
-            ".pdf": "pdf", ".docx": "docx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+            ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+OLE = "ole (.doc/.xls)"
 
 
 @dataclass
@@ -39,7 +42,7 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"
     for magic, kind in ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"),
-                        (b"\x7fELF", "elf"), (b"\xd0\xcf\x11\xe0", "ole (.doc/.xls)"),
+                        (b"\x7fELF", "elf"), (b"\xd0\xcf\x11\xe0", OLE),
                         (b"\x1f\x8b", "gzip"), (b"Rar!", "rar"), (b"7z\xbc\xaf", "7z")):
         if data.startswith(magic):
             return kind
@@ -114,7 +117,12 @@ def read_bytes(data: bytes, *, source: str, kind: str | None = None, limits: Lim
         raise IngestError(f"{source}: the file is empty", code="ingest.empty")
     sniffed = sniff(data)
     if kind is None:
-        kind = sniffed if sniffed in ("pdf", "docx", "html") else "txt"
+        kind = "doc" if sniffed == OLE else sniffed if sniffed in ("pdf", "docx", "html") else "txt"
+    if kind == "doc" and sniffed in ("docx", "pdf", "html"):
+        kind = sniffed  # a file saved as .docx (or PDF, or a web page) but named .doc
+    if kind in ("txt", "html") and sniffed == OLE:
+        raise IngestError(f"{source}: the file is an OLE compound file (a Word 97–2003 .doc, or an .xls or .ppt), "
+                          "not text: if it is a Word document, name it .doc or convert it to .docx", code="ingest.binary")
     if kind in ("txt", "html") and sniffed not in (None, "html"):
         raise IngestError(f"{source}: the file is {sniffed} data, not text", code="ingest.binary")
     if kind == "pdf" and sniffed != "pdf":
@@ -129,6 +137,8 @@ def read_bytes(data: bytes, *, source: str, kind: str | None = None, limits: Lim
         from . import pdf as module
     elif kind == "docx":
         from . import docx as module
+    elif kind == "doc":
+        from . import legacy as module
     else:
         raise IngestError(f"{source}: unsupported file type", code="ingest.unsupported")
     reading = module.read(data, source=source, limits=limits)

@@ -124,14 +124,30 @@ def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
     finally:
         pdf.flush_cache()
         pdf.stream.close()
-    if not lines:
+    if lines:
+        lines = _drop_running_lines(lines, pages)
+    if not lines:  # no text at all, or only running headers and page numbers
         if images:
-            raise IngestError(f"{source}: {pages} page(s) with images and no text layer: a scanned PDF; "
-                              "OCR is needed to read it", code="ingest.no_text_layer")
+            raise IngestError(f"{source}: {pages} page(s) with images and no text layer (at most a running header "
+                              "or page number): a scanned PDF; OCR is needed to read it", code="ingest.no_text_layer")
         raise IngestError(f"{source}: the PDF has {pages} page(s) and no text", code="ingest.empty")
-    lines = _drop_running_lines(lines, pages)
     text, blocks = _paragraphs(lines)
-    return Reading(text=text, blocks=blocks)
+    sparse = _sparse_text(text, pages, images)
+    return Reading(text=text, blocks=blocks, warnings=[f"{source}: {sparse}"] if sparse else [])
+
+
+SPARSE_CHARS_PER_PAGE = 200
+"""A page of body text (正文) holds some 500–1,000 characters; far fewer on pages with images means
+that most of each page is a picture of text."""
+
+
+def _sparse_text(text: str, pages: int, images: int) -> str | None:
+    """A warning for a PDF that is mostly scanned pages with a line of printed text on each."""
+    chars = sum(1 for c in text if not c.isspace())
+    if not images or not pages or chars / pages >= SPARSE_CHARS_PER_PAGE:
+        return None
+    return (f"only {chars / pages:.0f} characters of text per page over {pages} page(s) with {images} image(s): "
+            "most of the document is probably scanned images; OCR is needed to read the rest")
 
 
 def _classify(exc: object, source: str) -> IngestError:

@@ -27,9 +27,8 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
             evidence: list[str] | None = None) -> int:
     """Record a reviewer's verdict; ``commitment`` is an id or an id prefix, ``evidence`` quotes
     that must stand verbatim in one of the tracker's documents."""
+    check_verdict(status, note=note, reviewer=reviewer, evidence=evidence)
     migrate(db)
-    if status not in STATUSES:
-        raise ReviewError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     with write(db):  # the commitment cannot be retired between the check and the insert
         cid = _commitment_id(db, commitment)
         quotes = []
@@ -48,12 +47,27 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
         }).last_pk)
 
 
+def check_verdict(status: str, *, note: str, reviewer: str = "reviewer", evidence: list[str] | None = None) -> None:
+    """Refuse a verdict that says nothing: an unknown status, an empty note (审核意见), reviewer or quote."""
+    if status not in STATUSES:
+        raise ReviewError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+    if not note.strip():
+        raise ReviewError("a verdict needs a note giving the reviewer's reasons (--note must not be empty)")
+    if not reviewer.strip():
+        raise ReviewError("a verdict needs a reviewer's name (--reviewer must not be empty)")
+    if any(not quote.strip() for quote in evidence or []):
+        raise ReviewError("an evidence quote must not be empty (--evidence \"原文引文\")")
+
+
 def _commitment_id(db: Database, prefix: str) -> str:
     """The one active commitment whose id starts with ``prefix``; a retired one is refused with its successor."""
-    rows = db.execute("SELECT id FROM commitments WHERE id LIKE ? AND retired_at IS NULL", [prefix + "%"]).fetchall()
+    if not prefix.strip():
+        raise ReviewError("give a commitment id (or a unique prefix of one)")
+    match = "substr(id, 1, length(?)) = ?"  # a plain prefix: % and _ are not wildcards
+    rows = db.execute(f"SELECT id FROM commitments WHERE {match} AND retired_at IS NULL", [prefix, prefix]).fetchall()
     if not rows:
-        retired = db.execute("SELECT id, superseded_by FROM commitments WHERE id LIKE ? AND retired_at IS NOT NULL",
-                             [prefix + "%"]).fetchone()
+        retired = db.execute(f"SELECT id, superseded_by FROM commitments WHERE {match} AND retired_at IS NOT NULL",
+                             [prefix, prefix]).fetchone()
         if retired:
             raise ReviewError(f"commitment {retired[0]} is retired (no longer extracted); "
                               f"superseded by {retired[1] or 'nothing'}")
@@ -64,15 +78,15 @@ def _commitment_id(db: Database, prefix: str) -> str:
 
 def report_rows(db: Database, *, status: str | None = None, department: str | None = None,
                 due_before: str | None = None) -> list[dict[str, Any]]:
-    """One row per tracked commitment with its current status, evidence quotes and rationale."""
-    migrate(db)
+    """One row per tracked commitment with its current status, evidence quotes and rationale (reads
+    only: open the database with :func:`.schema.open_read`)."""
     where, params = [], []
     if status:
         where.append("s.status = ?")
         params.append(status)
-    if department:
-        where.append("s.departments LIKE ?")
-        params.append(f"%{department}%")
+    if department is not None:  # a plain substring of a department's name: % and _ are not wildcards
+        where.append("EXISTS (SELECT 1 FROM json_each(s.departments) j WHERE instr(j.value, ?) > 0)")
+        params.append(department)
     if due_before:
         where.append("s.deadline IS NOT NULL AND s.deadline < ?")
         params.append(due_before)

@@ -1,4 +1,12 @@
-"""Storing extracted documents: one transaction per document, deterministic ids, idempotent."""
+"""Storing extracted documents: one transaction per document, deterministic ids, idempotent.
+
+A document's id is its content's hash (``doc_id`` = the first 16 hex digits of ``sha256``), as a git
+object's id is, so records read back from JSON Lines are checked before they are stored
+(:func:`vet`): the ids must agree, ``sha256`` must be the hash of the text when the text is what was
+hashed (readers ``text`` and ``jsonl``), and every stored span must quote the text. A record whose
+text differs from the stored document with the same id is refused, never taken as an update: a
+genuine re-extraction has the same text. Refused records are problem records (counted as failed).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import Document, Problem
+from ..errors import RecordRefused
+from ..models import Document, Problem, Span
 from .schema import migrate, write
 from .supersede import retire
 from .text import segment
@@ -63,20 +72,28 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def add(db: Database, records: Iterable[Document | Problem], *, command: str = "track add") -> dict[str, int]:
-    """Store documents (and problem records) in ``db``; returns counts of added, unchanged, failed."""
+def add(db: Database, records: Iterable[Document | Problem], *, command: str = "track add",
+        on_problem: Callable[[Problem], None] | None = None) -> dict[str, int]:
+    """Store documents (and problem records) in ``db``; returns counts of added, updated, unchanged and
+    failed (problem records, and documents refused by :func:`vet` or for a changed text), each failure
+    also passed to ``on_problem``."""
     migrate(db)
     with write(db):
         run_id = db["runs"].insert({"command": command, "started_at": _now(), "version": _version()}).last_pk
     counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for record in records:
-        if isinstance(record, Problem):
-            with write(db):
-                db["problems"].insert({"run_id": run_id, "source": record.source, "stage": record.stage,
-                                       "code": record.code, "reason": record.reason})
-            counts["failed"] += 1
-            continue
-        counts[add_document(db, record, run_id)] += 1
+        if isinstance(record, Document):
+            try:
+                counts[add_document(db, record, run_id)] += 1
+                continue
+            except RecordRefused as exc:
+                record = Problem(source=record.source, stage="track", code=exc.code, reason=exc.reason)
+        with write(db):
+            db["problems"].insert({"run_id": run_id, "source": record.source, "stage": record.stage,
+                                   "code": record.code, "reason": record.reason})
+        counts["failed"] += 1
+        if on_problem is not None:
+            on_problem(record)
     with write(db):
         db["runs"].update(run_id, {"finished_at": _now(), "n_ok": counts["added"] + counts["updated"]
                                    + counts["unchanged"], "n_failed": counts["failed"]})
@@ -87,15 +104,18 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     """Store one document and its records in one transaction; 'added', 'updated' or 'unchanged'.
 
     A commitment the new extractor version no longer finds is retired, its reviewer's verdict carried
-    to the commitment that replaces it (:mod:`.supersede`)."""
+    to the commitment that replaces it (:mod:`.supersede`); one a reviewer judged stays when nothing
+    replaces it. Raises :class:`~sqzl_docs.errors.RecordRefused` for a record :func:`vet` refuses or
+    whose text differs from the stored document's."""
+    vet(doc)
     version = extractor_version(doc)
-    if _stored_version(db, doc.doc_id) == version:
+    if _stored_version(db, doc) == version:
         return "unchanged"  # fast path; checked again under the lock
     date = doc_date(doc)
     commitments = _commitment_rows(doc, date, version)
     text_seg = segment(doc.text)
     with write(db):  # one transaction: a killed run leaves whole documents or none
-        existing = _stored_version(db, doc.doc_id)
+        existing = _stored_version(db, doc)
         if existing == version:
             return "unchanged"  # another process stored it meanwhile
         if existing is not None:
@@ -139,9 +159,63 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     return "updated" if existing is not None else "added"
 
 
-def _stored_version(db: Database, document_id: str) -> str | None:
-    row = db.execute("SELECT extractor_version FROM documents WHERE id = ?", [document_id]).fetchone()
-    return row[0] if row else None
+def _stored_version(db: Database, doc: Document) -> str | None:
+    """The extractor version the document is stored under (None if it is not); refuses a record whose
+    text or sha256 differs from the stored document's with the same id."""
+    row = db.execute("SELECT extractor_version, text, sha256 FROM documents WHERE id = ?", [doc.doc_id]).fetchone()
+    if row is None:
+        return None
+    if row[1] != doc.text or row[2] != doc.sha256:
+        raise RecordRefused(f"{doc.source}: doc_id {doc.doc_id} is stored with another text; a document's id is "
+                            "its content's hash, so this record is forged or damaged, not an update "
+                            "(the stored document, its commitments and verdicts are unchanged)",
+                            code="track.text_changed")
+    return str(row[0])
+
+
+TEXT_HASHED = ("text", "jsonl")  # readers whose sha256 is the hash of the text itself (UTF-8)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def vet(doc: Document) -> None:
+    """Refuse a record whose identity does not match its content (:class:`RecordRefused`): ``doc_id``
+    must be the start of ``sha256``, ``sha256`` the hash of the text for the readers that hash the
+    text, and every span the tracker stores must quote the text exactly.
+
+    >>> vet(Document.from_text("到2025年建成社区服务中心。"))
+    >>> vet(Document.from_text("原文").model_copy(update={"text": "伪造"}))
+    Traceback (most recent call last):
+    ...
+    sqzl_docs.errors.RecordRefused: <text>: sha256 is not the hash of the document's text (forged or damaged record)
+    """
+    if not _SHA256.fullmatch(doc.sha256) or doc.doc_id != doc.sha256[:16]:
+        raise RecordRefused(f"{doc.source}: doc_id {doc.doc_id!r} is not the start of sha256 {doc.sha256[:20]!r}… "
+                            "(forged or damaged record)")
+    if doc.reader in TEXT_HASHED and \
+            hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest() != doc.sha256:
+        raise RecordRefused(f"{doc.source}: sha256 is not the hash of the document's text (forged or damaged record)")
+    for what, span in _spans(doc):
+        if span.end < span.start or doc.text[span.start:span.end] != span.text:
+            raise RecordRefused(f"{doc.source}: the {what} span {span.start}-{span.end} does not quote the text "
+                                "(forged or damaged record)")
+
+
+def _spans(doc: Document) -> Iterator[tuple[str, Span]]:
+    for c in doc.commitments:
+        yield "commitment", c.span
+        yield "commitment item", c.item
+        for t in c.targets:
+            yield "target", t.span
+    for p in doc.progress:
+        yield "progress", p.span
+    for m in doc.metrics:
+        yield "metric", m.span
+    for d in doc.departments:
+        yield "department", d.span
+    for n in doc.doc_numbers:
+        yield "document number", n.span
+    for ci in doc.citations:
+        yield "citation", ci.span
 
 
 def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict[str, Any]]:

@@ -14,6 +14,11 @@ alike text. The retired commitment's current reviewer verdict (审核意见: the
 appended to the successor's history (same status, assessor and evidence; ``review_state``
 ``carried_forward``; the note names the assessment it came from), unless the successor already has a
 reviewer's verdict of its own. Nothing in ``assessments`` is ever changed or deleted.
+
+A reviewer's verdict never vanishes through an import: a commitment a reviewer judged that the new
+extractor version no longer finds, and that nothing clearly replaces, is *not* retired. It stays in
+``commitment_status`` with its verdict (its ``extractor_version`` still the older one, which tells
+it apart), since its text still stands in the document (a stored document's text never changes).
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ MIN_SIMILARITY = 0.8
 
 def retire(db: Database, document_id: str, keep: set[str]) -> dict[str, str | None]:
     """Retire the document's active commitments whose ids are not in ``keep`` (call inside a write
-    transaction); returns retired id → successor id (or None)."""
+    transaction); returns retired id → successor id (or None). One a reviewer judged is kept active
+    when nothing replaces it, so its verdict stays visible."""
     rows = list(db.query("SELECT id, text, start, end, target_text FROM commitments "
                          "WHERE document_id = ? AND retired_at IS NULL ORDER BY id", [document_id]))
     current = [r for r in rows if r["id"] in keep]
@@ -40,6 +46,8 @@ def retire(db: Database, document_id: str, keep: set[str]) -> dict[str, str | No
         if old["id"] in keep:
             continue
         new = successor(old, current)
+        if new is None and _judged(db, old["id"]):
+            continue  # the reviewer's verdict stays in commitment_status
         out[old["id"]] = new["id"] if new else None
         db.execute("UPDATE commitments SET retired_at = ?, superseded_by = ? WHERE id = ?",
                    [now, out[old["id"]], old["id"]])
@@ -61,6 +69,11 @@ def successor(old: dict[str, Any], candidates: list[dict[str, Any]]) -> dict[str
         if best_key is None or key > best_key:
             best, best_key = new, key
     return best
+
+
+def _judged(db: Database, commitment_id: str) -> bool:
+    return db.execute("SELECT 1 FROM assessments WHERE commitment_id = ? AND assessor LIKE 'human:%' LIMIT 1",
+                      [commitment_id]).fetchone() is not None
 
 
 def _carry_verdict(db: Database, old_id: str, new_id: str, now: str) -> None:
