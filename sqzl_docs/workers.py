@@ -78,6 +78,10 @@ def _serve(conn: multiprocessing.connection.Connection, stage: Any, work: Callab
     """A worker's loop: chunks of (index, task) in, one (index, result) out per task."""
     global _stage
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
+    try:
+        os.setpgid(0, 0)  # a group of our own, so that a kill ends what we started too (soffice for .doc)
+    except OSError:
+        pass
     _stage = stage
     _cap_memory(max_memory)
     while True:
@@ -116,7 +120,10 @@ class _Worker:
         """End the worker; returns the stage its current task was in."""
         stage = STAGES[self.stage.value] if 0 <= self.stage.value < len(STAGES) else "ingest"
         if self.proc.is_alive():
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                self.proc.kill()
         self.proc.join()
         self.conn.close()
         return stage
