@@ -114,7 +114,13 @@ class _Worker:
     def send(self, chunk: list[tuple[int, Any]]) -> None:
         self.pending.extend(chunk)
         self.since = time.monotonic()
-        self.conn.send(chunk)
+        try:
+            self.conn.send(chunk)
+        except OSError:  # it ended before it was given the chunk: no task of it was tried; a new one takes it
+            self.kill()
+            self.start()
+            self.since = time.monotonic()
+            self.conn.send(list(self.pending))
 
     def kill(self) -> str:
         """End the worker; returns the stage its current task was in."""
