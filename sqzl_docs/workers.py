@@ -73,10 +73,25 @@ def _cap_memory(extra: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _serve(conn: multiprocessing.connection.Connection, stage: Any, work: Callable[[Any], Any],
-           max_memory: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the parent dies (Linux ``PR_SET_PDEATHSIG``): a worker must not outlive a
+    ``sqzl`` that was killed, stalled in a document or waiting for one."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(0)
+
+
+def _serve(conn: multiprocessing.connection.Connection, parent_end: multiprocessing.connection.Connection,
+           parent: int, stage: Any, work: Callable[[Any], Any], max_memory: int) -> None:
     """A worker's loop: chunks of (index, task) in, one (index, result) out per task."""
     global _stage
+    _die_with_parent(parent)
+    parent_end.close()  # else our own copy of the parent's end would keep us from seeing it close
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
     try:
         os.setpgid(0, 0)  # a group of our own, so that a kill ends what we started too (soffice for .doc)
@@ -86,6 +101,9 @@ def _serve(conn: multiprocessing.connection.Connection, stage: Any, work: Callab
     _cap_memory(max_memory)
     while True:
         try:
+            while not conn.poll(1.0):  # a parent gone without a word (and another worker holding its end)
+                if os.getppid() != parent:
+                    return
             chunk = conn.recv()
         except (EOFError, OSError):
             return
@@ -106,8 +124,8 @@ class _Worker:
     def start(self) -> None:
         self.stage = self.ctx.RawValue("i", 0)
         self.conn, child = self.ctx.Pipe()
-        self.proc = self.ctx.Process(target=_serve, args=(child, self.stage, self.work, self.max_memory),
-                                     daemon=True)
+        self.proc = self.ctx.Process(target=_serve, args=(child, self.conn, os.getpid(), self.stage, self.work,
+                                                          self.max_memory), daemon=True)
         self.proc.start()
         child.close()
 
