@@ -43,6 +43,8 @@ ZipEntriesOpt = Annotated[int, typer.Option(help="Refuse DOCX packages with more
 UnzippedOpt = Annotated[int, typer.Option(help="Refuse DOCX packages that unpack to more bytes (zip bombs).",
                                           rich_help_panel="Limits")]
 HtmlDepthOpt = Annotated[int, typer.Option(help="Refuse HTML pages nesting elements deeper.", rich_help_panel="Limits")]
+MaxMemoryOpt = Annotated[int, typer.Option(help="Bytes of memory one document may take in its worker process.",
+                                           rich_help_panel="Limits")]
 
 
 def _version(value: bool) -> None:
@@ -76,11 +78,12 @@ def extract(
     max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
     max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
     max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
+    max_memory: MaxMemoryOpt = LIMITS.max_memory,
 ) -> None:
     """Extract records from documents, one JSON object per line (documents and problem records)."""
     limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
                     max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
-                    max_html_depth=max_html_depth)
+                    max_html_depth=max_html_depth, max_memory=max_memory)
     if fmt not in ("jsonl", "gold"):
         raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl or gold", param_hint="--format")
     if engine == "dask":
@@ -320,11 +323,12 @@ def track_add(
     max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
     max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
     max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
+    max_memory: MaxMemoryOpt = LIMITS.max_memory,
 ) -> None:
     """Extract documents and store them in the tracker (one transaction per document)."""
     limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
                     max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
-                    max_html_depth=max_html_depth)
+                    max_html_depth=max_html_depth, max_memory=max_memory)
     from .tracker.store import add
 
     db_path, paths = _split_db(paths)

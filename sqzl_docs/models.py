@@ -222,7 +222,7 @@ class Header(Frozen):
 class Deadline(Frozen):
     start: dt.date | None = None
     end: dt.date | None = None
-    source: Literal["explicit", "item", "plan_period", "none"] = "none"
+    source: Literal["explicit", "item", "plan_period", "plan_year", "none"] = "none"
     span: Span | None = None
 
 

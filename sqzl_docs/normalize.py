@@ -9,9 +9,10 @@ can be shown exactly as the document wrote it. The view:
 - drops zero-width and control characters;
 - collapses a whitespace run to one ``\\n`` when it holds a line break, and otherwise drops it when
   it touches a non-ASCII character (``2021 年`` → ``2021年``) or keeps one space between ASCII words;
-- treats a run of two or more ideographic spaces (``　　``, the paragraph indent of scraped pages
-  whose line breaks were lost) as a line break when it follows sentence-final punctuation or
-  precedes an enumerator (一、, （一）, 1.).
+- treats a run of two or more ideographic or em spaces (``　　``, the paragraph indent of scraped
+  pages whose line breaks were lost) as a line break when it follows sentence-final punctuation,
+  precedes an enumerator (一、, （一）, 1.), or follows a plain space after a numbered heading
+  (``一、2019年工作回顾 　　过去一年``, as in reports exported as one line).
 
 ``NormText.to_source[i]`` is the source index of normalised character ``i`` (kept as runs of consecutive
 source characters, a few numbers per line rather than one per character); it is monotone and in
@@ -225,14 +226,29 @@ def normalize(source: str) -> NormText:
     return NormText("".join(out), runs.build())
 
 
+def _indent_width(run: str) -> int:
+    """Wide spaces in a run: the ideographic space (U+3000) and the em space (U+2003), both used as
+    paragraph indents."""
+    return run.count("\u3000") + run.count("\u2003")
+
+
+def _after_heading(source: str, s: int) -> bool:
+    """Whether the text before ``s`` (back to the last sentence end) is a numbered heading
+    (``一、2019年工作回顾``): a paragraph indent after it ends the heading's line."""
+    back = max(0, s - 60)
+    cut = max(source.rfind(p, back, s) for p in _SENTENCE_END)
+    segment = source[cut + 1 if cut >= 0 else back:s].lstrip(" \t\u3000\u2003")
+    return bool(ITEM_MARKER.match(segment))
+
+
 def _whitespace(source: str, s: int, e: int, run: str) -> str:
     """What a whitespace run becomes in the view: '\\n', ' ' or nothing."""
     if any(c in _LINE_BREAKS for c in run):
         return "\n"
     before = source[s - 1] if s > 0 else ""
     after = source[e] if e < len(source) else ""
-    if run.count("\u3000") >= 2 and before and after:
-        if before in _SENTENCE_END or ITEM_MARKER.match(source, e):
+    if _indent_width(run) >= 2 and before and after:
+        if before in _SENTENCE_END or ITEM_MARKER.match(source, e) or run[0] == " " and _after_heading(source, s):
             return "\n"
     if not before or not after:
         return ""

@@ -110,3 +110,15 @@ def test_source_range_reads_the_map_as_a_list(source: str, start: int, end: int)
     start, end = min(start, len(n.text)), min(end, len(n.text) + 1)
     expected = (plain[start], plain[start]) if end <= start else (plain[start], plain[end - 1] + 1)
     assert n.source_range(start, end) == expected
+
+
+def test_paragraphs_joined_by_a_space_and_an_indent_become_lines() -> None:
+    """Reports exported as one line keep each paragraph's indent after a plain space (`` 　　`` or
+    `` \u2003\u2003``): that is a line break, heading lines included (seen in the Shanghai reports
+    f06/f07; the text here is the 2023 national report's opening, x018)."""
+    from sqzl_docs.normalize import normalize
+
+    for indent in ("\u3000\u3000", "\u2003\u2003"):
+        source = f"各位代表： {indent}一、过去一年和五年工作回顾 {indent}2022年是极为重要的一年。"
+        assert normalize(source).text.split("\n") == ["各位代表：", "一、过去一年和五年工作回顾", "2022年是极为重要的一年。"]
+    assert normalize("社区\u3000\u3000治理").text == "社区治理"  # an indent inside a line is not a break

@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import lexicon
 from ..models import Commitment, DateMention, Deadline, Department, Document, Section, Span
-from . import extractor
+from . import extractor, work_report
 from .dates import document_date
 from .keywords import keywords
 from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
@@ -64,8 +64,12 @@ def _has(text: str, words: list[str]) -> bool:
 
 
 def forward_sections(doc: Document) -> list[Section]:
-    """Top-level sections whose items are undertakings."""
+    """Top-level sections whose items are undertakings (in a work report: its plan, after the review)."""
     kind = doc.header.doc_type if doc.header else "other"
+    if kind == "work_report":
+        p = work_report.plan(doc)
+        if p is not None:
+            return p.sections
     cues = _cues()
     out = []
     for top in doc.structure.sections:
@@ -89,8 +93,14 @@ def extract(doc: Document) -> Iterator[Commitment]:
     found: list[Commitment] = []
     covered: list[tuple[int, int]] = []
     kind = doc.header.doc_type if doc.header else "other"
+    wr = work_report.plan(doc) if kind == "work_report" else None
+    due = wr.deadline() if wr else None
+    if wr and wr.target_sentence:
+        covered.append(wr.target_sentence)
+        for clause in wr.targets:  # 主要预期目标: one undertaking per clause
+            found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
     for top in forward_sections(doc):
-        items = top.children or ([top] if kind in ("notice", "draft") else [])
+        items = top.children or ([top] if kind in ("notice", "draft", "work_report") else [])
         if not items:
             continue  # a forward section without items: its promising sentences are found below
         covered.append((top.span.start, top.span.end))
@@ -103,7 +113,7 @@ def extract(doc: Document) -> Iterator[Commitment]:
             if span.text != heading:  # heading with spaces inside: keep the source as written
                 span = doc.span(start, item.heading.end)
             found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d, idx,
-                                     _intro_subjects(doc, top, idx)))
+                                     _intro_subjects(doc, top, idx), fallback=due))
             covered.append((item.span.start, item.span.end))
     body = doc.structure.body
     if body is not None:
@@ -120,7 +130,8 @@ def extract(doc: Document) -> Iterator[Commitment]:
             if _promises(sentence, d, dates, start, end):
                 src = doc.span(start, end)
                 path = [x.heading.text for x in around.at(start)]
-                found.append(_commitment(doc, src, src, path, d, idx))
+                found.append(_commitment(doc, src, src, path, d, idx,
+                                         fallback=due if wr and wr.holds(start) else None))
     yield from sorted(found, key=lambda c: c.span.start)
 
 
@@ -202,9 +213,10 @@ def _intro_subjects(doc: Document, top: Section, idx: _Index) -> list[str]:
 
 
 def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None, idx: _Index,
-                responsible: list[str] | None = None) -> Commitment:
+                responsible: list[str] | None = None, fallback: Deadline | None = None) -> Commitment:
+    """``fallback``: the deadline of an item with no date of its own (a work report's plan year)."""
     inside = idx.dates.within(item.start, item.end)
-    deadline = _deadline(doc, inside, item, d)
+    deadline = _deadline(doc, inside, item, d) or fallback
     targets = idx.metrics.within(item.start, item.end)
     departments, defaulted = _departments(doc, item, span, idx)
     if responsible and (not departments or defaulted):

@@ -14,6 +14,7 @@ and a canonical full name where the jurisdiction is known (市民政局 in a Cho
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -72,6 +73,51 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
     for m in re.finditer("街道", text):
         starts.update(range(max(0, m.start() - 4), m.start() - 1))
     return matches_at(_pattern(), text, sorted(starts))
+
+
+@functools.cache
+def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
+    d = _data()
+    bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
+    return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+
+
+@functools.cache
+def _open_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A list of organs (A、B、C), an organ before a role cue, an organ alone as an item heading."""
+    name = _open_name()
+    edge = r"(?<![\u4e00-\u9fff])"
+    after = r"(?=[、，,。；;：:）)\n]|等|$)"
+    listed = re.compile(rf"{edge}{name}(?:（[^）\n]{{1,6}}）)?(?:、{name}(?:（[^）\n]{{1,6}}）)?)+{after}")
+    short = _open_name("open_cued_endings", 5)
+    cued = re.compile(rf"{edge}({short})(?={lexicon.alternation(_data()['open_role_cues'])})")
+    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})(?=[。.：:\n])")
+    return listed, cued, heading
+
+
+def _open_organs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
+    listed, cued, heading = _open_patterns()
+    whole = re.compile(_open_name() + r"$")
+    not_start = tuple(_data()["open_not_start"])
+    not_end = tuple(_data()["open_not_end"])
+    organ_list = re.compile(rf"(?:{lexicon.alternation(_data()['open_cued_endings'])})(?:（[^）]*）)?(?:、|$)")
+    for m in listed.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start:m.start()].lstrip().startswith("各"):
+            continue  # an addressee line: 各省、自治区……民政厅（局）
+        if not organ_list.search(m.group()):
+            continue  # 中心、中心、所: facilities, unless an organ is among them
+        pos = m.start()
+        for part in re.split(r"(、)", m.group()):
+            bare = part[:part.rfind("（")] if part.endswith("）") and "（" in part else part  # 财政厅（局）
+            if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
+                yield pos, pos + len(bare)
+            pos += len(part)
+    for pattern in (cued, heading):
+        for m in pattern.finditer(text):
+            if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
+                yield m.start(1), m.end(1)
 
 
 @functools.cache
@@ -256,6 +302,14 @@ def extract(doc: Document) -> Iterator[Department]:
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
         found.append((start, end))
+    taken = sorted(found)
+    for s, e in sorted(set(_open_organs(text))):
+        i = bisect.bisect_right(taken, (s, 10**9))
+        if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
+            continue  # inside or across a name the closed grammar found
+        bisect.insort(taken, (s, e))
+        found.append((s, e))
+    found.sort()
     names = [doc.source_span(s, e) for s, e in found]
     issuer_texts = _issuer_texts(doc)
     places = _jurisdictions(issuer_texts + [n.text for n in names])

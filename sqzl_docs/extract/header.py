@@ -42,11 +42,24 @@ def doc_type(doc: Document) -> str:
             return kind
         if any(w in opening for w in rule.get("opening_contains", [])):
             return kind
+    for kind, rule in cues.items():
+        if "signals" in rule and _signals(doc, rule["signals"]) >= rule.get("min_signals", 2):
+            return kind
     if title and doc.structure.subtitle is None and _author_line(doc):
         return "experience"
     if any(w in title for w in cues["experience"]["title_contains"]):
         return "experience"
     return "other"
+
+
+def _signals(doc: Document, signals: dict[str, list[str]]) -> int:
+    """How many of a kind's signal groups the document shows: its opening (first 200 characters),
+    its top-level section headings, its closing (last 300 characters)."""
+    text = doc.norm.text
+    places = {"opening_contains": text[:200],
+              "headings_contain": "\n".join(s.heading.text for s in doc.structure.sections),
+              "closing_contains": text[-300:]}
+    return sum(1 for group, words in signals.items() if any(w in places.get(group, "") for w in words))
 
 
 def _author_line(doc: Document) -> str | None:
@@ -92,6 +105,7 @@ def _issuer(doc: Document) -> str | None:
 
 
 _REPLY_LEAD_IN = re.compile(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)")
+_SPEAKS_FOR = re.compile(r"我代表(?P<body>[^，,。；：]{2,30}?)(?:[，,]|向|对)")
 _INVESTIGATED_BY = re.compile(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)")
 
 
@@ -111,6 +125,15 @@ def _head_organ(doc: Document) -> list[str]:
         named = [d.name for d in found if s <= d.span.start < e]
         if named:
             return named[:1]
+    m = _SPEAKS_FOR.search(doc.norm.text[:1500])
+    if m:  # 我代表国务院，向大会报告政府工作: the body the speaker speaks for
+        s, e = doc.norm.source_range(m.start("body"), m.end("body"))
+        named = [d.name for d in found if s <= d.span.start and d.span.end <= e]
+        body = doc.text[s:e].strip()
+        if named:
+            return named[:1]
+        if body.endswith(tuple(lexicon.structure_cues()["organ_endings"])):
+            return [body]
     m = _INVESTIGATED_BY.search(doc.norm.text[:600])
     if m:  # 经A1区街道办事处前期调查: the body that investigated replies
         s, e = doc.norm.source_range(m.start("body"), m.end("body"))
