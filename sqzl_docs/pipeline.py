@@ -332,7 +332,9 @@ def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits:
 
     warm_up()
     with Supervisor(work, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
-        local = (lambda t: [_line(t, fmt)] if isinstance(t, Problem) else None)
+        def local(t: Task) -> list[tuple[bool, str]] | None:
+            return [_line(t, fmt)] if isinstance(t, Problem) else None
+
         for lines in pool.map(_tasks(paths, limits, skip), local):
             yield from lines
 

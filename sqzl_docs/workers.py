@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .limits import Limits
-from .models import Problem
 
 STAGES = ("ingest", "structure", "extract")
 
