@@ -37,15 +37,39 @@ class Span(Frozen):
 WritableStr = Annotated[str, AfterValidator(replace_lone_surrogates)]
 
 
+Stage = Literal["ingest", "normalize", "structure", "extract", "track"]
+
+
 class Problem(Frozen):
     """An error record (or a warning on a document): which file, at which stage, and why."""
 
     kind: Literal["problem"] = "problem"
     source: WritableStr
-    stage: Literal["ingest", "normalize", "structure", "extract", "track"]
+    stage: Stage
     code: str
     reason: WritableStr
     span: Span | None = None
+
+    @classmethod
+    def from_exc(cls, exc: BaseException, *, stage: Stage, source: str, where: bool = False) -> Problem:
+        """The record for an exception caught in a batch run: a :class:`~sqzl_docs.errors.SqzlError`'s
+        own code and reason, else ``<stage>.failed`` with the exception's type and message (after
+        ``source:`` when ``where``). The code is one listed in :data:`sqzl_docs.errors.CODES`.
+
+        >>> Problem.from_exc(ValueError("bad"), stage="extract", source="a.txt").reason
+        'ValueError: bad'
+        """
+        from .errors import CODES, SqzlError
+
+        if isinstance(exc, SqzlError):
+            code, reason = exc.code, exc.reason
+        else:
+            code, reason = f"{stage}.failed", f"{type(exc).__name__}: {exc}"
+            if where:
+                reason = f"{source}: {reason}"
+        if code not in CODES:
+            raise ValueError(f"problem code {code!r} is not in errors.CODES")
+        return cls(source=source, stage=stage, code=code, reason=reason)
 
 
 # ---------------------------------------------------------------- reading

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import extract, ingest, structure
-from .errors import SqzlError
 from .limits import DEFAULT, Limits, TimeLimitExceeded, checkpoint, time_limit
 from .models import Document, Problem
 from .workers import Supervisor, note_stage
@@ -114,8 +113,7 @@ def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Prob
     except MemoryError:
         return _memory(doc.source, "structure", limits)
     except Exception as exc:  # a bug in one document's analysis must not stop a batch
-        return Problem(source=doc.source, stage="structure", code="structure.failed",
-                       reason=f"{type(exc).__name__}: {exc}")
+        return Problem.from_exc(exc, stage="structure", source=doc.source)
     try:
         note_stage("extract")
         checkpoint()
@@ -125,8 +123,7 @@ def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Prob
     except MemoryError:
         return _memory(doc.source, "extract", limits)
     except Exception as exc:
-        return Problem(source=doc.source, stage="extract", code="extract.failed",
-                       reason=f"{type(exc).__name__}: {exc}")
+        return Problem.from_exc(exc, stage="extract", source=doc.source)
 
 
 def _timeout(source: str, stage: str, limits: Limits) -> Problem:
@@ -152,11 +149,8 @@ def process_path(path: str, *, limits: Limits = DEFAULT, text_field: str | None 
         out.append(_timeout(path, "ingest", limits))
     except MemoryError:
         out.append(_memory(path, "ingest", limits))
-    except SqzlError as exc:
-        out.append(Problem(source=path, stage="ingest", code=exc.code, reason=exc.reason))
-    except Exception as exc:  # an unexpected reader failure is still a record, not a crash
-        out.append(Problem(source=path, stage="ingest", code="ingest.failed",
-                           reason=f"{path}: {type(exc).__name__}: {exc}"))
+    except Exception as exc:  # a reader's error, or an unexpected failure, is still a record, not a crash
+        out.append(Problem.from_exc(exc, stage="ingest", source=path, where=True))
     return out
 
 
@@ -174,10 +168,8 @@ def process_stdin(data: bytes, *, limits: Limits = DEFAULT, text_field: str | No
         return [_timeout("<stdin>", "ingest", limits)]
     except MemoryError:
         return [_memory("<stdin>", "ingest", limits)]
-    except SqzlError as exc:
-        return [Problem(source="<stdin>", stage="ingest", code=exc.code, reason=exc.reason)]
     except Exception as exc:
-        return [Problem(source="<stdin>", stage="ingest", code="ingest.failed", reason=f"<stdin>: {type(exc).__name__}: {exc}")]
+        return [Problem.from_exc(exc, stage="ingest", source="<stdin>", where=True)]
 
 
 def _bounded(doc: Document, limits: Limits) -> Document | Problem:
@@ -404,7 +396,7 @@ def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document |
     except MemoryError:
         return [_memory(where, "ingest", limits)]
     except Exception as exc:
-        return [Problem(source=where, stage="ingest", code="ingest.failed", reason=f"{type(exc).__name__}: {exc}")]
+        return [Problem.from_exc(exc, stage="ingest", source=where)]
 
 
 def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
