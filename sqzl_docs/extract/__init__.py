@@ -17,12 +17,16 @@ extractor called on its own gets what it requires through :func:`records`. Extra
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
+import importlib
+import importlib.util
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
+from types import ModuleType
 from typing import Any
 
 from ..models import Document
@@ -47,13 +51,39 @@ class Spec:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """A digest of the extractor's module source and its data files: it changes whenever the code or
-        data that decide the output change (the version is what a person raises when the output does)."""
-        digest = hashlib.sha256(inspect.getsource(inspect.getmodule(self.fn)).encode("utf-8"))  # type: ignore[arg-type]
+        """A digest of the extractor's module source, the package modules it imports (its helpers and
+        grammars) and its data files: it changes whenever the code or data that decide the output
+        change (the version is what a person raises when the output does)."""
+        module = inspect.getmodule(self.fn)
+        assert module is not None
+        digest = hashlib.sha256()
+        for name in sorted(_package_imports(module)):
+            source = inspect.getsource(importlib.import_module(name))
+            digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8"))
         data = resources.files("sqzl_docs.data")
         for name in self.data:
             digest.update(name.encode("utf-8") + b"\0" + data.joinpath(name).read_bytes())
         return digest.hexdigest()[:16]
+
+
+def _package_imports(module: ModuleType) -> set[str]:
+    """The module's own name and the sqzl_docs modules below the package root it imports (one level)."""
+    names = {module.__name__}
+    package = module.__name__.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+            stem = f"{base}.{node.module}" if node.module else base
+            names.update(t for t in [stem] + [f"{stem}.{a.name}" for a in node.names] if _is_module(t))
+    return names
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``name`` is a module below the package root (not the root, not a package's attribute)."""
+    try:
+        return name.count(".") >= 2 and importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 REGISTRY: dict[str, Spec] = {}
