@@ -8,9 +8,9 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from . import extract, ingest, structure
 from .limits import DEFAULT, Limits, TimeLimitExceeded, checkpoint, time_limit
@@ -18,6 +18,7 @@ from .models import Document, Problem
 from .workers import Supervisor, note_stage
 
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
+T = TypeVar("T")
 
 
 def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> Iterator[str | Problem]:
@@ -262,7 +263,7 @@ def _stdin_tasks(limits: Limits) -> Iterator[Task | Problem]:
     yield ("stdin", "-", 0, data)
 
 
-def _tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
+def tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
     """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
     for item in expand(paths, skip=skip):
         if isinstance(item, Problem):
@@ -308,27 +309,17 @@ def _line(record: Document | Problem, fmt: str) -> tuple[bool, str]:
         return True, problem.model_dump_json()
 
 
-def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
+def work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
     """A task's records serialised in the worker."""
-    return [_line(r, fmt) for r in _work(task, limits, text_field)]
+    return [_line(r, fmt) for r in work(task, limits, text_field)]
 
 
 def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits: Limits = DEFAULT,
              text_field: str | None = None, chunk: int = 32,
              skip: Collection[tuple[int, int]] = ()) -> Iterator[tuple[bool, str]]:
     """Like :func:`run`, with each record as (is_problem, one JSON line), serialised in the workers."""
-    work = functools.partial(_work_json, limits=limits, text_field=text_field, fmt=fmt)
-
-    def lost(task: Task, stage: str, why: str, exitcode: int | None) -> list[tuple[bool, str]]:
-        return [_line(_lost(task, stage, why, exitcode, limits), fmt)]
-
-    warm_up()
-    with Supervisor(work, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
-        def local(t: Task) -> list[tuple[bool, str]] | None:
-            return [_line(t, fmt)] if isinstance(t, Problem) else None
-
-        for lines in pool.map(_tasks(paths, limits, skip), local):
-            yield from lines
+    yield from execute(paths, functools.partial(work_json, limits=limits, text_field=text_field, fmt=fmt),
+                       lambda problem: [_line(problem, fmt)], jobs=jobs, limits=limits, chunk=chunk, skip=skip)
 
 
 def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
@@ -373,7 +364,8 @@ def _lost(task: Task, stage: str, why: str, exitcode: int | None, limits: Limits
                    reason=f"{where}: the worker process reading it ended with {how}")
 
 
-def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document | Problem]:
+def work(task: Task, limits: Limits, text_field: str | None) -> list[Document | Problem]:
+    """Everything one task yields, in this process. Never raises."""
     kind, source, number, raw = task
     note_stage("ingest")
     if kind == "path":
@@ -405,12 +397,26 @@ def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
     """Read and analyse every document under ``paths``, streaming: records come out in input order
     for any ``jobs``. Each document is worked on in a supervised worker process
     (:mod:`sqzl_docs.workers`) that is killed at the time limit and capped in memory."""
-    work = functools.partial(_work, limits=limits, text_field=text_field)
+    def problem_out(problem: Problem) -> list[Document | Problem]:
+        return [problem]
 
-    def lost(task: Task, stage: str, why: str, exitcode: int | None) -> list[Document | Problem]:
-        return [_lost(task, stage, why, exitcode, limits)]
+    yield from execute(paths, functools.partial(work, limits=limits, text_field=text_field), problem_out,
+                       jobs=jobs, limits=limits, chunk=chunk, skip=skip)
+
+
+def execute(paths: Iterable[str], work_on: Callable[[Task], list[T]], problem_out: Callable[[Problem], list[T]],
+            *, jobs: int = 1, limits: Limits = DEFAULT, chunk: int = 32,
+            skip: Collection[tuple[int, int]] = ()) -> Iterator[T]:
+    """The one executor: the :func:`tasks` under ``paths``, each turned into output by ``work_on`` in a
+    supervised worker process, in input order. A problem found while listing the tasks, and the record
+    for a task whose worker was killed or died, come out through ``problem_out``."""
+    def lost(task: Task, stage: str, why: str, exitcode: int | None) -> list[T]:
+        return problem_out(_lost(task, stage, why, exitcode, limits))
+
+    def local(t: Task | Problem) -> list[T] | None:
+        return problem_out(t) if isinstance(t, Problem) else None
 
     warm_up()
-    with Supervisor(work, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
-        for records in pool.map(_tasks(paths, limits, skip), lambda t: [t] if isinstance(t, Problem) else None):
-            yield from records
+    with Supervisor(work_on, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
+        for out in pool.map(tasks(paths, limits, skip), local):
+            yield from out
