@@ -37,7 +37,7 @@ def extractor_version(doc: Document) -> str:
 
 def jurisdiction(doc: Document) -> str | None:
     """The government a document belongs to (重庆市, 武汉市江夏区, 国务院 for central organs)."""
-    from ..extract.departments import places
+    from ..lexicon import places
 
     issuer = (doc.header.issuer if doc.header else None) or ""
     if issuer.startswith(("国务院", "中共中央", "党中央", "全国", "中央")) or issuer.endswith("部"):
@@ -269,6 +269,6 @@ def _now() -> str:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return __version__
