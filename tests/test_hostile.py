@@ -298,7 +298,7 @@ def test_a_long_json_lines_line_is_refused_without_being_held(tmp_path: Path) ->
     limits = Limits(max_bytes=MiB)
     tracemalloc.start()
     try:
-        tasks = list(pipeline._tasks([str(path)], limits))
+        tasks = list(pipeline.tasks([str(path)], limits))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
