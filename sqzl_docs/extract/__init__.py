@@ -32,6 +32,7 @@ from typing import Any
 from ..models import Document
 
 Extractor = Callable[[Document], Iterator[Any]]
+# The modules of the built-in extractors; each registers itself with @extractor when imported.
 MODULES = ("citations", "commitments", "dates", "departments", "doc_numbers", "header", "metrics", "progress")
 
 
@@ -100,14 +101,14 @@ def extractor(name: str, version: int, *, requires: tuple[str, ...] = (), data: 
 
 def load_all() -> dict[str, Spec]:
     """The registry, with every built-in extractor imported (registered)."""
-    from . import citations, commitments, dates, departments, doc_numbers, header, metrics, progress  # noqa: F401
-
+    for module in MODULES:
+        importlib.import_module(f"{__name__}.{module}")
     return REGISTRY
 
 
 @functools.cache
 def order() -> tuple[str, ...]:
-    """Every extractor after the ones it requires; among those free to run, registration order."""
+    """Every extractor after the ones it requires; among those free to run, by name."""
     specs = load_all()
     done: list[str] = []
     visiting: set[str] = set()
@@ -123,17 +124,9 @@ def order() -> tuple[str, ...]:
         visiting.discard(name)
         done.append(name)
 
-    for name in _REGISTRATION_ORDER:
-        visit(name)
-    for name in specs:
+    for name in sorted(specs):
         visit(name)
     return tuple(done)
-
-
-# The order extractors ran in before the registry computed it: kept where ``requires`` leaves it free,
-# so that the document's ``extractors`` map (and the output) keeps its key order.
-_REGISTRATION_ORDER = ("doc_numbers", "citations", "dates", "metrics", "departments", "header", "commitments",
-                       "progress")
 
 
 def records(doc: Document, name: str) -> list[Any]:
