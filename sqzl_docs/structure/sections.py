@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import lexicon
 from ..grammar.numerals import to_int
 from .lines import Line
 
@@ -59,8 +60,13 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     stack: list[Node] = []
     flat: list[Node] = []
     closed: dict[str, tuple[int, int]] = {}  # style → (number, level) of the last section of it closed
+    breaks: list[int] = []  # lines that address the audience (各位代表！): they close every open section
+    address = set(lexicon.structure_cues().get("address_lines", []))
     for line in lines:
         if line.start < body[0] or line.start >= body[1]:
+            continue
+        if line.text.strip() in address:
+            breaks.append(line.start)
             continue
         offset = len(line.text) - len(line.text.lstrip("# \u3000"))
         m = HEADING.match(line.text, offset)
@@ -85,11 +91,24 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
         stack.append(node)
         flat.append(node)
     _close(flat, body[1], text)
+    _break(flat, breaks, text)
     for node in flat:
         _inline_items(node, text, lines)
     if not roots:
         roots = _inline_roots(text, lines, body)
     return roots
+
+
+def _break(flat: list[Node], breaks: list[int], text: str) -> None:
+    """End every section at the first address line (各位代表！) after its heading, if it runs past one."""
+    if not breaks:
+        return
+    import bisect
+
+    for node in flat:
+        i = bisect.bisect_right(breaks, node.start)
+        if i < len(breaks) and breaks[i] < node.end:
+            _set_end(node, breaks[i], text)
 
 
 def _note(closed: dict[str, tuple[int, int]], node: Node) -> None:
