@@ -25,7 +25,7 @@ from sqzl_docs.tracker import serve
 
 from .test_serve_security import PASSWORD, _free_port, built  # noqa: F401
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the child")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the child")]
 SQZL = str(Path(sys.executable).with_name("sqzl"))
 
 
