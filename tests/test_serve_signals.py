@@ -106,6 +106,21 @@ def test_a_signal_stops_datasette_and_cleans_up(started: tuple[subprocess.Popen[
     assert code == 128 + signum  # 143, 130, 129: stopped by that signal, as a shell reports it
 
 
+@pytest.mark.parametrize("mode", ["writable"])
+def test_killing_sqzl_stops_datasette(started: tuple[subprocess.Popen[bytes], int, int, Path], mode: str) -> None:
+    """SIGKILL cannot be caught, so sqzl cannot pass it on: Datasette is told by the kernel
+    (PR_SET_PDEATHSIG) and stops; only its temporary folder is left, which nothing could remove."""
+    proc, child, port, _ = started
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    for _ in range(600):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child), "datasette outlived a killed sqzl"
+    assert not _port_open(port)
+
+
 def test_no_work_folder_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        built: Path) -> None:  # noqa: F811
     """`command()` needs the caller's folder (no temporary one nobody removes); `serve()` removes its
