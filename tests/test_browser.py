@@ -31,7 +31,7 @@ from sqzl_docs.tracker import link, serve, store
 from .chromium import CHROMIUM, Browser
 from .conftest import RAW, ROOT
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it as root)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it as root)")]
 
 DOCS = ["000_a8a32f0196afeb02.txt", "003_bae5fa7c6a583b1e.txt",  # the seed pair (重庆市民政局 2021, 重庆市人民政府 2023)
         "f01_guowuyuan_zhengfu_gongzuo_baogao_2015.txt",        # 职业教育

@@ -27,6 +27,8 @@ from sqzl_docs.limits import Limits
 
 from .conftest import FIXTURES
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 GOOD_TEXT = "关于推进社区治理的通知\n各区县：\n一、到2022年底，全市社区服务设施覆盖率达到100%。\n市民政局\n2021年5月11日\n"
 MiB = 1024 * 1024
 

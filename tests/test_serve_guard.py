@@ -25,6 +25,8 @@ from sqzl_docs.tracker import serve
 
 from .test_serve_security import PASSWORD, Client, Server, _commitment, built, count, servers  # noqa: F401
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 HOSTILE_HOSTS = ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", "localhost.attacker.example",
                  "0.0.0.0", "10.0.0.1", ""]
 

@@ -34,6 +34,8 @@ from sqzl_docs.tracker import link, serve, store
 
 from .conftest import RAW
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 PASSWORD = "correct horse 电池 staple"
 REVIEWER = "ana"
 ROW = "(commitment_id, status, assessor) VALUES ('x', 'fulfilled', 'human:mallory')"

@@ -25,7 +25,7 @@ from sqzl_docs.tracker import serve
 
 from .test_serve_security import PASSWORD, _free_port, built  # noqa: F401
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the child")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the child")]
 SQZL = str(Path(sys.executable).with_name("sqzl"))
 
 
@@ -104,6 +104,21 @@ def test_a_signal_stops_datasette_and_cleans_up(started: tuple[subprocess.Popen[
     assert not _port_open(port)
     assert list(tmpdir.iterdir()) == [], "the temporary folder is left behind"
     assert code == 128 + signum  # 143, 130, 129: stopped by that signal, as a shell reports it
+
+
+@pytest.mark.parametrize("mode", ["writable"])
+def test_killing_sqzl_stops_datasette(started: tuple[subprocess.Popen[bytes], int, int, Path], mode: str) -> None:
+    """SIGKILL cannot be caught, so sqzl cannot pass it on: Datasette is told by the kernel
+    (PR_SET_PDEATHSIG) and stops; only its temporary folder is left, which nothing could remove."""
+    proc, child, port, _ = started
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    for _ in range(600):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child), "datasette outlived a killed sqzl"
+    assert not _port_open(port)
 
 
 def test_no_work_folder_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -24,6 +24,8 @@ from sqzl_docs.tracker.text import fts_query
 
 from .test_serve_security import PASSWORD, REVIEWER, Client, Server, built, count, fingerprint  # noqa: F401
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[dict[str, Server]]:  # noqa: F811

@@ -177,3 +177,27 @@ def sections_flat(node):  # type: ignore[no-untyped-def]
     for child in node.children:
         yield child
         yield from sections_flat(child)
+
+
+def test_numbering_that_runs_on_across_sections() -> None:
+    """意见 often number their measures across sections: （一）（二） under 一、, then （三）（四） under 二、
+    (seen in f15; this text follows the shape of the 2021 opinion on primary-level governance)."""
+    import sqzl_docs
+
+    doc = sqzl_docs.parse_text(
+        "关于加强基层治理体系建设的意见\n一、总体要求\n（一）指导思想。坚持党的全面领导。\n（二）主要目标。力争用5年左右时间。\n"
+        "二、完善基层治理体系\n（三）加强乡镇（街道）党组织建设。\n（四）健全基层群众自治制度。\n"
+        "三、组织实施\n（五）压实各级党委责任。\n")
+    tree = [(s.heading.text, [c.heading.text for c in s.children]) for s in doc.structure.sections]
+    assert tree == [("一、总体要求", ["（一）指导思想", "（二）主要目标"]),
+                    ("二、完善基层治理体系", ["（三）加强乡镇（街道）党组织建设", "（四）健全基层群众自治制度"]),
+                    ("三、组织实施", ["（五）压实各级党委责任"])]
+    assert [c.span.text for c in doc.commitments][-3:] == ["加强乡镇（街道）党组织建设", "健全基层群众自治制度",
+                                                           "压实各级党委责任"]
+
+
+def test_a_number_that_does_not_run_on_is_not_a_heading() -> None:
+    import sqzl_docs
+
+    doc = sqzl_docs.parse_text("关于社区治理的通知\n一、总体要求\n（一）指导思想。\n二、重点任务\n（五）这不是下一项。\n")
+    assert [c.heading.text for c in doc.structure.sections[1].children] == []

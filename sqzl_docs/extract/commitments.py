@@ -94,11 +94,15 @@ def extract(doc: Document) -> Iterator[Commitment]:
     covered: list[tuple[int, int]] = []
     kind = doc.header.doc_type if doc.header else "other"
     wr = work_report.plan(doc) if kind == "work_report" else None
-    due = wr.deadline() if wr else None
+    due = wr.deadline() if wr else _annual_plan_deadline(doc, d)
     if wr and wr.target_sentence:
         covered.append(wr.target_sentence)
         for clause in wr.targets:  # 主要预期目标: one undertaking per clause
             found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
+    if wr:
+        for lead in wr.undertakings:  # the plan's paragraphs after its numbered tasks
+            found.append(_commitment(doc, lead, lead, [], d, idx, fallback=due))
+            covered.append((lead.start, lead.end))
     for top in forward_sections(doc):
         items = top.children or ([top] if kind in ("notice", "draft", "work_report") else [])
         if not items:
@@ -133,6 +137,22 @@ def extract(doc: Document) -> Iterator[Commitment]:
                 found.append(_commitment(doc, src, src, path, d, idx,
                                          fallback=due if wr and wr.holds(start) else None))
     yield from sorted(found, key=lambda c: c.span.start)
+
+
+_ONE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!\s*[—–\-－~至到])")
+
+
+def _annual_plan_deadline(doc: Document, d: dt.date | None) -> Deadline | None:
+    """The end of the year a plan for one year names in its title (2025年……重点工作安排)."""
+    title = doc.structure.title_text or ""
+    if not any(w in title for w in _cues()["annual_plan_titles"]):
+        return None
+    years = set(_ONE_YEAR.findall(title))
+    if len(years) != 1:
+        return None
+    year = int(years.pop())
+    return Deadline(start=d if d and d.year == year else dt.date(year, 1, 1), end=dt.date(year, 12, 31),
+                    source="plan_year")
 
 
 def _promises(sentence: Sentence, d: dt.date | None, dates: ByStart[DateMention], start: int, end: int) -> bool:

@@ -95,6 +95,55 @@ def _open_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     return listed, cued, heading
 
 
+def _small_place(text: str, start: int) -> int:
+    """A town too small for the gazetteer before its level word (彭浦|镇政府): two or three characters
+    at a word start, with no function word among them."""
+    bad = set(_data()["open_not_inside"])
+    for k in (3, 2):
+        place = text[start - k:start]
+        if start - k >= 0 and re.fullmatch(rf"{_CJK}{{{k}}}", place) and _word_start(text, start - k) \
+                and not bad & set(place) and not place.startswith(_GENERIC_BEFORE) \
+                and not place.startswith(tuple(_data()["small_place_not_start"] + _data()["boundary_words"])):
+            return start - k
+    return start
+
+
+def _join_street_offices(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A government's name followed at once by its street office or town (上海市闵行区人民政府 +
+    古美路街道办事处) names one organ: the office, with its parents."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(found):
+        if out and out[-1][1] == s and text[out[-1][0]:out[-1][1]].endswith("人民政府") \
+                and text[s:e].endswith(("街道办事处", "办事处", "镇人民政府", "乡人民政府")):
+            out[-1] = (out[-1][0], e)
+            continue
+        out.append((s, e))
+    return out
+
+
+@functools.cache
+def _named_group_pattern() -> re.Pattern[str]:
+    d = _data()
+    return re.compile(rf"[\u4e00-\u9fff“”]{{4,24}}?(?:{lexicon.alternation(d['named_group_endings'])})"
+                      rf"(?!{lexicon.alternation(d['named_group_not_before'])})")
+
+
+def _named_groups(text: str) -> Iterator[tuple[int, int]]:
+    """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
+    the verb or boundary word before it (建立……, 由……) and holds no function word."""
+    d = _data()
+    lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
+    bad = set(d["open_not_inside"]) | {"要", "可"}
+    for m in _named_group_pattern().finditer(text):
+        name = m.group()
+        cut = lead.match(name)
+        start = m.start() + (cut.end() if cut else 0)
+        name = text[start:m.end()]
+        if len(name) >= 8 and _CJK_CHAR.match(name) and not bad & set(name) \
+                and (cut or _word_start(text, start)) and not any(w in name for w in d["named_group_not_inside"]):
+            yield start, m.end()
+
+
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     listed, cued, heading = _open_patterns()
@@ -141,7 +190,7 @@ _RESPONSIBLE_AFTER = re.compile(r"(?:[、，,和及与][^。；（）()]{0,60}?)
 _SPACE = re.compile(r"\s")
 _PLACE_LEVEL = re.compile(r"(省|市|区|县|州|旗|盟|兵团)$")
 _GENERIC_BEFORE = ("各", "全", "直辖", "计划单列", "单列", "副省级", "地级", "县级", "乡", "所在地", "当地", "本级")
-_STREET_CUES = ("经", "由", "据")
+_STREET_CUES = ("经", "由", "据", "人民政府")  # 人民政府: the street office of that government
 
 
 @functools.cache
@@ -182,6 +231,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
             elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
+
     while True:
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
@@ -301,7 +351,15 @@ def extract(doc: Document) -> Iterator[Department]:
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
+            if m["level"] in _data()["small_place_levels"]:
+                start = _small_place(text, start)
+        for prefix in _data()["party_prefixes"]:  # 中共|上海市委
+            if text[end - 1] == "委" and text[max(0, start - len(prefix)):start] == prefix:
+                start -= len(prefix)
+                break
         found.append((start, end))
+    found = _join_street_offices(text, found)
+    found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
     for s, e in sorted(set(_open_organs(text))):
         i = bisect.bisect_right(taken, (s, 10**9))

@@ -96,12 +96,29 @@ def _issuer(doc: Document) -> str | None:
     if not candidates:
         return None
     first = re.sub(r"\s", "", candidates[0])
-    # the fullest spelling of the same body: 市民政局 → 重庆市民政局
+    # the fullest spelling of the same body: 市民政局 → 重庆市民政局, 闵行区古美路街道办事处 →
+    # 上海市闵行区人民政府古美路街道办事处
     for other in candidates[1:]:
         other = re.sub(r"\s", "", other)
-        if other.endswith(first) and len(other) > len(first):
+        if len(other) > len(first) and _same_body(first, other):
             first = other
     return first
+
+
+def _same_body(short: str, full: str) -> bool:
+    """Whether ``full`` names the body ``short`` names, with more of its places and parents: it ends
+    with ``short`` less its leading place names, and holds those places."""
+    if full.endswith(short):
+        return True
+    known = departments.places()
+    core, leading = short, []
+    while True:
+        place = next((core[:k] for k in range(min(9, len(core) - 2), 1, -1) if core[:k] in known), None)
+        if place is None:
+            break
+        leading.append(place)
+        core = core[len(place):]
+    return bool(leading) and len(core) >= 4 and full.endswith(core) and all(p in full for p in leading)
 
 
 _REPLY_LEAD_IN = re.compile(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)")

@@ -48,10 +48,10 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<qpre>{before})?"
         rf"(?<![A-Za-z\d.+#:：])(?P<num>{_NUMBER})"
-        rf"(?:(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
+        rf"(?:(?P<unit0>%)?(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
         rf"(?P<in1>{inside})?(?P<mag>{mags})?(?P<in2>{inside})?"
         rf"(?P<unit>{units})"
-        r"(?P<per>/(?:年|月|天|日|人|户|次|平方米|亩|吨))?"
+        rf"(?P<per>/(?:{lexicon.alternation(d['per_units'])}))?"
         rf"(?P<qpost>{after})?"
         r"(?![+\d]|(?<=[A-Za-z])[A-Za-z])"
     )
@@ -102,6 +102,10 @@ def extract(doc: Document) -> Iterator[Metric]:
             continue
         if m["unit"] == "年" and (float(m["num"]) >= 100 or m["num2"]):
             continue  # a year, not a duration
+        if m["unit0"] and m["unit0"] != m["unit"]:
+            continue  # 5%-7个: not one range
+        if _quoted_name(text, start, m.end()):
+            continue  # a name in quotes (“28条”, “稳就业20条”: a policy package), not a quantity
         factor = Decimal(mags[m["mag"]] if m["mag"] else 1)
         unit = m["unit"] + (m["per"] or "")
         qualifier = quals.get(m["qpost"] or "") or quals.get(m["qpre"] or "")
@@ -122,6 +126,14 @@ def extract(doc: Document) -> Iterator[Metric]:
         previous.append((m.end(), value, unit))
         yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
                      subject=subject, per=per)
+
+
+def _quoted_name(text: str, start: int, end: int) -> bool:
+    """Whether a number and unit end a short quoted phrase (“28条”, “稳就业20条”): a name."""
+    if text[end:end + 1] not in "”\"":
+        return False
+    opening = max(text.rfind("“", max(0, start - 8), start), text.rfind('"', max(0, start - 8), start))
+    return opening >= 0 and "”" not in text[opening:start]
 
 
 def _clause_start(text: str, pos: int, limit: int = 40) -> int:

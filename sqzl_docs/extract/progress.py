@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import lexicon
 from ..models import Document, ProgressStatement
-from . import extractor
+from . import extractor, work_report
 from .commitments import forward_sections
 from .keywords import keywords
 from .sentences import ByStart, Intervals, all_sections, body_sentences, norm_range
@@ -58,8 +58,10 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
     body = doc.structure.body
     if body is None:
         return
+    plan = work_report.plan(doc) if doc.header and doc.header.doc_type == "work_report" else None
     skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]
-                     + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)])
+                     + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)]
+                     + ([(plan.start, len(doc.text))] if plan else []))  # a work report's plan is no progress
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
     for sentence in body_sentences(doc, s, e, last_use=True):

@@ -48,6 +48,7 @@ class Plan:
     sections: list[Section] = field(default_factory=list)
     targets: list[Span] = field(default_factory=list)
     target_sentence: tuple[int, int] | None = None
+    undertakings: list[Span] = field(default_factory=list)  # paragraphs after the tasks (我们要……)
 
     def deadline(self) -> Deadline | None:
         """By the end of the plan's year (for plan items without a date of their own)."""
@@ -77,7 +78,37 @@ def plan(doc: Document) -> Plan | None:
     year = _plan_year(tops[reviews[-1]].heading.text, [s.heading.text for s in after])
     out = Plan(year=year or (written.year if written else None), start=after[0].span.start, sections=sections)
     _find_targets(doc, out)
+    _find_undertakings(doc, out)
     return out
+
+
+def _find_undertakings(doc: Document, out: Plan) -> None:
+    """Paragraphs of the plan after an address line (各位代表！) that ends the numbered tasks, up to the
+    last one (the closing exhortation): each that opens with the government's own 我们要/我们将, or
+    with a short lead sentence, is an undertaking (its first sentence)."""
+    cues = _cues()
+    address = set(lexicon.structure_cues().get("address_lines", []))
+    norm = doc.norm
+    lines, pos = [], 0
+    for raw in norm.text.split("\n"):
+        lines.append((pos, raw))
+        pos += len(raw) + 1
+    s0 = norm.from_source(out.start)
+    breaks = [i for i, (p, raw) in enumerate(lines) if p >= s0 and raw.strip() in address]
+    if len(breaks) < 2:
+        return
+    starts = tuple(cues["own_undertaking_starts"])
+    for i in range(breaks[0] + 1, breaks[-1]):
+        p, raw = lines[i]
+        text = raw.strip()
+        if not text or text in address:
+            continue
+        first = re.split(r"(?<=[。！？])", text, maxsplit=1)[0].rstrip("。！？")
+        lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first)
+        if text.startswith(starts) or lead:
+            at = p + raw.index(text[:1])
+            s, e = norm.source_range(at, at + len(first))
+            out.undertakings.append(doc.span(s, e))
 
 
 def _plan_year(review: str, plan_headings: list[str]) -> int | None:

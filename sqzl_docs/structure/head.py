@@ -61,8 +61,8 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
     i = 0
     while i < limit:
         line = lines[i]
-        if i in skip:
-            pairs.extend(_markup_pairs(line, i))
+        if i in skip:  # page furniture: a dated field in markup, or a front-matter line (文号: …)
+            pairs.extend(_markup_pairs(line, i) or _labelled_pairs(line, i, labels))
             i += 1
             continue
         label = _label_only(line.text)
@@ -85,15 +85,25 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
             break  # metadata stands in the head, before the body
         if found and found[0].start() <= 2:
             used.add(i)
-            for k, m in enumerate(found):
-                end = found[k + 1].start() if k + 1 < len(found) else len(line.text)
-                raw = line.text[m.end():end]
-                value = raw.strip()
-                vstart = line.start + m.end() + (len(raw) - len(raw.lstrip()))
-                label = re.sub(r"\s", "", m["label"])
-                pairs.append(MetaPair(labels[label], label, value, vstart, vstart + len(value), i))
+            pairs.extend(_labelled_pairs(line, i, labels))
         i += 1
     return pairs, used
+
+
+def _labelled_pairs(line: Line, index: int, labels: dict[str, str]) -> list[MetaPair]:
+    """``label：value`` runs of a line that starts with a metadata label (标题: …, 文号: …)."""
+    found = list(_label_pattern().finditer(line.text))
+    if not (found and found[0].start() <= 2):
+        return []
+    out = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(line.text)
+        raw = line.text[m.end():end]
+        value = raw.strip()
+        vstart = line.start + m.end() + (len(raw) - len(raw.lstrip()))
+        label = re.sub(r"\s", "", m["label"])
+        out.append(MetaPair(labels[label], label, value, vstart, vstart + len(value), index))
+    return out
 
 
 _MARKUP_DATE = re.compile(rf"(?P<label>[\u4e00-\u9fff]{{2,6}})\s*(?:<[^<>]*>\s*)+(?P<value>{DATE_TOKEN.pattern})")

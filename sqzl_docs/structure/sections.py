@@ -2,7 +2,8 @@
 
 Levels are not fixed by numbering style: the first style met is level 1, a style not yet open
 goes one level deeper, and a style already open closes everything below it (so a document that
-starts with （一） has （一） at level 1). Inline enumerations (一是……二是……) become children of the
+starts with （一） has （一） at level 1). A new level starts at one, or goes on from the number the
+same style reached at the same level in the section before (numbering that runs across sections). Inline enumerations (一是……二是……) become children of the
 section they stand in.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import lexicon
 from ..grammar.numerals import to_int
 from .lines import Line
 
@@ -57,8 +59,14 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     roots: list[Node] = []
     stack: list[Node] = []
     flat: list[Node] = []
+    closed: dict[str, tuple[int, int]] = {}  # style → (number, level) of the last section of it closed
+    breaks: list[int] = []  # lines that address the audience (各位代表！): they close every open section
+    address = set(lexicon.structure_cues().get("address_lines", []))
     for line in lines:
         if line.start < body[0] or line.start >= body[1]:
+            continue
+        if line.text.strip() in address:
+            breaks.append(line.start)
             continue
         offset = len(line.text) - len(line.text.lstrip("# \u3000"))
         m = HEADING.match(line.text, offset)
@@ -69,24 +77,44 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
         open_styles = [n.style for n in stack]
         if style in open_styles:
             while stack and stack[-1].style != style:
-                stack.pop()
+                _note(closed, stack.pop())
             previous = stack.pop()
             if number != previous.number + 1 and number != 1:
                 stack.append(previous)  # out of sequence: not a heading (e.g. a list inside text)
                 continue
-        elif number != 1:
-            continue  # a new level must start at one
+            _note(closed, previous)
+        elif number != 1 and closed.get(style) != (number - 1, len(stack) + 1):
+            continue  # a new level starts at one, or continues the numbering of the section before
         node = Node(m.group(), style, number, len(stack) + 1, line.start + offset,
                     _heading_end(text, line.start + offset + m.end() - m.start(), line.end))
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
         flat.append(node)
     _close(flat, body[1], text)
+    _break(flat, breaks, text)
     for node in flat:
         _inline_items(node, text, lines)
     if not roots:
         roots = _inline_roots(text, lines, body)
     return roots
+
+
+def _break(flat: list[Node], breaks: list[int], text: str) -> None:
+    """End every section at the first address line (各位代表！) after its heading, if it runs past one."""
+    if not breaks:
+        return
+    import bisect
+
+    for node in flat:
+        i = bisect.bisect_right(breaks, node.start)
+        if i < len(breaks) and breaks[i] < node.end:
+            _set_end(node, breaks[i], text)
+
+
+def _note(closed: dict[str, tuple[int, int]], node: Node) -> None:
+    """Remember the last section of a style closed, for numbering that runs on across sections
+    (（一）（二） under 一、, then （三）（四） under 二、, as 意见 often number their measures)."""
+    closed[node.style] = (node.number, node.level)
 
 
 def _close(flat: list[Node], body_end: int, text: str) -> None:
