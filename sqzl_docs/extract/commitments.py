@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from .. import lexicon
 from ..models import Commitment, DateMention, Deadline, Department, Document, Section, Span
@@ -46,12 +46,25 @@ def _cues() -> dict[str, Any]:
 
 @functools.cache
 def _promise() -> re.Pattern[str]:
+    """The promise grammar, from ``promise_cues`` in data/commitment_cues.yaml."""
     c = _cues()
-    after = lexicon.alternation(c["future_after_jiang"])
-    return re.compile(
-        rf"(?P<jiang>将|还将|也将|均将|都将)(?={after})"
-        r"|(?P<other>拟|计划(?=于|在|今年|明年|到|年内|用)|力争|争取(?!到的)|确保(?=[^，。；]{0,12}(?:年|月|前|内))|下一步|下步)"
-    )
+    p = c["promise_cues"]
+    alt = lexicon.alternation
+    others = [re.escape(w) for w in p["standalone"]]
+    others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
+    others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
+    return re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
+                      rf"|(?P<other>{'|'.join(others)})")
+
+
+@functools.cache
+def _strength_cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """aim anywhere, vague at the start of the action, aim in the head of the item."""
+    s = _cues()["strength"]
+    alt = lexicon.alternation
+    return (re.compile(alt(s["aim"])), re.compile(rf"(?:{alt(s['vague_prefixes'])})?(?:{alt(s['vague_starts'])})"),
+            re.compile(alt(s["aim_in_item"])))
 
 
 @functools.cache
@@ -124,12 +137,12 @@ def extract(doc: Document) -> Iterator[Commitment]:
         s, e = norm_range(doc, body.start, body.end)
         flat = list(all_sections(doc.structure.sections))
         headings = Intervals([(x.heading.start, x.heading.end) for x in flat])
-        items = Intervals(covered)
+        in_items = Intervals(covered)
         dates = idx.dates
         around = _Enclosing(flat)
         for sentence in body_sentences(doc, s, e):
             start, end = doc.norm.source_range(sentence.start, sentence.end)
-            if items.contains(start) or headings.contains(start):
+            if in_items.contains(start) or headings.contains(start):
                 continue
             if _promises(sentence, d, dates, start, end):
                 src = doc.span(start, end)
@@ -291,12 +304,13 @@ def _departments(doc: Document, item: Span, span: Span, idx: _Index) -> tuple[li
     return [], False
 
 
-def _strength(item_text: str, text: str) -> str:
-    if re.search(r"力争|争取|努力", text):
+def _strength(item_text: str, text: str) -> Literal["firm", "aim", "vague"]:
+    aim, vague, aim_in_item = _strength_cues()
+    if aim.search(text):
         return "aim"
-    if re.match(r"(积极)?(探索|研究|逐步|鼓励|引导|支持)", strip_marker(text)):
+    if vague.match(strip_marker(text)):
         return "vague"
-    if re.search(r"力争|争取", item_text[:80]):
+    if aim_in_item.search(item_text[:80]):
         return "aim"
     return "firm"
 

@@ -170,6 +170,20 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
 
 
 @functools.cache
+def _roles() -> dict[str, Any]:
+    """The role grammar: cue words from ``roles`` in data/departments.yaml, distances here."""
+    r = _data()["roles"]
+    alt = lexicon.alternation
+    return {
+        "co_after": re.compile(rf"[、，,和及与]*[^。]{{0,30}}?(?:{alt(r['co_handled_after'])})"),
+        "co_before": re.compile(alt(r["co_handled_before"])),
+        "co_right_after": tuple(r["co_handler_right_after"]),
+        "lead": re.compile(rf"(?:[、，,和及与][^。，；]{{0,40}}?)?(?:{alt(r['lead_after'])})"),
+        "responsible": re.compile(rf"(?:[、，,和及与][^。；（）()]{{0,60}}?)?(?:等)?(?:{alt(r['responsible_after'])})"),
+    }
+
+
+@functools.cache
 def _session() -> re.Pattern[str]:
     return re.compile("|".join(_data()["session_after"]))
 
@@ -183,24 +197,10 @@ _SENTENCE = re.compile(r"[。；;！？\n]")
 _CJK_CHAR = re.compile(_CJK)
 _CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
 _CODED_STREET_PLACE_END = re.compile(r"[A-Z]\d{0,3}[区县市镇乡]$")
-_CO_HANDLED_AFTER = re.compile(r"[、，,和及与]*[^。]{0,30}?(?:共同|联合|协同)办理")
-_CO_HANDLED_BEFORE = re.compile(r"经与|会同|联合")
-_LEADS_AFTER = re.compile(r"(?:[、，,和及与][^。，；]{0,40}?)?牵头")
-_RESPONSIBLE_AFTER = re.compile(r"(?:[、，,和及与][^。；（）()]{0,60}?)?(?:等)?(?:负责|主责)")
 _SPACE = re.compile(r"\s")
 _PLACE_LEVEL = re.compile(r"(省|市|区|县|州|旗|盟|兵团)$")
 _GENERIC_BEFORE = ("各", "全", "直辖", "计划单列", "单列", "副省级", "地级", "县级", "乡", "所在地", "当地", "本级")
 _STREET_CUES = ("经", "由", "据", "人民政府")  # 人民政府: the street office of that government
-
-
-@functools.cache
-def places() -> frozenset[str]:
-    """Names of administrative divisions (重庆市, 江夏区, 四川省 …), from ``data/places.csv``."""
-    import csv
-    from importlib import resources
-
-    with resources.files("sqzl_docs.data").joinpath("places.csv").open(encoding="utf-8") as f:
-        return frozenset(row["name"] for row in csv.DictReader(f))
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -212,7 +212,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
-    known = places()
+    known = lexicon.places()
     pos = start
     for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
         if _place_across(text, start - k, start, known):
@@ -254,7 +254,7 @@ def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> b
 
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
-    known = places()
+    known = lexicon.places()
     window = max(0, end - 8)
     coded = _CODED_STREET_PLACE_END.search(text[window:end])
     if coded:
@@ -316,13 +316,14 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     before, after = text[clause_start:start], text[end:clause_end]
     if name in issuers:
         return "issuer"
-    if _CO_HANDLED_AFTER.match(after) and _CO_HANDLED_BEFORE.search(before):
+    roles = _roles()
+    if roles["co_after"].match(after) and roles["co_before"].search(before):
         return "co_handler"
-    if before.endswith(("会同", "会同了")):
+    if before.endswith(roles["co_right_after"]):
         return "co_handler"
-    if _LEADS_AFTER.match(after):
+    if roles["lead"].match(after):
         return "lead"
-    if _RESPONSIBLE_AFTER.match(after):
+    if roles["responsible"].match(after):
         return "responsible"
     return "mentioned"
 
@@ -330,7 +331,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
 @extractor("departments", version=1, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
-    text = dates._mask(doc)
+    text = dates.mask(doc)
     found: list[tuple[int, int]] = []
     for m in _matches(text):
         start, end = m.start(), m.end()

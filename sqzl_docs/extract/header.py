@@ -11,17 +11,15 @@ and, for replies, the proposal answered (number, session, proposer, title) and t
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.dates import parse_date
 from ..grammar.scan import search_holding
 from ..models import Document, Header, Proposal
-from . import dates, departments, extractor
+from . import dates, extractor, records
 
 
 @functools.cache
@@ -32,7 +30,8 @@ def _cues() -> dict[str, Any]:
 def doc_type(doc: Document) -> str:
     """reply, notice, draft, progress_report, work_report, experience or other, from the title and opening."""
     cues = _cues()
-    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else "") or ""
+    named = doc.meta("title")
+    title = doc.structure.title_text or (named.value if named else "") or ""
     opening = doc.norm.text[:600]
     for kind in ("draft", "work_report", "progress_report", "reply", "notice"):
         rule = cues[kind]
@@ -110,7 +109,7 @@ def _same_body(short: str, full: str) -> bool:
     with ``short`` less its leading place names, and holds those places."""
     if full.endswith(short):
         return True
-    known = departments.places()
+    known = lexicon.places()
     core, leading = short, []
     while True:
         place = next((core[:k] for k in range(min(9, len(core) - 2), 1, -1) if core[:k] in known), None)
@@ -128,7 +127,7 @@ _INVESTIGATED_BY = re.compile(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前�
 
 def _head_organ(doc: Document) -> list[str]:
     """A department named in the head (国务院总理 → 国务院) or the body that replies (经X调查……回复如下)."""
-    found = doc.departments if "departments" in doc.extractors else list(departments.extract(doc))
+    found = records(doc, "departments")
     body = doc.structure.body
     head_end = body.start if body else 0
     salutation = doc.structure.salutation
@@ -146,11 +145,11 @@ def _head_organ(doc: Document) -> list[str]:
     if m:  # 我代表国务院，向大会报告政府工作: the body the speaker speaks for
         s, e = doc.norm.source_range(m.start("body"), m.end("body"))
         named = [d.name for d in found if s <= d.span.start and d.span.end <= e]
-        body = doc.text[s:e].strip()
+        spoken = doc.text[s:e].strip()
         if named:
             return named[:1]
-        if body.endswith(tuple(lexicon.structure_cues()["organ_endings"])):
-            return [body]
+        if spoken.endswith(tuple(lexicon.structure_cues()["organ_endings"])):
+            return [spoken]
     m = _INVESTIGATED_BY.search(doc.norm.text[:600])
     if m:  # 经A1区街道办事处前期调查: the body that investigated replies
         s, e = doc.norm.source_range(m.start("body"), m.end("body"))
@@ -215,7 +214,8 @@ def extract(doc: Document) -> Iterator[Header]:
     kind = doc_type(doc)
     own = next((n.canonical for n in doc.doc_numbers if n.own), None)
     published = doc.meta("published")
-    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else None)
+    named = doc.meta("title")
+    title = doc.structure.title_text or (named.value if named else None)
     yield Header(
         doc_type=kind,  # type: ignore[arg-type]
         title=title,

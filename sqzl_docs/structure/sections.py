@@ -3,7 +3,8 @@
 Levels are not fixed by numbering style: the first style met is level 1, a style not yet open
 goes one level deeper, and a style already open closes everything below it (so a document that
 starts with （一） has （一） at level 1). A new level starts at one, or goes on from the number the
-same style reached at the same level in the section before (numbering that runs across sections). Inline enumerations (一是……二是……) become children of the
+same style reached at the same level in the section before (numbering that runs across sections).
+Inline enumerations (一是……二是……) become children of the
 section they stand in.
 """
 
@@ -13,22 +14,12 @@ import re
 from dataclasses import dataclass, field
 
 from .. import lexicon
+from ..grammar.enumerators import HEADING, INLINE, STYLES
+from ..grammar.enumerators import number as _enum_number
 from ..grammar.numerals import to_int
 from .lines import Line
 
-_CN = "一二三四五六七八九十百"
-HEADING = re.compile(
-    rf"(?P<chapter>第(?P<n_chapter>[{_CN}]+)章)"
-    rf"|(?P<article>第(?P<n_article>[{_CN}]+)条)"
-    rf"|(?P<cn_comma>(?P<n_cn_comma>[{_CN}]+)、)"
-    rf"|(?P<cn_paren>[（(](?P<n_cn_paren>[{_CN}]+)[）)])"
-    r"|(?P<arabic_dot>(?P<n_arabic_dot>\d{1,2})(?:[.．、](?!\d)))"
-    r"|(?P<arabic_paren>[（(](?P<n_arabic_paren>\d{1,2})[）)])"
-    r"|(?P<circled>(?P<n_circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))"
-)
-INLINE = re.compile(rf"(?:^|(?<=[。；;：:！？\n]))(?P<marker>(?P<n>[{_CN}]+)是)(?!是)")
 _HEADING_END = re.compile(r"[。！？；;]")
-STYLES = ("chapter", "article", "cn_comma", "cn_paren", "arabic_dot", "arabic_paren", "circled")
 
 
 @dataclass
@@ -41,12 +32,6 @@ class Node:
     heading_end: int
     end: int = -1
     children: list[Node] = field(default_factory=list)
-
-
-def _number(style: str, text: str) -> int:
-    if style == "circled":
-        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(text) + 1
-    return to_int(text) or 0
 
 
 def _heading_end(text: str, start: int, line_end: int) -> int:
@@ -73,7 +58,7 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
         if not m:
             continue
         style = next(s for s in STYLES if m[s])
-        number = _number(style, m[f"n_{style}"])
+        number = _enum_number(style, m[f"n_{style}"])
         open_styles = [n.style for n in stack]
         if style in open_styles:
             while stack and stack[-1].style != style:
