@@ -98,7 +98,7 @@ def forward_sections(doc: Document) -> list[Section]:
     return out
 
 
-@extractor("commitments", version=1, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("commitments", version=2, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)

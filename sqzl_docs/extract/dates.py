@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from ..grammar import dates as grammar
 from ..grammar.dates import ABSOLUTE_DAY, Context, last_day, parse_date
 from ..grammar.scan import blank_out
-from ..models import DateMention, Document, Section
+from ..models import MetaField, DateMention, Document, Section
 from . import extractor, records
 
 
@@ -36,8 +36,22 @@ def document_date(doc: Document) -> dt.date | None:
     written = written_date(doc)
     if written:
         return written
-    field = doc.meta("published")
+    field = published_field(doc)
     return field.date if field and field.date else None
+
+
+def published_field(doc: Document) -> MetaField | None:
+    """发布日期; on a page whose only date is another label's (实施时间, 修订时间), that date (rules of 1.1)."""
+    field = doc.meta("published")
+    if field and field.date:
+        return field
+    if doc.structure.closing.date_value or written_date(doc):
+        return field
+    for name in ("effective", "revised"):
+        other = doc.meta(name)
+        if other and other.date:
+            return other
+    return field
 
 
 def written_date(doc: Document) -> dt.date | None:
@@ -114,6 +128,16 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     return start, end, "period" if precision == "range" else "mention"
 
 
+def _paired(m: re.Match[str]) -> tuple[str | None, int]:
+    """The cue before a date and where the date's text starts: a cue that pairs with cues after the
+    date (从……起) is left out of the text, and means nothing, without one of them."""
+    pre = m["pre"]
+    cue = grammar.date_cues().before.get(pre or "")
+    if cue is not None and cue.pairs_with and (m["post"] or "") not in cue.pairs_with:
+        return None, m.start("core")
+    return pre, m.start()
+
+
 def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateMention]:
     """7、8、10月: one month date each, in the year the context gives."""
     year = context.last_year or (context.doc_date.year if context.doc_date else None)
@@ -128,7 +152,7 @@ def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateM
     return out
 
 
-@extractor("dates", version=1, requires=("doc_numbers",), data=("date_cues.yaml",))
+@extractor("dates", version=2, requires=("doc_numbers",), data=("date_cues.yaml",))
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
     text = mask(doc)
@@ -165,8 +189,9 @@ def extract(doc: Document) -> Iterator[DateMention]:
         start, end, precision = resolved
         if precision in ("day", "month", "year", "range") and start is not None or form.name == "rel" and start:
             context = context._replace(last_year=start.year)
-        start, end, role = _apply_cues(m["pre"], m["post"], start, end, precision, d, within=form.within)
-        span = doc.source_span(m.start(), m.end())
+        pre, begin = _paired(m)
+        start, end, role = _apply_cues(pre, m["post"], start, end, precision, d, within=form.within)
+        span = doc.source_span(begin, m.end())
         if span.start in published:
             role = "published"
         elif span.start in written:

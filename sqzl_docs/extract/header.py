@@ -208,12 +208,12 @@ def _result_class(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
-@extractor("header", version=1, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
+@extractor("header", version=2, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
 def extract(doc: Document) -> Iterator[Header]:
     """Yield the document's one header record."""
     kind = doc_type(doc)
     own = next((n.canonical for n in doc.doc_numbers if n.own), None)
-    published = doc.meta("published")
+    published = dates.published_field(doc)
     named = doc.meta("title")
     title = doc.structure.title_text or (named.value if named else None)
     yield Header(

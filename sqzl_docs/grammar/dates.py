@@ -206,6 +206,23 @@ def _plan(g: Group, c: Context) -> Period | None:
     return dt.date(first, 1, 1), dt.date(last, 12, 31), "range"
 
 
+def _quarter(g: Group, c: Context) -> Period | None:
+    """一季度: the year written with it, else the one 今年/去年/明年 names, else the year the text last
+    named, else the document's."""
+    q = _n(g("q")) or int(g("q") or 0)
+    if g("y"):
+        year: int | None = _n(g("y"))
+    elif g("which"):
+        if not c.doc_date:
+            return None, None, "relative"
+        year = c.doc_date.year + _RELATIVE_YEAR[g("which") or ""]
+    else:
+        year = c.last_year or (c.doc_date.year if c.doc_date else None)
+    if not year or not 1 <= q <= 4:
+        return None
+    return dt.date(year, 3 * q - 2, 1), last_day(year, 3 * q), "range"
+
+
 def _relative_year(g: Group, c: Context) -> Period | None:
     if not c.doc_date:
         return None, None, "relative"
@@ -256,6 +273,7 @@ def _forms() -> tuple[Form, ...]:
         Form("ymd", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月\s*(?P<d>{_D})\s*[日号]", _day),
         Form("ymd_dash", rf"(?P<y>(?:19|20)\d\d)-(?P<m>{_AM})-(?P<d>{_AD})(?!\d)", _day),
         Form("ymd_dot", rf"(?P<y>(?:19|20)\d\d)[/.](?P<m>{_AM})[/.](?P<d>{_AD})(?![\d.])", _day),
+        Form("quarter", rf"(?P<which>今年|去年|明年)?(?:(?P<y>{_Y})年)?第?(?P<q>[一二三四1-4])季度", _quarter),
         Form("ym", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月份?", _month),
         Form("y", rf"(?P<y>{_Y})\s*年度?", _year),
         Form("relm", rf"(?P<which>今年|去年|明年)(?P<m>{_AM})月(?:(?P<d>{_AD})[日号])?", _relative_month),
@@ -265,8 +283,12 @@ def _forms() -> tuple[Form, ...]:
         Form("decade", r"(?P<century>上世纪|上个世纪)?(?P<d>[1-9]0)年代", _decade),
         Form("rel", r"(?P<which>今年|去年|明年|本年)", _relative_year),
         Form("plan", rf"[“\"]?(?P<name>{plans})[”\"]?(?:期间|时期|期内|后(?P<tail>[两二三])年)", _plan),
+        # a quoted plan name standing for its period (为“十四五”收好尾), not for the plan (“十四五”规划)
+        Form("plan_bare", rf"[“\"](?P<name>{plans})[”\"](?!{lexicon.alternation(_plan_documents())})", _plan),
         Form("years_since", rf"近(?P<n>{_CN_COUNT})年来", _years(-1)),
         Form("years_within", rf"(?P<n>{_CN_COUNT})年(?:以内|内)", _years(1), within=True),
+        # 用5年左右时间 with no start written: like 5年内, from the document's date (rules of 1.1)
+        Form("years_using", rf"(?<!再)用(?P<n>{_CN_COUNT})年(?:左右)?时间", _years(1), within=True),
         Form("bare", r"年底前|年内", _rest_of_year, within=True),
     )
 
@@ -292,7 +314,7 @@ def expression() -> re.Pattern[str]:
 
 # Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
 # 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
-_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]")
+_TRIGGER = re.compile(r"[到至截从自用\d〇零一二三四五六七八九十两今去明本上近“\"年第]")
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
@@ -327,6 +349,7 @@ class Cue(BaseModel):
     role: Literal["deadline", "period"] | None = None  # 到 → deadline; 以来 → a period up to the document
     narrow: Literal["end", "first_half", "second_half"] | None = None  # 年底: the period's last stretch
     within: bool = False  # 内, 年内: a deadline counted from the document's date when in its year
+    pairs_with: list[str] = []  # 从 counts only with 起/开始/以来 after the date: 从2016年起, not 从去年
 
 
 class DateCues(BaseModel):
@@ -334,11 +357,17 @@ class DateCues(BaseModel):
     before: dict[str, Cue]
     after: dict[str, Cue]
     plan_periods: dict[str, tuple[int, int]]
+    plan_documents: list[str] = []  # after a quoted plan name: the plan itself (“十四五”规划), not a date
 
 
 @functools.cache
 def date_cues() -> DateCues:
     return DateCues.model_validate(lexicon.load("date_cues.yaml"))
+
+
+def _plan_documents() -> list[str]:
+    """Words after a quoted plan name that make it the plan itself (“十四五”规划), not its period."""
+    return date_cues().plan_documents
 
 
 def plan_periods() -> dict[str, tuple[int, int]]:
