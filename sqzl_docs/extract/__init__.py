@@ -99,10 +99,16 @@ def extractor(name: str, version: int, *, requires: tuple[str, ...] = (), data: 
     return register
 
 
+_loaded = False
+
+
 def load_all() -> dict[str, Spec]:
     """The registry, with every built-in extractor imported (registered)."""
-    for module in MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+    global _loaded
+    if not _loaded:
+        for module in MODULES:
+            importlib.import_module(f"{__name__}.{module}")
+        _loaded = True
     return REGISTRY
 
 

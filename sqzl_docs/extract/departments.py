@@ -128,30 +128,45 @@ def _named_group_pattern() -> re.Pattern[str]:
                       rf"(?!{lexicon.alternation(d['named_group_not_before'])})")
 
 
+@functools.cache
+def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """(the lead to cut off a name, characters no name holds, words no name holds, its endings)."""
+    d = _data()
+    lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
+    return (lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"]),
+            tuple(d["named_group_endings"]))
+
+
 def _named_groups(text: str) -> Iterator[tuple[int, int]]:
     """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
     the verb or boundary word before it (建立……, 由……) and holds no function word."""
-    d = _data()
-    lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
-    bad = set(d["open_not_inside"]) | {"要", "可"}
+    lead, bad, not_inside, endings = _named_group_parts()
+    if not any(e in text for e in endings):
+        return
     for m in _named_group_pattern().finditer(text):
         name = m.group()
         cut = lead.match(name)
         start = m.start() + (cut.end() if cut else 0)
         name = text[start:m.end()]
         if len(name) >= 8 and _CJK_CHAR.match(name) and not bad & set(name) \
-                and (cut or _word_start(text, start)) and not any(w in name for w in d["named_group_not_inside"]):
+                and (cut or _word_start(text, start)) and not any(w in name for w in not_inside):
             yield start, m.end()
+
+
+@functools.cache
+def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re.Pattern[str], tuple[str, ...]]:
+    """(a whole open name, words it may not start or end with, an organ ending in a list, role cues)."""
+    d = _data()
+    return (re.compile(_open_name() + r"$"), tuple(d["open_not_start"]), tuple(d["open_not_end"]),
+            re.compile(rf"(?:{lexicon.alternation(d['open_cued_endings'])})(?:（[^）]*）)?(?:、|$)"),
+            tuple(d["open_role_cues"]))
 
 
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     listed, cued, heading = _open_patterns()
-    whole = re.compile(_open_name() + r"$")
-    not_start = tuple(_data()["open_not_start"])
-    not_end = tuple(_data()["open_not_end"])
-    organ_list = re.compile(rf"(?:{lexicon.alternation(_data()['open_cued_endings'])})(?:（[^）]*）)?(?:、|$)")
-    for m in listed.finditer(text):
+    whole, not_start, not_end, organ_list, role_cues = _open_parts()
+    for m in listed.finditer(text) if "、" in text else ():
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -163,7 +178,8 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    for pattern in (cued, heading):
+    patterns = ([cued] if any(c in text for c in role_cues) else []) + [heading]
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
