@@ -19,10 +19,13 @@ from .conftest import GOLD, RAW, ROOT, SHARED
 
 # Floors on the tuned documents. The gold of 2026-11-26 (rules of 1.1, corpora/gold/CHANGES-1.1.md) moved
 # dates to 0.954, published to 0.917 and proposal.title to 0.818: floors at those measures, not below.
-FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.95, "metrics": 0.93, "departments": 0.93,
-          "commitments": 0.85, "progress": 0.80}
+FLOORS = {"doc_numbers": 0.97, "citations": 0.97, "dates": 0.95, "metrics": 0.95, "departments": 0.93,
+          "commitments": 0.90, "progress": 0.84}
 HEADER_FLOOR = 0.95
-HEADER_FLOORS = {"published": 0.9, "proposal.title": 0.8}
+HEADER_FLOORS = {"proposal.title": 0.8}
+# Issue 11's targets on the documents first seen at first sight (after the work on them): fields and header.
+FIRST_SIGHT_TARGETS = {"departments": 0.90, "commitments": 0.85, "progress": 0.80, "dates": 0.95, "metrics": 0.95}
+FIRST_SIGHT_HEADER_TARGETS = {"doc_type": 0.95, "issuer": 0.95}
 
 
 # Batches of documents scored at first sight (corpora/FIRST_SIGHT.md): the tuned floors below are for
@@ -49,6 +52,16 @@ def test_every_gold_file_has_its_document(scored: list[Document], report: Report
     assert len(scored) == len(list(GOLD.glob("*.json")))
     assert report.documents == len(scored) - len(FIRST_SIGHT) >= 10
     assert FIRST_SIGHT <= {_stem(d) for d in scored}
+
+
+def test_first_sight_documents_meet_the_targets(scored: list[Document]) -> None:
+    now = evaluate(GOLD, [d for d in scored if _stem(d) in FIRST_SIGHT])
+    for field, floor in FIRST_SIGHT_TARGETS.items():
+        assert now.fields[field].f1 >= floor, (field, now.table())
+    assert now.deadline_accuracy >= 0.9, now.table()
+    for field, floor in FIRST_SIGHT_HEADER_TARGETS.items():
+        ok, n = now.header[field]
+        assert ok / n >= floor, (field, now.table())
 
 
 @pytest.mark.parametrize("batch", LEDGER, ids=lambda b: b["date"] + b.get("batch", ""))
