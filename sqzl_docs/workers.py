@@ -98,6 +98,12 @@ def _serve(conn: multiprocessing.connection.Connection, parent_end: multiprocess
         pass
     _stage = stage
     _cap_memory(max_memory)
+    # The parent decides when work stops (Ctrl-C, SIGTERM, SIGHUP) and kills what it must: a worker
+    # does not inherit its handlers (which would print a traceback here) and ignores Ctrl-C, which a
+    # terminal sends to the whole foreground group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     while True:
         try:
             while not conn.poll(1.0):  # a parent gone without a word (and another worker holding its end)

@@ -98,7 +98,7 @@ def forward_sections(doc: Document) -> list[Section]:
     return out
 
 
-@extractor("commitments", version=2, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("commitments", version=3, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)
@@ -272,12 +272,15 @@ def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.da
 
 
 def _deadline(doc: Document, inside: list[DateMention], item: Span, d: dt.date | None) -> Deadline | None:
-    for x in inside:
-        if x.role == "deadline" and x.end is not None and (d is None or x.end >= d):
-            return Deadline(start=x.start, end=x.end, source="explicit", span=x.span)
-    for x in inside:
-        if x.role in ("mention", "period") and x.end is not None and d is not None and x.end > d:
-            return Deadline(start=x.start, end=x.end, source="item", span=x.span)
+    # with several times in an item, the last by which the whole item is to be done (rules of 1.1)
+    due = [x for x in inside if x.role == "deadline" and x.end is not None and (d is None or x.end >= d)]
+    if due:
+        x = max(due, key=lambda x: x.end)  # type: ignore[arg-type,return-value]
+        return Deadline(start=x.start, end=x.end, source="explicit", span=x.span)
+    later = [x for x in inside if x.role in ("mention", "period") and x.end is not None and d is not None and x.end > d]
+    if later:
+        x = max(later, key=lambda x: x.end)  # type: ignore[arg-type,return-value]
+        return Deadline(start=x.start, end=x.end, source="item", span=x.span)
     text = doc.text[item.start:item.end]
     for m in _PLAN_PERIOD.finditer(text):
         first, last = int(m.group(1)), int(m.group(2))

@@ -53,7 +53,7 @@ def _pattern() -> re.Pattern[str]:
         rf"|(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
         rf")(?:{_CJK}{{0,8}}?(?:{units}))?"
-        r")(?![门法理事务置罚])"
+        rf")(?![{''.join(d['not_after'])}])"
     )
 
 
@@ -317,6 +317,7 @@ def canonical_name(name: str, places: dict[str, str]) -> str | None:
         if full.endswith(short) and not full.endswith(long):
             full = full[: -len(short)] + long
             break
+    full = _data()["former_names"].get(full, full)  # 农业部 → 农业农村部
     level = name[:1]
     if level in "省市区县镇乡州":
         if level not in places:
@@ -344,7 +345,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=1, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=2, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)

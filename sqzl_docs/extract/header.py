@@ -80,8 +80,8 @@ def _issuer(doc: Document) -> str | None:
     if doc.structure.closing.signature:
         candidates.extend(doc.structure.closing.signature.text.split())
     title = doc.structure.title_text or ""
-    if "关于" in title:
-        head = title.split("关于", 1)[0]
+    if "关于" in title or _FORWARDS.search(title):
+        head = _FORWARDS.split(title.split("关于", 1)[0], 1)[0]  # 国务院办公厅转发国家教委……: the forwarder
         if 2 <= len(head) <= 30 and not head.startswith("对"):
             candidates.append(head)
     author = _author_line(doc)
@@ -120,6 +120,7 @@ def _same_body(short: str, full: str) -> bool:
     return bool(leading) and len(core) >= 4 and full.endswith(core) and all(p in full for p in leading)
 
 
+_FORWARDS = re.compile(r"转发|批转|印发")
 _REPLY_LEAD_IN = re.compile(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)")
 _SPEAKS_FOR = re.compile(r"我代表(?P<body>[^，,。；：]{2,30}?)(?:[，,]|向|对)")
 _INVESTIGATED_BY = re.compile(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)")
@@ -186,8 +187,9 @@ def _proposal(doc: Document) -> Proposal:
             proposer = handle.group(1)
         else:
             name = _HONORIFIC.sub("", name)
-            if 2 <= len(name) <= 4 and re.fullmatch(r"[\u4e00-\u9fff·]+", name):
-                proposer = name
+            names = [_HONORIFIC.sub("", n) for n in re.split(r"[、，,]", name)]  # 张三、李四委员: several
+            if all(2 <= len(n) <= 4 and re.fullmatch(r"[\u4e00-\u9fff·]+", n) for n in names):
+                proposer = "、".join(names)
     return Proposal(number=number, session=session, proposer=proposer, title=ptitle)
 
 

@@ -76,7 +76,7 @@ def _masked(doc: Document) -> str:
                                         for d in found])
 
 
-@extractor("metrics", version=2, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
+@extractor("metrics", version=3, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
     data = _data()
@@ -84,6 +84,7 @@ def extract(doc: Document) -> Iterator[Metric]:
     ordinal = tuple(data["ordinal_before"])
     address = tuple(data["address_before"])
     address_units = set(data["address_units"])
+    labels = set(data["label_units"])
     not_before = data["unit_not_before"]
     names: set[str] = set()  # number+unit texts seen as addresses: later mentions are names too
     quals = {**data["qualifiers_before"], **data["qualifiers_after"]}
@@ -95,6 +96,8 @@ def extract(doc: Document) -> Iterator[Metric]:
         key = m["num"] + m["unit"]
         if not m["qpre"] and before.endswith(ordinal):
             continue
+        if m["unit"] in labels:
+            continue  # 3栋, 5-8栋: a building's label, not a count
         if m["unit"] in address_units and not m["qpre"] and (before.endswith(address) or key in names):
             names.add(key)
             continue
