@@ -1,0 +1,86 @@
+"""Target clauses (目标条款): one tracked row per figure a commitment promises.
+
+``国内生产总值增长5%左右`` → target 5, ``approx``, indicator ``国内生产总值增长``, the clause as the row's
+text. A figure that describes the present (去年, 累计, 从8.7万元 …) is not a target. The clause is the
+stretch between clause breaks (，；。) around the figure, inside the document's text, so the row stands
+where the promise does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import lexicon
+from .sentences import cues
+
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n：:]")
+_NUMBER = re.compile(r"[0-9０-９.．]+|[零一二两三四五六七八九十百千万亿]+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    indicator: str
+    comparator: str | None
+
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``text`` holding ``text[start:end]``."""
+    left = start
+    while left > 0 and not _CLAUSE_BREAK.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and not _CLAUSE_BREAK.match(text[right]):
+        right += 1
+    while left < right and text[left].isspace():
+        left += 1
+    return left, right
+
+
+def target_clause(text: str, start: int, end: int, qualifier: str | None) -> Clause | None:
+    """The clause promising the figure at ``text[start:end]``, or None when the figure describes the
+    present (a present cue before it in its clause) or the clause names no indicator."""
+    left, right = clause_around(text, start, end)
+    before = text[left:start]
+    if re.search(lexicon.alternation(cues()["present"]), before):
+        return None
+    return Clause(left, right, text[left:right], indicator(before), comparator(text[end:right], qualifier))
+
+
+def indicator(before: str) -> str:
+    """What the figure measures: the words before it, less the cue words that are not the indicator
+    (力争, 全年, 达到 …) and a trailing 为/在/达到."""
+    noise = sorted(cues()["indicator_noise"], key=len, reverse=True)
+    out = before.strip()
+    changed = True
+    while changed and out:
+        changed = False
+        for w in noise:
+            if out.startswith(w):
+                out, changed = out[len(w):], True
+            if out.endswith(w) and len(out) > len(w):
+                out, changed = out[: -len(w)], True
+    return re.sub(r"[\s“”\"'、（）()]", "", out)
+
+
+def comparator(after: str, qualifier: str | None) -> str | None:
+    """gte, lte or approx from the words right after the figure (左右, 以上, 以内 …), else the extractor's."""
+    head = after[:4]
+    for name, key in (("approx", "approx_words"), ("gte", "gte_words"), ("lte", "lte_words")):
+        if any(head.startswith(w) for w in cues()[key]):
+            return name
+    return qualifier
+
+
+def indicator_matches(indicator_text: str, window: str) -> bool:
+    """Whether a later text's window before a figure names the same indicator: every character pair
+    of the indicator's nouns stands in it (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长)."""
+    core = _NUMBER.sub("", indicator_text)
+    if len(core) < 2:
+        return False
+    pairs = {core[i:i + 2] for i in range(len(core) - 1)}
+    hits = sum(1 for p in pairs if p in window)
+    return hits / len(pairs) >= 0.8
