@@ -112,6 +112,7 @@ class Store:
                 for word in words:
                     self.postings[word].append(i)
         self.n = max(1, n)
+        self.df = df
         self.idf = {word: math.log(1 + (self.n - d + 0.5) / (d + 0.5)) for word, d in df.items()}
         self.avg = sum(c.length for c in self.candidates) / len(self.candidates) if self.candidates else 1.0
 

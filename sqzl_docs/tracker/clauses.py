@@ -47,7 +47,20 @@ def target_clause(text: str, start: int, end: int, qualifier: str | None) -> Cla
     before = text[left:start]
     if re.search(lexicon.alternation(cues()["present"]), before):
         return None
-    return Clause(left, right, text[left:right], indicator(before), comparator(text[end:right], qualifier))
+    what = indicator(before)
+    if len(_verbless(what)) < 2:  # 完成100公里架空线入地 → the object follows the figure
+        after = text[end:right]
+        for w in sorted(cues()["approx_words"] + cues()["gte_words"] + cues()["lte_words"], key=len, reverse=True):
+            if after.startswith(w):
+                after = after[len(w):]
+                break
+        what = what + re.sub(r"[\s“”\"'、（）()]", "", after)[:16]
+    return Clause(left, right, text[left:right], what, comparator(text[end:right], qualifier))
+
+
+def _verbless(indicator_text: str) -> str:
+    """The indicator less the verbs of delivery (实施, 完成, 建成 …) that name no object."""
+    return re.sub(lexicon.alternation(cues()["delivery_verbs"]), "", indicator_text)
 
 
 def indicator(before: str) -> str:

@@ -33,6 +33,7 @@ from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
 from .clauses import indicator_matches
+from .sentences import principle, split
 from .schema import migrate, write
 from .store import _now, row_id
 from .text import tokens
@@ -43,6 +44,11 @@ STRONG_COVERAGE = 0.55  # … and to count as completion of the object
 KEY_NOUNS = 8  # the rarest words of a commitment that stand for its object
 APPROX_TOLERANCE = 0.05  # 左右: within 5% of the figure counts as met
 INDICATOR_WINDOW = 40  # characters before a figure in which its indicator must be named
+INDICATOR_AFTER = 16  # … or after it (完成124公里架空线入地)
+BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched too, sentence by sentence
+BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
+BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
+FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
@@ -91,15 +97,17 @@ def _deadline(c: dict[str, Any], plan_year: int | None) -> tuple[dt.date | None,
     return None, None
 
 
-def _query(c: dict[str, Any], store: Store) -> dict[str, float]:
-    """The commitment's key nouns with their rarity weights: the rarest KEY_NOUNS of its words (the
-    indicator's words always among them)."""
+def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
+    """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
+    rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
     stop = stop_words()
-    words = {w for w in tokens(c["text"]) + json.loads(c["keywords"] or "[]")
-             if w not in stop and len(w) > 1 and not w.isdigit()}
+    extra = json.loads(c["keywords"] or "[]") if text == c["text"] else []
+    words = {w for w in tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
     keep = set(tokens(c["indicator"])) if c.get("indicator") else set()
+    if n:  # an item's body: only words found elsewhere in the store can point to evidence
+        words = {w for w in words if store.df.get(w, 0) > 1}
     ranked = sorted(words, key=lambda w: -store.weight(w))
-    chosen = set(ranked[:KEY_NOUNS]) | (keep & words)
+    chosen = set(ranked[:n or KEY_NOUNS]) | (keep & words)
     return {w: store.weight(w) for w in chosen}
 
 
@@ -111,8 +119,9 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
     def verdict(status: str, why: str, **more: Any) -> dict[str, Any]:
         return {**out, **more, "status": status, "rationale": why}
 
-    if not c["testable"] and not c["target_unit"]:
-        return verdict("not_verifiable", "Not testable: no deadline, measurable target or concrete deliverable.")
+    if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
+        return verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable target "
+                                         "or concrete deliverable.")
     if not has_later:
         if passed:
             return verdict("overdue", f"Deadline {deadline} has passed as of {as_of}; no later document of the "
@@ -141,6 +150,12 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
                            links=short[:1], strength="strong")
         return verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
                        links=short[:1], strength="moderate")
+    # a task heading of a year's plan (重点工作 (一)…) is judged on its sub-items taken together
+    reported_parts, n_parts = c.get("_parts", (0, 0)) if deadline_source == "plan_year" else (0, 0)
+    if n_parts and done and reported_parts < FULL_SHARE * n_parts:
+        done = []  # most sub-items must be reported done for the whole to be
+    elif n_parts and not done and part_of(links) and reported_parts >= FULL_SHARE * n_parts:
+        done = part_of(links)[:1]
     if done and not c["target_unit"]:
         best = done[0]
         late = _late(best["candidate"], store, deadline)
@@ -152,7 +167,8 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
                            links=[best], strength="strong", late=True)
         return verdict("fulfilled", "A later document states completion on the object.", links=[best],
                        strength="strong")
-    part = [x for x in links if x["candidate"].kind == "done"]
+    # part done: a completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)
+    part = [x for x in links if _part_done(x["candidate"])]
     if part:
         if passed:
             return verdict("partially_fulfilled", f"Part of it is reported done, not the whole; deadline {deadline} "
@@ -174,17 +190,38 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
 
 
 def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str, Any]]:
-    """Candidates about the same object, best first, with their reasons and score."""
-    query = _query(c, store)
+    """Candidates about the same object, best first, with their reasons and score: on the commitment's
+    own words, or (never as completion of the whole) on the words of its item's body (a task heading's
+    sub-items)."""
+    query = _query(c, store, c["text"])
     if not query or not allowed:
         return []
+    scored = store.scores(query, allowed)
+    body = (c["item_text"] or "").replace(c["text"], "", 1)
+    by_body: dict[int, tuple[float, float, list[str]]] = {}
+    parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
+    reported_parts = 0
+    for part in parts:  # each sub-item sentence of the body on its own
+        reported = False
+        for i, v in store.scores(_query(c, store, part.text, KEY_NOUNS), allowed).items():
+            if v[1] >= BODY_COVERAGE:
+                reported = reported or _part_done(store.candidates[i])
+                if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
+                    by_body[i] = v
+        reported_parts += reported
+    c["_parts"] = (reported_parts, len(parts))
     out = []
-    for i, (bm25, coverage, words) in sorted(store.scores(query, allowed).items(), key=lambda kv: -kv[1][0]):
+    for i in sorted(set(scored) | set(by_body), key=lambda i: -max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0])):
         s = store.candidates[i]
         reported = _reported_value(c, s)
-        if coverage < LINK_COVERAGE and reported is None:
+        bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
+        body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
+        if coverage < LINK_COVERAGE and reported is None and not body_hit:
             continue
-        strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE else \
+        own_words = coverage >= LINK_COVERAGE
+        if not own_words and body_hit:
+            bm25, coverage, words = by_body[i]
+        strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words else \
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
@@ -198,6 +235,15 @@ def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str,
     return out
 
 
+def part_of(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [x for x in links if x["candidate"].kind == "done"]
+
+
+def _part_done(s: Candidate) -> bool:
+    """A completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)."""
+    return s.kind == "done" or s.kind == "under_way" and s.review_year is not None
+
+
 def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
     """A figure in the sentence in the target's unit whose indicator is named just before it."""
     if not c["target_unit"] or not c["indicator"]:
@@ -205,7 +251,8 @@ def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
     for m in s.metrics:
         if m["unit"] != c["target_unit"]:
             continue
-        window = s.text[max(0, m["start"] - s.start - INDICATOR_WINDOW):m["start"] - s.start]
+        at, to = m["start"] - s.start, m["end"] - s.start
+        window = s.text[max(0, at - INDICATOR_WINDOW):at] + s.text[to:to + INDICATOR_AFTER]
         if indicator_matches(c["indicator"], window):
             return m
     return None

@@ -78,6 +78,11 @@ def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
         out.append(Sentence(start, end, text[start:end]))
 
 
+def principle(text: str) -> bool:
+    """Whether a commitment is a statement of principle (坚持……方针, 贯彻……): its opening words say so."""
+    return re.search(lexicon.alternation(cues()["principle"]), text[:12]) is not None
+
+
 def classify(text: str, *, plan_document: bool = False) -> str:
     """done, under_way, shortfall, restatement, effort or mention (see the module's docstring)."""
     if has("shortfall", text):
