@@ -19,7 +19,7 @@ Status rules, as of the ``as_of`` date (issue 12):
   same government. Statements of effort alone never make ``fulfilled``.
 
 A commitment without a deadline of its own in a plan for year N (a work report's 重点工作, a
-《2025年……工作安排》) is due at the end of year N.
+《2025年……工作安排》) is due at the end of year N (``deadline_source = plan_year``, set when stored).
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
             later = store.later_documents(c)
             pools[key] = (bool(later), store.allowed(c, later) if later else set())
         has_later, allowed = pools[key]
-        deadline, source = _deadline(c, year)
+        deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
+        source = c["deadline_source"]
         verdict = _assess(c, store, has_later, allowed, deadline, source, as_of)
         _collect(c, verdict, as_of, latest, texts, progress, evidence_rows, assessment_rows)
         counts[verdict["status"]] += 1
@@ -87,14 +88,6 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     if assessment_rows:
         db["assessments"].insert_all(assessment_rows, batch_size=500)
     return counts
-
-
-def _deadline(c: dict[str, Any], plan_year: int | None) -> tuple[dt.date | None, str | None]:
-    if c["deadline_end"]:
-        return dt.date.fromisoformat(c["deadline_end"]), c["deadline_source"]
-    if plan_year:
-        return dt.date(plan_year, 12, 31), "plan_year"
-    return None, None
 
 
 def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
@@ -133,7 +126,7 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
         x = quant[0]
         ratio, met = _compare(c, x["reported"]["value"])
         late = _late(x["candidate"], store, deadline)
-        what = f"Reported {x['reported']['value']:g}{c['target_unit']} for {c['indicator'] or 'the indicator'}"
+        what = f"Reported {_quoted(x)} for {c['indicator'] or 'the indicator'}"
         if met:
             status = "partially_fulfilled" if late else "fulfilled"
             why = f"{what} meets the target {c['text']}" + (f", reported after the deadline {deadline}" if late else "")
@@ -226,8 +219,8 @@ def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str,
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
         if reported is not None:
-            reasons.append(f"same indicator {c['indicator']}: reported {reported['value']:g}{c['target_unit']} "
-                           f"against {c['target_text']}")
+            reasons.append(f"same indicator {c['indicator']}: reported "
+                           f"{s.text[reported['start'] - s.start:reported['end'] - s.start]} against {c['target_text']}")
         out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
                     "reasons": reasons, "reported": reported})
         if len(out) >= 8:
@@ -237,6 +230,12 @@ def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str,
 
 def part_of(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [x for x in links if x["candidate"].kind == "done"]
+
+
+def _quoted(x: dict[str, Any]) -> str:
+    """The reported figure as the evidence writes it (6.9%, 1312万人)."""
+    s, m = x["candidate"], x["reported"]
+    return str(s.text[m["start"] - s.start:m["end"] - s.start])
 
 
 def _part_done(s: Candidate) -> bool:

@@ -26,6 +26,7 @@ from ..errors import RecordRefused
 from ..models import Document, Problem, Span
 from .schema import migrate, write
 from .clauses import Clause, target_clause
+from .sentences import periods
 from .supersede import retire
 from .text import segment
 
@@ -297,14 +298,16 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
     per target clause, with the clause as its text; the commitment keeps its own row too when its
     clauses stand in its scope, not in its own words. Figures describing the present are not targets."""
     rows = []
+    plan = periods(doc.text, doc.header.title if doc.header else None)
     for c in doc.commitments:
         base = row_id(doc.doc_id, "commitment", re.sub(r"\s", "", c.span.text))
+        year = None if c.deadline else plan.plan_year_at(c.span.start)  # a year's plan is due at its end
         common = {
             "document_id": doc.doc_id, "parent_id": base, "item_text": doc.text[c.item.start:c.item.end],
             "section_path": json.dumps(c.section_path, ensure_ascii=False), "action": c.action,
-            "deadline_start": _iso(c.deadline.start) if c.deadline else None,
-            "deadline_end": _iso(c.deadline.end) if c.deadline else None,
-            "deadline_source": c.deadline.source if c.deadline else None,
+            "deadline_start": _iso(c.deadline.start) if c.deadline else f"{year}-01-01" if year else None,
+            "deadline_end": _iso(c.deadline.end) if c.deadline else f"{year}-12-31" if year else None,
+            "deadline_source": c.deadline.source if c.deadline else "plan_year" if year else None,
             "departments": json.dumps(c.departments, ensure_ascii=False),
             "departments_defaulted": int(c.departments_defaulted), "strength": c.strength,
             "keywords": json.dumps(c.keywords, ensure_ascii=False), "testable": int(c.testable),
