@@ -55,6 +55,10 @@ class Doc:
     periods: Periods
     candidates: list[int] = field(default_factory=list)
 
+    @property
+    def group(self) -> str:
+        return self.line or self.issuer or self.id
+
 
 class Store:
     """Every document's sentences, the postings of their words, and the documents' government lines."""
@@ -62,7 +66,8 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.docs: dict[str, Doc] = {}
         self.candidates: list[Candidate] = []
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        # postings per government line (or issuer, or document): a query reads only its own lines' lists
+        self.postings: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.by_issuer: dict[str, set[str]] = defaultdict(set)
         self.by_line: dict[str, set[str]] = defaultdict(set)
         metrics: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -109,8 +114,9 @@ class Store:
                 self.candidates.append(Candidate(doc.id, s.start, s.end, s.text, kind, p.review_year_at(s.start),
                                                  words, sum(words.values()) or 1, inside))
                 doc.candidates.append(i)
+                postings = self.postings[doc.group]
                 for word in words:
-                    self.postings[word].append(i)
+                    postings[word].append(i)
         self.n = max(1, n)
         self.df = df
         self.idf = {word: math.log(1 + (self.n - d + 0.5) / (d + 0.5)) for word, d in df.items()}
@@ -150,22 +156,25 @@ class Store:
                     out.add(i)
         return out
 
-    def scores(self, query: dict[str, float], allowed: set[int]) -> dict[int, tuple[float, float, list[str]]]:
-        """candidate → (BM25, share of the query's weight it covers, words matched)."""
+    def scores(self, query: dict[str, float], allowed: set[int], groups: set[str]
+               ) -> dict[int, tuple[float, float, list[str]]]:
+        """candidate → (BM25, share of the query's weight it covers, words matched), over the postings of
+        the given groups (:attr:`Doc.group`) only, so the work follows the matches of its own lines."""
         total = sum(query.values()) or 1.0
         out: dict[int, list[Any]] = {}
-        for word, weight in query.items():
-            for i in self.postings.get(word, ()):
-                if i not in allowed:
-                    continue
-                s = self.candidates[i]
-                tf = s.words[word]
-                bm = weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / self.avg))
-                acc = out.setdefault(i, [0.0, 0.0, []])
-                acc[0] += bm
-                acc[1] += weight / total
-                acc[2].append(word)
-        return {i: (v[0], v[1], v[2]) for i, v in out.items()}
+        for group in groups:
+            postings = self.postings.get(group, {})
+            for word, weight in query.items():
+                for i in postings.get(word, ()):
+                    if i not in allowed:
+                        continue
+                    s = self.candidates[i]
+                    tf = s.words[word]
+                    acc = out.setdefault(i, [0.0, 0.0, []])
+                    acc[0] += weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / self.avg))
+                    acc[1] += weight
+                    acc[2].append(word)
+        return {i: (v[0], v[1] / total, v[2]) for i, v in out.items()}
 
 
 def _departments(c: dict[str, Any]) -> list[str]:

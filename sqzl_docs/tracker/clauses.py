@@ -40,10 +40,17 @@ def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def target_clause(text: str, start: int, end: int, qualifier: str | None) -> Clause | None:
+def target_clause(text: str, start: int, end: int, qualifier: str | None, *, shared: bool = False
+                  ) -> Clause | None:
     """The clause promising the figure at ``text[start:end]``, or None when the figure describes the
-    present (a present cue before it in its clause) or the clause names no indicator."""
+    present (a present cue before it in its clause). ``shared``: the clause holds other targets' figures
+    too (健身步道100条、运动场80片), so the figure's own 、-separated piece is the clause."""
     left, right = clause_around(text, start, end)
+    if shared:
+        piece_left = text.rfind("、", left, start)
+        piece_right = text.find("、", end, right)
+        left = piece_left + 1 if piece_left >= 0 else left
+        right = piece_right if piece_right >= 0 else right
     before = text[left:start]
     if re.search(lexicon.alternation(cues()["present"]), before):
         return None
@@ -92,7 +99,7 @@ def indicator_matches(indicator_text: str, window: str) -> bool:
     """Whether a later text's window before a figure names the same indicator: every character pair
     of the indicator's nouns stands in it (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长)."""
     core = _NUMBER.sub("", indicator_text)
-    if len(core) < 2:
+    if len(_verbless(core)) < 2:  # 完成 alone names no indicator: no comparison
         return False
     pairs = {core[i:i + 2] for i in range(len(core) - 1)}
     hits = sum(1 for p in pairs if p in window)

@@ -25,6 +25,7 @@ A commitment without a deadline of its own in a plan for year N (a work report's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from typing import Any
@@ -67,7 +68,7 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     counts: Counter[str] = Counter()
     latest = _latest_machine(db)
     texts = {r["id"]: r["text"] for r in db.query("SELECT id, text FROM documents")}
-    pools: dict[tuple[str, int | None], tuple[bool, set[int]]] = {}
+    pools: dict[tuple[str, int | None], tuple[bool, set[int], set[str]]] = {}
     evidence_rows: list[dict[str, Any]] = []
     assessment_rows: list[dict[str, Any]] = []
     for c in list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid")):
@@ -76,11 +77,11 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         key = (c["document_id"], year)
         if key not in pools:
             later = store.later_documents(c)
-            pools[key] = (bool(later), store.allowed(c, later) if later else set())
-        has_later, allowed = pools[key]
+            pools[key] = (bool(later), store.allowed(c, later) if later else set(), {d.group for d in later})
+        has_later, allowed, groups = pools[key]
         deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
         source = c["deadline_source"]
-        verdict = _assess(c, store, has_later, allowed, deadline, source, as_of)
+        verdict = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of)
         _collect(c, verdict, as_of, latest, texts, progress, evidence_rows, assessment_rows)
         counts[verdict["status"]] += 1
     if evidence_rows:
@@ -90,21 +91,28 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     return counts
 
 
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> list[str]:
+    """jieba words of a text, once per text in a run (a commitment's body serves all its target rows)."""
+    return tokens(text)
+
+
 def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
     """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
     rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
     stop = stop_words()
     extra = json.loads(c["keywords"] or "[]") if text == c["text"] else []
-    words = {w for w in tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
-    keep = set(tokens(c["indicator"])) if c.get("indicator") else set()
+    words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
+    keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
     if n:  # an item's body: only words found elsewhere in the store can point to evidence
         words = {w for w in words if store.df.get(w, 0) > 1}
-    ranked = sorted(words, key=lambda w: -store.weight(w))
+    ranked = sorted(words, key=lambda w: (-store.weight(w), w))  # ties by the word: the same run twice agrees
     chosen = set(ranked[:n or KEY_NOUNS]) | (keep & words)
-    return {w: store.weight(w) for w in chosen}
+    return {w: store.weight(w) for w in sorted(chosen)}
 
 
-def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int], deadline: dt.date | None,
+def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
+            deadline: dt.date | None,
             deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
     passed = deadline is not None and deadline < as_of
     out: dict[str, Any] = {"links": [], "strength": None, "ratio": None, "late": False}
@@ -120,7 +128,7 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
             return verdict("overdue", f"Deadline {deadline} has passed as of {as_of}; no later document of the "
                                       "same government to show it was met.")
         return verdict("not_assessed", "No later document of the same government line to assess against.")
-    links = _links(c, store, allowed)
+    links = _links(c, store, pool)
     quant = [x for x in links if x["reported"] is not None]
     if c["target_unit"] and quant:
         x = quant[0]
@@ -182,21 +190,22 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, allowed: set[int],
                    links=links[:3], strength="weak" if links else None)
 
 
-def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str, Any]]:
+def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> list[dict[str, Any]]:
     """Candidates about the same object, best first, with their reasons and score: on the commitment's
     own words, or (never as completion of the whole) on the words of its item's body (a task heading's
     sub-items)."""
+    allowed, groups = pool
     query = _query(c, store, c["text"])
     if not query or not allowed:
         return []
-    scored = store.scores(query, allowed)
+    scored = store.scores(query, allowed, groups)
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
     reported_parts = 0
     for part in parts:  # each sub-item sentence of the body on its own
         reported = False
-        for i, v in store.scores(_query(c, store, part.text, KEY_NOUNS), allowed).items():
+        for i, v in store.scores(_query(c, store, part.text, KEY_NOUNS), allowed, groups).items():
             if v[1] >= BODY_COVERAGE:
                 reported = reported or _part_done(store.candidates[i])
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
@@ -204,7 +213,7 @@ def _links(c: dict[str, Any], store: Store, allowed: set[int]) -> list[dict[str,
         reported_parts += reported
     c["_parts"] = (reported_parts, len(parts))
     out = []
-    for i in sorted(set(scored) | set(by_body), key=lambda i: -max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0])):
+    for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
         reported = _reported_value(c, s)
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))

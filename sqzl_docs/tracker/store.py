@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from ..errors import RecordRefused
 from ..models import Document, Problem, Span
 from .schema import migrate, write
-from .clauses import Clause, target_clause
+from .clauses import Clause, clause_around, target_clause
 from .sentences import periods
 from .supersede import retire
 from .text import segment
@@ -332,8 +332,11 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
 def _clauses(text: str, targets: Iterable[Any]) -> list[tuple[Clause, Any]]:
     """The target clauses of a commitment's targets, one per clause (its first figure)."""
     out: dict[tuple[int, int], tuple[Clause, Any]] = {}
-    for t in targets:
-        k = target_clause(text, t.span.start, t.span.end, t.qualifier)
+    targets = list(targets)
+    spans = [clause_around(text, t.span.start, t.span.end) for t in targets]
+    for t, span in zip(targets, spans):
+        shared = spans.count(span) > 1
+        k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
         if k is not None and (k.start, k.end) not in out:
             out[(k.start, k.end)] = (k, t)
     return list(out.values())
