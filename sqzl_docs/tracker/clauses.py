@@ -98,8 +98,8 @@ def comparator(after: str, qualifier: str | None) -> str | None:
 def indicator_matches(indicator_text: str, window: str) -> bool:
     """Whether a later text's window before a figure names the same indicator: every character pair
     of the indicator's nouns stands in it (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长)."""
-    core = _NUMBER.sub("", indicator_text)
-    if len(_verbless(core)) < 2:  # 完成 alone names no indicator: no comparison
+    core = _verbless(_NUMBER.sub("", indicator_text))
+    if len(core) < 2:  # 完成 alone names no indicator: no comparison
         return False
     pairs = {core[i:i + 2] for i in range(len(core) - 1)}
     hits = sum(1 for p in pairs if p in window)

@@ -101,7 +101,8 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, 
     """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
     rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
     stop = stop_words()
-    extra = json.loads(c["keywords"] or "[]") if text == c["text"] else []
+    # the extractor's keywords are the whole commitment's: a target clause's row is its own clause
+    extra = json.loads(c["keywords"] or "[]") if text == c["text"] and not c["target_text"] else []
     words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
     keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
     if n:  # an item's body: only words found elsewhere in the store can point to evidence
@@ -142,6 +143,17 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
             status = "partially_fulfilled"
             why = f"{what} is {ratio:.0%} of the target {c['text']}"
         return verdict(status, why + ".", links=[x], strength="strong", ratio=ratio, late=late)
+    if c["target_unit"] and not any(x["candidate"].kind == "shortfall" for x in links):
+        work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
+        if passed:  # a target is met only by a reported value of its indicator
+            return verdict("overdue", f"Deadline {deadline} passed as of {as_of}; later documents report no value "
+                           f"for {c['indicator'] or c['target_text']}.", links=links[:3],
+                           strength="weak" if links else None)
+        if work:
+            return verdict("in_progress", f"Related work reported, no value yet for {c['indicator'] or 'the target'}.",
+                           links=work[:3], strength="moderate")
+        return verdict("no_evidence", "Later documents of the same government report nothing on it.",
+                       links=links[:3], strength="weak" if links else None)
     short = [x for x in links if x["candidate"].kind == "shortfall"]
     done = [x for x in links if x["strength"] == "strong"]
     work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
@@ -260,6 +272,8 @@ def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
         if m["unit"] != c["target_unit"]:
             continue
         at, to = m["start"] - s.start, m["end"] - s.start
+        if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
+            continue
         window = s.text[max(0, at - INDICATOR_WINDOW):at] + s.text[to:to + INDICATOR_AFTER]
         if indicator_matches(c["indicator"], window):
             return m
