@@ -315,7 +315,7 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
             "extractor_version": version, "retired_at": None, "superseded_by": None,
         }
         own = {"text": c.span.text, "text_seg": segment(c.span.text), "start": c.span.start, "end": c.span.end}
-        found = _clauses(doc.text, c.targets)
+        found = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)))
         inside = [(k, t) for k, t in found if k.start < c.span.end and k.end > c.span.start]
         if len(found) == 1 and inside:
             k, t = found[0]
@@ -327,6 +327,18 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
             rows.append({**common, "id": row_id(base, t.span.text), "text": k.text, "text_seg": segment(k.text),
                          "start": k.start, "end": k.end, **_target(t, k)})
     return rows
+
+
+def _targets(doc: Document, c: Any, planned: bool) -> list[Any]:
+    """The commitment's targets; in a plan with a deadline (a year's plan, a dated item), also the figures
+    of its item's body the extractor left out of them (年内新增200根公用和专用充电桩), as a metric is a
+    target only in a clause that promises it (:func:`.clauses.target_clause`)."""
+    if not planned:
+        return list(c.targets)
+    seen = {(t.span.start, t.span.end) for t in c.targets}
+    extra = [m for m in doc.metrics if c.item.start <= m.span.start < c.item.end
+             and (m.span.start, m.span.end) not in seen and m.unit not in ("年", "月", "日")]
+    return sorted([*c.targets, *extra], key=lambda t: t.span.start)
 
 
 def _clauses(text: str, targets: Iterable[Any]) -> list[tuple[Clause, Any]]:
