@@ -83,6 +83,10 @@ def test_work_report_target_is_compared_on_its_own_indicator(tmp_path: Path) -> 
     gdp = rows["国内生产总值增长"]
     assert gdp["status"] == "fulfilled" and abs(gdp["ratio"] - 6.9 / 7) < 1e-6 and gdp["comparator"] == "approx"
     assert "增长6.9%" in gdp["evidence"][0]
+    assert gdp["source"] == "plan.txt" and gdp["deadline"] == "2015-12-31"  # the plan's year ends its deadline
+    jobs = rows["城镇新增就业"]
+    assert jobs["status"] == "fulfilled" and jobs["comparator"] == "gte" and jobs["target"] == "1000万人以上"
+    assert not any("进出口" in q for r in rows.values() for q in r["evidence"])  # 下降7% is another indicator
 
 
 def test_same_document_in_two_formats_is_stored_once_with_both_sources(tmp_path: Path) -> None:

@@ -143,7 +143,7 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
             status = "partially_fulfilled"
             why = f"{what} is {ratio:.0%} of the target {c['text']}"
         return verdict(status, why + ".", links=[x], strength="strong", ratio=ratio, late=late)
-    if c["target_unit"] and not any(x["candidate"].kind == "shortfall" for x in links):
+    if c["target_unit"] and not any(x["candidate"].kind == "shortfall" and x["own"] for x in links):
         work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
         if passed:  # a target is met only by a reported value of its indicator
             return verdict("overdue", f"Deadline {deadline} passed as of {as_of}; later documents report no value "
@@ -154,7 +154,7 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
                            links=work[:3], strength="moderate")
         return verdict("no_evidence", "Later documents of the same government report nothing on it.",
                        links=links[:3], strength="weak" if links else None)
-    short = [x for x in links if x["candidate"].kind == "shortfall"]
+    short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # a shortfall on its own words
     done = [x for x in links if x["strength"] == "strong"]
     work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
     if short and not c["target_unit"] or short and not done:
@@ -242,7 +242,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> 
         if reported is not None:
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[reported['start'] - s.start:reported['end'] - s.start]} against {c['target_text']}")
-        out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
+        out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength, "own": own_words,
                     "reasons": reasons, "reported": reported})
         if len(out) >= 8:
             break
