@@ -23,6 +23,9 @@ from .. import lexicon
 from .sentences import Periods, classify, periods, split
 from .text import tokens
 
+TOPIC_WORDS = 60  # a document's most characteristic words …
+RELATED_WORDS = 5  # … of which two documents on one subject share at least this many (seed pair 7, others 0-3)
+RARE_SHARE = 0.03  # a word in at most this share of the store's sentences is rare (names an object)
 EVIDENCE_KINDS = ("done", "under_way", "shortfall", "mention")  # what is indexed; restatements and effort are not
 
 
@@ -74,10 +77,17 @@ class Store:
         for r in db.query("SELECT document_id, start, end, value, unit, subject, qualifier FROM metrics "
                           "ORDER BY document_id, start"):
             metrics[r["document_id"]].append(r)
+        self.cites: dict[str, set[str]] = defaultdict(set)  # document → titles and 发文字号 it cites
+        for r in db.query("SELECT document_id, title, doc_number FROM citations"):
+            self.cites[r["document_id"]].update(x for x in (r["title"], r["doc_number"]) if x)
+        self.names: dict[str, set[str]] = {}  # document → its own title and 发文字号
         df: Counter[str] = Counter()
+        doc_words: dict[str, Counter[str]] = {}
         n = 0
         stop = stop_words()
-        for r in db.query("SELECT id, jurisdiction, issuer, doc_date, title, text, text_seg FROM documents ORDER BY id"):
+        for r in db.query("SELECT id, jurisdiction, issuer, doc_date, title, doc_number, text, text_seg FROM documents "
+                          "ORDER BY id"):
+            self.names[r["id"]] = {x for x in (r["title"], r["doc_number"]) if x}
             p = periods(r["text"], r["title"])
             doc = Doc(r["id"], r["jurisdiction"], r["issuer"], r["doc_date"] or _period_date(p), p)
             self.docs[doc.id] = doc
@@ -86,6 +96,7 @@ class Store:
             if doc.line:
                 self.by_line[doc.line].add(doc.id)
             words_at = _word_offsets(r["text"], r["text_seg"])
+            doc_words[doc.id] = Counter(w for _at, w in words_at if w not in stop and len(w) > 1 and not w.isdigit())
             w = 0
             doc_metrics = metrics[r["id"]]
             m = 0
@@ -118,9 +129,28 @@ class Store:
                 for word in words:
                     postings[word].append(i)
         self.n = max(1, n)
+        self.topics = _topics(doc_words)
         self.df = df
         self.idf = {word: math.log(1 + (self.n - d + 0.5) / (d + 0.5)) for word, d in df.items()}
         self.avg = sum(c.length for c in self.candidates) / len(self.candidates) if self.candidates else 1.0
+
+    def related(self, later_id: str, earlier_id: str) -> bool:
+        """Whether a later document is about the same subject as the earlier: it follows it up, or they
+        share RELATED_WORDS of their TOPIC_WORDS most characteristic words (TF-IDF over the store's
+        documents). A later document of the same government on another subject is no evidence."""
+        shared = len(self.topics.get(later_id, frozenset()) & self.topics.get(earlier_id, frozenset()))
+        return shared >= RELATED_WORDS or self.follows_up(later_id, earlier_id)
+
+    def follows_up(self, later_id: str, earlier_id: str) -> bool:
+        """Whether a later document answers the earlier one: it cites its title or 发文字号 (a report on an
+        opinion's implementation), or it reviews a year (a work report's 工作回顾)."""
+        return bool(self.names.get(earlier_id, set()) & self.cites.get(later_id, set())) \
+            or bool(self.docs[later_id].periods.reviews)
+
+    def has_rare(self, words: list[str]) -> bool:
+        """Whether one of the words is rare in the store (in at most 1% of its sentences, or 3)."""
+        limit = max(3.0, RARE_SHARE * self.n)
+        return any(self.df.get(w, 0) <= limit for w in words)
 
     def weight(self, word: str) -> float:
         return self.idf.get(word, math.log(1 + self.n + 0.5))
@@ -139,6 +169,10 @@ class Store:
         for name in _departments(c):
             ids |= self.by_issuer.get(name, set())
         return [self.docs[i] for i in sorted(ids) if i != own.id and (self.docs[i].date or "") > date]
+
+    def related_later(self, c: dict[str, Any], later: list[Doc]) -> list[Doc]:
+        """The later documents about the commitment's document's subject (:meth:`related`)."""
+        return [d for d in later if self.related(d.id, c["document_id"])]
 
     def allowed(self, c: dict[str, Any], later: list[Doc]) -> set[int]:
         """Candidate sentences for the commitment: in a document with reviews, the review of the
@@ -181,6 +215,19 @@ def _departments(c: dict[str, Any]) -> list[str]:
     import json
 
     return list(json.loads(c["departments"] or "[]"))
+
+
+def _topics(doc_words: dict[str, Counter[str]]) -> dict[str, frozenset[str]]:
+    """Each document's TOPIC_WORDS most characteristic words: (1 + log tf) · log(1 + N / df)."""
+    df: Counter[str] = Counter()
+    for words in doc_words.values():
+        df.update(words.keys())
+    n = len(doc_words) or 1
+    out = {}
+    for doc_id, words in doc_words.items():
+        score = {w: (1 + math.log(tf)) * math.log(1 + n / df[w]) for w, tf in words.items()}
+        out[doc_id] = frozenset(sorted(score, key=lambda w: (-score[w], w))[:TOPIC_WORDS])
+    return out
 
 
 def _period_date(p: Periods) -> str | None:

@@ -15,6 +15,7 @@ from .. import lexicon
 from .sentences import cues
 
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n：:]")
+_PAST_YEAR = re.compile(r"(?<![到至])(?:19|20)\d\d\s*年(?!底|前|内|末|起|开始)(?:[^，。]*?)(?:共|全年|全国)")  # 1995年我国共发生
 _NUMBER = re.compile(r"[0-9０-９.．]+|[零一二两三四五六七八九十百千万亿]+")
 
 
@@ -52,7 +53,7 @@ def target_clause(text: str, start: int, end: int, qualifier: str | None, *, sha
         left = piece_left + 1 if piece_left >= 0 else left
         right = piece_right if piece_right >= 0 else right
     before = text[left:start]
-    if re.search(lexicon.alternation(cues()["present"]), before):
+    if re.search(lexicon.alternation(cues()["present"]), before) or _PAST_YEAR.search(before):
         return None
     what = indicator(before)
     if len(_verbless(what)) < 2:  # 完成100公里架空线入地 → the object follows the figure
@@ -63,6 +64,11 @@ def target_clause(text: str, start: int, end: int, qualifier: str | None, *, sha
                 break
         what = what + re.sub(r"[\s“”\"'、（）()]", "", after)[:16]
     return Clause(left, right, text[left:right], what, comparator(text[end:right], qualifier))
+
+
+def promises(clause: str) -> bool:
+    """Whether a clause promises its figure: a promise word (达到, 新增, 以上 …) stands in it."""
+    return re.search(lexicon.alternation(cues()["promise"]), clause) is not None
 
 
 def _verbless(indicator_text: str) -> str:

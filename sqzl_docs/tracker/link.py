@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -49,6 +50,9 @@ INDICATOR_AFTER = 16  # … or after it (完成124公里架空线入地)
 BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched too, sentence by sentence
 BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
+BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
+MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+_ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
 
 
@@ -77,7 +81,8 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         key = (c["document_id"], year)
         if key not in pools:
             later = store.later_documents(c)
-            pools[key] = (bool(later), store.allowed(c, later) if later else set(), {d.group for d in later})
+            related = store.related_later(c, later)
+            pools[key] = (bool(later), store.allowed(c, related), {d.group for d in related})
         has_later, allowed, groups = pools[key]
         deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
         source = c["deadline_source"]
@@ -205,7 +210,8 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
 def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> list[dict[str, Any]]:
     """Candidates about the same object, best first, with their reasons and score: on the commitment's
     own words, or (never as completion of the whole) on the words of its item's body (a task heading's
-    sub-items)."""
+    sub-items), the latter only in a document that follows the commitment's up (cites it, or reviews a
+    year) so that a heading's generic words (组织领导) do not pick up any document of the same government."""
     allowed, groups = pool
     query = _query(c, store, c["text"])
     if not query or not allowed:
@@ -215,10 +221,14 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> 
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
     reported_parts = 0
-    for part in parts:  # each sub-item sentence of the body on its own
+    for part in parts:  # each sub-item sentence of the body on its own, less its attributions (……部指导)
         reported = False
-        for i, v in store.scores(_query(c, store, part.text, KEY_NOUNS), allowed, groups).items():
-            if v[1] >= BODY_COVERAGE:
+        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS)
+        if len(query) < BODY_MIN_NOUNS:  # (生态环境部指导), 积极培育第三方市场: too little to name an object
+            continue
+        for i, v in store.scores(query, allowed, groups).items():
+            if v[1] >= BODY_COVERAGE and len(set(v[2])) >= BODY_MIN_NOUNS - 1 and store.has_rare(v[2]) \
+                    and store.follows_up(store.candidates[i].document_id, c["document_id"]):
                 reported = reported or _part_done(store.candidates[i])
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
                     by_body[i] = v
@@ -229,6 +239,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> 
         s = store.candidates[i]
         reported = _reported_value(c, s)
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
+        if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
+            coverage = 0.0
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
         if coverage < LINK_COVERAGE and reported is None and not body_hit:
             continue

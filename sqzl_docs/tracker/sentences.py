@@ -43,7 +43,15 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 @functools.cache
 def _future_start() -> re.Pattern[str]:
-    return re.compile(rf"^[^，。]{{0,14}}?(?:{lexicon.alternation(cues()['future'])})")
+    return re.compile(rf"^[^。]{{0,30}}?(?:{lexicon.alternation(cues()['future'])})|"
+                      rf"{lexicon.alternation(cues()['ahead'])}")
+
+
+@functools.cache
+def _directive() -> re.Pattern[str]:
+    """A clause that gives a directive (……，各地区要按照……; ……，必须……): 要 not in 主要, 重要, 要求 …."""
+    words = lexicon.alternation(cues()["directive"])
+    return re.compile(rf"(?:^|[，,；;])[^，,；;。]{{0,40}}?(?:(?<![主重需只纲摘提概简必])要(?![求素点闻件])|{words})")
 
 
 def has(name: str, text: str) -> bool:
@@ -87,7 +95,7 @@ def classify(text: str, *, plan_document: bool = False) -> str:
     """done, under_way, shortfall, restatement, effort or mention (see the module's docstring)."""
     if has("shortfall", text):
         return "shortfall"
-    if _future_start().search(text):
+    if _future_start().search(text) or _directive().search(text):
         return "restatement"
     if plan_document and not has("past", text):
         return "restatement"  # a plan's directive (推动全部民用建筑落实……) reports nothing

@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from ..errors import RecordRefused
 from ..models import Document, Problem, Span
 from .schema import migrate, write
-from .clauses import Clause, clause_around, target_clause
+from .clauses import Clause, clause_around, promises, target_clause
 from .sentences import periods
 from .supersede import retire
 from .text import segment
@@ -315,7 +315,7 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
             "extractor_version": version, "retired_at": None, "superseded_by": None,
         }
         own = {"text": c.span.text, "text_seg": segment(c.span.text), "start": c.span.start, "end": c.span.end}
-        found = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)))
+        found = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)), (c.span.start, c.span.end))
         inside = [(k, t) for k, t in found if k.start < c.span.end and k.end > c.span.start]
         if len(found) == 1 and inside:
             k, t = found[0]
@@ -341,14 +341,17 @@ def _targets(doc: Document, c: Any, planned: bool) -> list[Any]:
     return sorted([*c.targets, *extra], key=lambda t: t.span.start)
 
 
-def _clauses(text: str, targets: Iterable[Any]) -> list[tuple[Clause, Any]]:
-    """The target clauses of a commitment's targets, one per clause (its first figure)."""
+def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list[tuple[Clause, Any]]:
+    """The target clauses of a commitment's targets, one per clause (its first figure); a figure outside
+    the commitment's own words (``within``) only in a clause that promises it."""
     out: dict[tuple[int, int], tuple[Clause, Any]] = {}
     targets = list(targets)
     spans = [clause_around(text, t.span.start, t.span.end) for t in targets]
     for t, span in zip(targets, spans):
         shared = spans.count(span) > 1
         k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
+        if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(k.text):
+            continue  # a figure of the item's body that nothing promises (4026人重伤)
         if k is not None and (k.start, k.end) not in out:
             out[(k.start, k.end)] = (k, t)
     return list(out.values())
