@@ -52,6 +52,7 @@ BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+_CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
 
@@ -277,19 +278,23 @@ def _part_done(s: Candidate) -> bool:
 
 
 def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
-    """A figure in the sentence in the target's unit whose indicator is named just before it."""
+    """A figure in the sentence in the target's unit whose indicator is named just before it (国内生产总值
+    ……增长6.9%), else right after it within its clause (完成124公里架空线入地)."""
     if not c["target_unit"] or not c["indicator"]:
         return None
+    after_match = None
     for m in s.metrics:
         if m["unit"] != c["target_unit"]:
             continue
         at, to = m["start"] - s.start, m["end"] - s.start
         if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
             continue
-        window = s.text[max(0, at - INDICATOR_WINDOW):at] + s.text[to:to + INDICATOR_AFTER]
-        if indicator_matches(c["indicator"], window):
+        if indicator_matches(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at]):
             return m
-    return None
+        after = _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0]
+        if after_match is None and indicator_matches(c["indicator"], after):
+            after_match = m
+    return after_match
 
 
 def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:

@@ -43,7 +43,7 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 @functools.cache
 def _future_start() -> re.Pattern[str]:
-    return re.compile(rf"^[^。]{{0,30}}?(?:{lexicon.alternation(cues()['future'])})|"
+    return re.compile(rf"^[^，。]{{0,14}}?(?:{lexicon.alternation(cues()['future'])})|"
                       rf"{lexicon.alternation(cues()['ahead'])}")
 
 

@@ -350,7 +350,7 @@ def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list
     for t, span in zip(targets, spans):
         shared = spans.count(span) > 1
         k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
-        if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(k.text):
+        if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(text[span[0]:span[1]]):
             continue  # a figure of the item's body that nothing promises (4026人重伤)
         if k is not None and (k.start, k.end) not in out:
             out[(k.start, k.end)] = (k, t)
