@@ -16,6 +16,7 @@ from .sentences import cues
 
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n：:]")
 _PAST_YEAR = re.compile(r"(?<![到至])(?:19|20)\d\d\s*年(?!底|前|内|末|起|开始)(?:[^，。]*?)(?:共|全年|全国)")  # 1995年我国共发生
+INDICATOR_SHARE = 0.7  # share of the indicator's character pairs a later figure's window must hold
 _NUMBER = re.compile(r"[0-9０-９.．]+|[零一二两三四五六七八九十百千万亿]+")
 
 
@@ -102,7 +103,7 @@ def comparator(after: str, qualifier: str | None) -> str | None:
 
 
 def indicator_matches(indicator_text: str, window: str) -> bool:
-    """Whether a later text's window around a figure names the same indicator: 80% of the character
+    """Whether a later text's window around a figure names the same indicator: 70% of the character
     pairs of the indicator's words (less verbs of delivery: 完成, 新增 …) stand in it
     (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长; 城镇新增就业 ~ 城镇新增就业1312万人)."""
     core = _NUMBER.sub("", indicator_text)
@@ -111,4 +112,4 @@ def indicator_matches(indicator_text: str, window: str) -> bool:
     if not pairs:  # 完成 alone names no indicator: no comparison
         return False
     hits = sum(1 for p in pairs if p in window)
-    return hits / len(pairs) >= 0.8
+    return hits / len(pairs) >= INDICATOR_SHARE and hits >= min(3, len(pairs))
