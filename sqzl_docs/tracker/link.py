@@ -29,6 +29,7 @@ import functools
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -52,6 +53,7 @@ BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
@@ -119,104 +121,128 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, 
 
 
 def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
-            deadline: dt.date | None,
-            deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
+            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
+    """The machine's verdict on one tracked row (the status rules of the module's docstring)."""
     passed = deadline is not None and deadline < as_of
-    out: dict[str, Any] = {"links": [], "strength": None, "ratio": None, "late": False}
-
-    def verdict(status: str, why: str, **more: Any) -> dict[str, Any]:
-        return {**out, **more, "status": status, "rationale": why}
-
     if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
-        return verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable target "
-                                         "or concrete deliverable.")
+        return _verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable "
+                                          "target or concrete deliverable.")
     if not has_later:
         if passed:
-            return verdict("overdue", f"Deadline {deadline} has passed as of {as_of}; no later document of the "
-                                      "same government to show it was met.")
-        return verdict("not_assessed", "No later document of the same government line to assess against.")
-    links = _links(c, store, pool)
+            return _verdict("overdue", f"Deadline {deadline} has passed as of {as_of}; no later document of the "
+                                       "same government to show it was met.")
+        return _verdict("not_assessed", "No later document of the same government line to assess against.")
+    links, parts = _links(c, store, pool)
+    when = _When(deadline, deadline_source, as_of, passed)
+    shortfall = any(x["candidate"].kind == "shortfall" and x["own"] for x in links)
+    if c["target_unit"] and (not shortfall or any(x["reported"] is not None for x in links)):
+        return _judge_target(c, store, links, when)
+    return _judge_task(c, store, links, parts if deadline_source == "plan_year" else (0, 0), when)
+
+
+@dataclass(frozen=True)
+class _When:
+    deadline: dt.date | None
+    source: str | None
+    as_of: dt.date
+    passed: bool
+
+
+def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, strength: str | None = None,
+             ratio: float | None = None, late: bool = False) -> dict[str, Any]:
+    return {"status": status, "rationale": why, "links": links or [], "strength": strength, "ratio": ratio,
+            "late": late}
+
+
+def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
+    """A quantitative target: met only by a reported value of its own indicator (ratio kept)."""
     quant = [x for x in links if x["reported"] is not None]
-    if c["target_unit"] and quant:
+    if quant:
         x = quant[0]
         ratio, met = _compare(c, x["reported"]["value"])
-        late = _late(x["candidate"], store, deadline)
+        late = _late(x["candidate"], store, when.deadline)
         what = f"Reported {_quoted(x)} for {c['indicator'] or 'the indicator'}"
         if met:
             status = "partially_fulfilled" if late else "fulfilled"
-            why = f"{what} meets the target {c['text']}" + (f", reported after the deadline {deadline}" if late else "")
+            why = f"{what} meets the target {c['text']}" + (f", reported after the deadline {when.deadline}"
+                                                           if late else "")
         else:
-            status = "partially_fulfilled"
-            why = f"{what} is {ratio:.0%} of the target {c['text']}"
-        return verdict(status, why + ".", links=[x], strength="strong", ratio=ratio, late=late)
-    if c["target_unit"] and not any(x["candidate"].kind == "shortfall" and x["own"] for x in links):
-        work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
-        if passed:  # a target is met only by a reported value of its indicator
-            return verdict("overdue", f"Deadline {deadline} passed as of {as_of}; later documents report no value "
-                           f"for {c['indicator'] or c['target_text']}.", links=links[:3],
-                           strength="weak" if links else None)
-        if work:
-            return verdict("in_progress", f"Related work reported, no value yet for {c['indicator'] or 'the target'}.",
-                           links=work[:3], strength="moderate")
-        return verdict("no_evidence", "Later documents of the same government report nothing on it.",
-                       links=links[:3], strength="weak" if links else None)
-    short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # a shortfall on its own words
-    done = [x for x in links if x["strength"] == "strong"]
+            status, why = "partially_fulfilled", f"{what} is {ratio:.0%} of the target {c['text']}"
+        return _verdict(status, why + ".", [x], "strong", ratio, late)
+    weak = "weak" if links else None
+    if when.passed:
+        return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report no "
+                        f"value for {c['indicator'] or c['target_text']}.", links[:3], weak)
     work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
-    if short and not c["target_unit"] or short and not done:
-        if passed:
-            return verdict("overdue", f"A later document reports it was not met; deadline {deadline} passed.",
-                           links=short[:1], strength="strong")
-        return verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
-                       links=short[:1], strength="moderate")
-    # a task heading of a year's plan (重点工作 (一)…) is judged on its sub-items taken together
-    reported_parts, n_parts = c.get("_parts", (0, 0)) if deadline_source == "plan_year" else (0, 0)
-    if n_parts and done and reported_parts < FULL_SHARE * n_parts:
+    if work:
+        return _verdict("in_progress", f"Related work reported, no value yet for {c['indicator'] or 'the target'}.",
+                        work[:3], "moderate")
+    return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
+
+
+def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: tuple[int, int],
+                when: _When) -> dict[str, Any]:
+    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
+    short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
+    if short:
+        if when.passed:
+            return _verdict("overdue", f"A later document reports it was not met; deadline {when.deadline} passed.",
+                            short[:1], "strong")
+        return _verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
+                        short[:1], "moderate")
+    done = [x for x in links if x["strength"] == "strong"]
+    reported, n_parts = parts  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    if n_parts and done and reported < FULL_SHARE * n_parts:
         done = []  # most sub-items must be reported done for the whole to be
-    elif n_parts and not done and part_of(links) and reported_parts >= FULL_SHARE * n_parts:
+    elif n_parts and not done and reported >= FULL_SHARE * n_parts:
         done = part_of(links)[:1]
-    if done and not c["target_unit"]:
+    if done:
         best = done[0]
-        late = _late(best["candidate"], store, deadline)
-        if deadline_source == "plan_period" and deadline is not None and as_of < deadline:
-            return verdict("in_progress", f"Completion reported on the object, but the plan period runs to "
-                                          f"{deadline}.", links=[best], strength="strong")
-        if late:
-            return verdict("partially_fulfilled", f"Completion reported after the deadline {deadline}.",
-                           links=[best], strength="strong", late=True)
-        return verdict("fulfilled", "A later document states completion on the object.", links=[best],
-                       strength="strong")
-    # part done: a completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)
+        if when.source == "plan_period" and when.deadline is not None and when.as_of < when.deadline:
+            return _verdict("in_progress", f"Completion reported on the object, but the plan period runs to "
+                                           f"{when.deadline}.", [best], "strong")
+        if _late(best["candidate"], store, when.deadline):
+            return _verdict("partially_fulfilled", f"Completion reported after the deadline {when.deadline}.",
+                            [best], "strong", late=True)
+        return _verdict("fulfilled", "A later document states completion on the object.", [best], "strong")
+    return _judge_effort(links, when)
+
+
+def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
+    """No completion of the whole: part done (a completion sentence, or work reported in a review of the
+    year: N年工作回顾 says what was done), work under way, or nothing."""
     part = [x for x in links if _part_done(x["candidate"])]
     if part:
-        if passed:
-            return verdict("partially_fulfilled", f"Part of it is reported done, not the whole; deadline {deadline} "
-                           f"passed as of {as_of}.", links=part[:3], strength="moderate")
-        return verdict("in_progress", "Later documents report part of it done; the deadline has not passed.",
-                       links=part[:3], strength="moderate")
+        if when.passed:
+            return _verdict("partially_fulfilled", f"Part of it is reported done, not the whole; deadline "
+                            f"{when.deadline} passed as of {when.as_of}.", part[:3], "moderate")
+        return _verdict("in_progress", "Later documents report part of it done; the deadline has not passed.",
+                        part[:3], "moderate")
+    work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
     if work:
-        if passed:
-            return verdict("overdue", f"Deadline {deadline} passed as of {as_of}; later documents show work under "
-                           "way on it, not its completion.", links=work[:3], strength="moderate")
-        return verdict("in_progress", "Later documents show work on it under way, not completion.",
-                       links=work[:3], strength="moderate")
-    if passed:
-        what = f"no value for {c['indicator'] or c['target_text']}" if c["target_unit"] else "nothing on it"
-        return verdict("overdue", f"Deadline {deadline} passed as of {as_of}; later documents report {what}.",
-                       links=links[:3], strength="weak" if links else None)
-    return verdict("no_evidence", "Later documents of the same government report nothing on it.",
-                   links=links[:3], strength="weak" if links else None)
+        if when.passed:
+            return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents show "
+                            "work under way on it, not its completion.", work[:3], "moderate")
+        return _verdict("in_progress", "Later documents show work on it under way, not completion.", work[:3],
+                        "moderate")
+    weak = "weak" if links else None
+    if when.passed:
+        return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report "
+                        "nothing on it.", links[:3], weak)
+    return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
 
 
-def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> list[dict[str, Any]]:
+def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
+           ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
     """Candidates about the same object, best first, with their reasons and score: on the commitment's
     own words, or (never as completion of the whole) on the words of its item's body (a task heading's
     sub-items), the latter only in a document that follows the commitment's up (cites it, or reviews a
-    year) so that a heading's generic words (组织领导) do not pick up any document of the same government."""
+    year) so that a heading's generic words (组织领导) do not pick up any document of the same government.
+    Also (sub-items reported done, sub-items searched)."""
     allowed, groups = pool
     query = _query(c, store, c["text"])
     if not query or not allowed:
-        return []
+        return [], (0, 0)
     scored = store.scores(query, allowed, groups)
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
@@ -234,7 +260,6 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> 
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
                     by_body[i] = v
         reported_parts += reported
-    c["_parts"] = (reported_parts, len(parts))
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
@@ -255,14 +280,15 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]) -> 
         if reported is not None:
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[reported['start'] - s.start:reported['end'] - s.start]} against {c['target_text']}")
-        out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength, "own": own_words,
-                    "reasons": reasons, "reported": reported})
-        if len(out) >= 8:
+        out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
+                    "own": own_words, "reasons": reasons, "reported": reported})
+        if len(out) >= MAX_LINKS:
             break
-    return out
+    return out, (reported_parts, len(parts))
 
 
 def part_of(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The completion sentences among the links."""
     return [x for x in links if x["candidate"].kind == "done"]
 
 
