@@ -43,15 +43,21 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 @functools.cache
 def _future_start() -> re.Pattern[str]:
-    return re.compile(rf"^[^，。]{{0,14}}?(?:{lexicon.alternation(cues()['future'])})|"
-                      rf"{lexicon.alternation(cues()['ahead'])}")
+    """A future or directive cue in a sentence's first clause (将, 要, 力争 …; a one-character cue not
+    inside a word: 供应, 主要), or a deadline still ahead (底前)."""
+    words = cues()["future"]
+    inside = "".join(cues()["not_cue_after"])
+    single = "|".join(rf"(?<![{inside}]){re.escape(w)}" for w in words if len(w) == 1)
+    longer = lexicon.alternation([w for w in words if len(w) > 1])
+    return re.compile(rf"^[^，。]{{0,14}}?(?:{longer}|{single})|{lexicon.alternation(cues()['ahead'])}")
 
 
 @functools.cache
 def _directive() -> re.Pattern[str]:
     """A clause that gives a directive (……，各地区要按照……; ……，必须……): 要 not in 主要, 重要, 要求 …."""
     words = lexicon.alternation(cues()["directive"])
-    return re.compile(rf"(?:^|[，,；;])[^，,；;。]{{0,40}}?(?:(?<![主重需只纲摘提概简必])要(?![求素点闻件])|{words})")
+    inside = "".join(cues()["not_cue_after"])
+    return re.compile(rf"(?:^|[，,；;])[^，,；;。]{{0,40}}?(?:(?<![{inside}])要(?![求素点闻件])|{words})")
 
 
 def has(name: str, text: str) -> bool:
