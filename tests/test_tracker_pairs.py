@@ -117,3 +117,15 @@ def test_fingerprint_covers_extraction_code_and_data() -> None:
     for name in ("extract", "structure", "data"):
         assert name in store.EXTRACTION_SOURCES and (root / name).exists()
     assert len(store.extraction_fingerprint()) == 12
+
+
+def test_a_json_lines_record_of_a_stored_document_is_not_re_extracted(tmp_path: Path) -> None:
+    """A JSON Lines record carries the extractors' versions, not the fingerprint: the same versions as
+    the stored document's leave it as it is (no downgrade to an older record)."""
+    text = (ROOT / "corpora" / "raw" / "000_a8a32f0196afeb02.txt").read_text(encoding="utf-8")
+    doc = sqzl_docs.parse_text(text, "000.txt")
+    db = sqlite_utils.Database(tmp_path / "j.db")
+    assert store.add(db, [doc])["added"] == 1
+    record = doc.model_copy(update={"reader": "jsonl", "source": "out.jsonl"})
+    assert store.add(db, [record])["unchanged"] == 1
+    assert json.loads(db["documents"].get(doc.doc_id)["sources"]) == ["000.txt", "out.jsonl"]

@@ -150,7 +150,7 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     vet(doc)
     version = extractor_version(doc)
     key = text_key(doc.text)
-    if _stored_version(db, doc) == version and _has_source(db, doc.doc_id, doc.source):
+    if _same_version(_stored_version(db, doc), version) and _has_source(db, doc.doc_id, doc.source):
         return "unchanged"  # fast path; checked again under the lock
     twin = _twin(db, doc, key)
     if twin is not None:  # one document, one row: the same text in another format adds a source
@@ -162,7 +162,7 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     text_seg = segment(doc.text)
     with write(db):  # one transaction: a killed run leaves whole documents or none
         existing = _stored_version(db, doc)
-        if existing == version:
+        if _same_version(existing, version):
             _add_source(db, doc.doc_id, doc.source)
             return "unchanged"  # another process stored it meanwhile
         sources = _sources(db, doc.doc_id)
@@ -208,6 +208,14 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "doc_number": c.doc_number, "start": c.span.start, "end": c.span.end,
         } for c in doc.citations], pk="id")
     return "updated" if existing is not None else "added"
+
+
+def _same_version(stored: str | None, version: str) -> bool:
+    """Whether a stored document needs no re-extraction: the same version, or a JSON Lines record (which
+    carries no fingerprint) of the same extractor versions as the stored one."""
+    if stored is None:
+        return False
+    return stored == version or ("+" not in version and stored.split("+", 1)[0] == version)
 
 
 def _sources(db: Database, doc_id: str) -> list[str]:
