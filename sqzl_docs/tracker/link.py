@@ -6,7 +6,7 @@ object: it covers enough of the commitment's key nouns, weighted by their rarity
 quantitative comparison needs the same indicator (国内生产总值增长 against 国内生产总值……增长6.9%, never
 any 项 against any 项). Each link keeps its reasons and score; below the threshold there is no link.
 
-Status rules, as of the ``as_of`` date (issue 12):
+Status rules, as of the ``as_of`` date (issue 12), on the documents dated up to that day:
 - ``not_verifiable``: not testable as written;
 - ``fulfilled``: a completion statement on the object, or a quantitative target met (ratio stored);
 - ``partially_fulfilled``: a target partly reached, done after its deadline, or part of it reported
@@ -83,7 +83,7 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         year = own.periods.plan_year_at(c["start"])
         key = (c["document_id"], year)
         if key not in pools:
-            later = store.later_documents(c)
+            later = [d for d in store.later_documents(c) if (d.date or "") <= as_of.isoformat()]  # known by then
             related = store.related_later(c, later)
             pools[key] = (bool(later), store.allowed(c, related), {d.group for d in related})
         has_later, allowed, groups = pools[key]
