@@ -129,3 +129,13 @@ def test_a_json_lines_record_of_a_stored_document_is_not_re_extracted(tmp_path: 
     record = doc.model_copy(update={"reader": "jsonl", "source": "out.jsonl"})
     assert store.add(db, [record])["unchanged"] == 1
     assert json.loads(db["documents"].get(doc.doc_id)["sources"]) == ["000.txt", "out.jsonl"]
+
+
+def test_no_evidence_from_a_document_dated_after_the_as_of_date(tmp_path: Path) -> None:
+    seeds = [ROOT / "corpora" / "raw" / n for n in ("000_a8a32f0196afeb02.txt", "003_bae5fa7c6a583b1e.txt")]
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    store.add(db, [sqzl_docs.parse(p) for p in seeds])
+    link.link(db, as_of=dt.date(2023, 6, 1))  # the 2023-12-28 report does not exist yet
+    statuses = {r["status"] for r in db.query("SELECT status FROM commitment_status")}
+    assert statuses <= {"not_assessed", "overdue", "not_verifiable"}
+    assert db["evidence"].count == 0
