@@ -40,11 +40,13 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" sqzl_docs tests
 
-# The reviewer-UI test drives Debian's headless Chromium; install it when we may (root with apt).
+# The reviewer-UI test drives Debian's headless Chromium, with CJK fonts (fonts-noto-cjk) so that its
+# screenshots show Chinese, not boxes; install both when we may (root with apt).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } \
-	  || echo "chromium is not installed: the browser test will be skipped"
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; } \
+	  || echo "chromium or fonts-noto-cjk is not installed: the browser test is skipped, or its screenshots show boxes"
 
 schema: $(STAMP)
 	$(BIN)/sqzl schema schemas

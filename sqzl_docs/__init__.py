@@ -14,9 +14,9 @@ from . import ingest, pipeline
 from .errors import IngestError, SqzlError
 from .limits import Limits
 from .models import Document, Problem, Span
+from .version import __version__ as __version__
 
 __all__ = ["Document", "IngestError", "Limits", "Problem", "Span", "SqzlError", "parse", "parse_text"]
-__version__ = "0.1.0"
 
 
 def parse(path: str | Path, limits: Limits | None = None) -> Document:

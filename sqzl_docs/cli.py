@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -43,6 +45,37 @@ ZipEntriesOpt = Annotated[int, typer.Option(help="Refuse DOCX packages with more
 UnzippedOpt = Annotated[int, typer.Option(help="Refuse DOCX packages that unpack to more bytes (zip bombs).",
                                           rich_help_panel="Limits")]
 HtmlDepthOpt = Annotated[int, typer.Option(help="Refuse HTML pages nesting elements deeper.", rich_help_panel="Limits")]
+MaxMemoryOpt = Annotated[int, typer.Option(help="Bytes of memory one document may take in its worker process.",
+                                           rich_help_panel="Limits")]
+# Parameter name → (its Limits field, its option), in the order --help lists them.
+_LIMIT_PARAMS = {"max_bytes": ("max_bytes", MaxBytesOpt), "max_pages": ("max_pages", MaxPagesOpt),
+                 "max_chars": ("max_chars", MaxCharsOpt), "timeout": ("seconds", TimeoutOpt),
+                 "max_zip_entries": ("max_zip_entries", ZipEntriesOpt),
+                 "max_unzipped_bytes": ("max_unzipped_bytes", UnzippedOpt),
+                 "max_html_depth": ("max_html_depth", HtmlDepthOpt), "max_memory": ("max_memory", MaxMemoryOpt)}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def limits_options(fn: F) -> F:
+    """Give a command the limit options (``--max-bytes`` … ``--max-memory``, defaults from
+    :data:`sqzl_docs.limits.DEFAULT`) and call it with them as one ``limits: Limits`` argument, as
+    sqlite-utils shares its option decorators between commands."""
+    sig = inspect.signature(fn, eval_str=True)
+    kept = [p for p in sig.parameters.values() if p.name != "limits"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=option,
+                               default=getattr(LIMITS, field)) for name, (field, option) in _LIMIT_PARAMS.items()]
+
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        limits = Limits(**{field: kwargs.pop(name) for name, (field, _) in _LIMIT_PARAMS.items()})
+        return fn(*args, limits=limits, **kwargs)
+
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind == p.POSITIONAL_OR_KEYWORD else p
+              for p in kept] + added
+    command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -60,6 +93,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
 
 
 @app.command()
+@limits_options
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive), globs; - for stdin.")],
     out: OutOpt = None,
@@ -69,18 +103,9 @@ def extract(
     quiet: QuietOpt = False,
     engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
-    max_bytes: MaxBytesOpt = LIMITS.max_bytes,
-    max_pages: MaxPagesOpt = LIMITS.max_pages,
-    max_chars: MaxCharsOpt = LIMITS.max_chars,
-    timeout: TimeoutOpt = LIMITS.seconds,
-    max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
-    max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
-    max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
+    limits: Limits = LIMITS,
 ) -> None:
     """Extract records from documents, one JSON object per line (documents and problem records)."""
-    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
-                    max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
-                    max_html_depth=max_html_depth)
     if fmt not in ("jsonl", "gold"):
         raise typer.BadParameter(f"unknown format {fmt!r}; use jsonl or gold", param_hint="--format")
     if engine == "dask":
@@ -306,6 +331,7 @@ def _non_empty(value: Optional[str], option: str) -> None:
 
 
 @track.command("add")
+@limits_options
 def track_add(
     paths: Annotated[list[str], typer.Argument(help="[DB] PATH...: a first argument ending in .db, .sqlite or "
                                                     ".sqlite3 (or an SQLite file) names the database (default "
@@ -313,18 +339,9 @@ def track_add(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
     quiet: QuietOpt = False,
     busy_timeout: BusyOpt = BUSY_TIMEOUT,
-    max_bytes: MaxBytesOpt = LIMITS.max_bytes,
-    max_pages: MaxPagesOpt = LIMITS.max_pages,
-    max_chars: MaxCharsOpt = LIMITS.max_chars,
-    timeout: TimeoutOpt = LIMITS.seconds,
-    max_zip_entries: ZipEntriesOpt = LIMITS.max_zip_entries,
-    max_unzipped_bytes: UnzippedOpt = LIMITS.max_unzipped_bytes,
-    max_html_depth: HtmlDepthOpt = LIMITS.max_html_depth,
+    limits: Limits = LIMITS,
 ) -> None:
     """Extract documents and store them in the tracker (one transaction per document)."""
-    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_chars=max_chars, seconds=timeout,
-                    max_zip_entries=max_zip_entries, max_unzipped_bytes=max_unzipped_bytes,
-                    max_html_depth=max_html_depth)
     from .tracker.store import add
 
     db_path, paths = _split_db(paths)
@@ -446,8 +463,9 @@ def track_serve(
                            "or a hidden prompt); nothing else is writable.")] = False,
     reviewer: Annotated[str, typer.Option(help="The login name in --writable mode (verdicts: human:NAME).")]
         = "reviewer",
+    busy_timeout: BusyOpt = BUSY_TIMEOUT,
 ) -> None:
-    """Open the reviewer UI (Datasette): read-only unless --writable."""
+    """Open the reviewer UI (Datasette): read-only unless --writable. Stops on Ctrl-C, SIGTERM or SIGHUP."""
     import getpass
 
     from .tracker.serve import PASSWORD_ENV, REVIEWER_RE, is_loopback, serve
@@ -469,7 +487,8 @@ def track_serve(
             typer.echo(f"--writable needs a password: set {PASSWORD_ENV} or run in a terminal to be asked; "
                        "not starting.", err=True)
             raise typer.Exit(2)
-    raise typer.Exit(serve(db, host=host, port=port, password=password, reviewer=reviewer))
+    raise typer.Exit(serve(db, host=host, port=port, password=password, reviewer=reviewer,
+                           busy_timeout=busy_timeout))
 
 
 def _read_records(path: Path) -> list[Document | Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import re
 from importlib import resources
@@ -23,6 +24,13 @@ def alternation(words: list[str], *, spaced: bool = False) -> str:
     if spaced:
         return "|".join(r"\s*".join(re.escape(c) for c in w.replace(" ", "")) for w in ordered)
     return "|".join(re.escape(w) for w in ordered)
+
+
+@functools.cache
+def places() -> frozenset[str]:
+    """Names of administrative divisions (重庆市, 江夏区, 四川省 …), from ``data/places.csv``."""
+    with resources.files("sqzl_docs.data").joinpath("places.csv").open(encoding="utf-8") as f:
+        return frozenset(row["name"] for row in csv.DictReader(f))
 
 
 @functools.cache

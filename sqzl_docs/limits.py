@@ -38,6 +38,11 @@ class Limits:
     """Uncompressed size of a DOCX package: a zip bomb is refused before anything is unpacked."""
     max_html_depth: int = 200
     """Element nesting depth of an HTML page (the HTML parser itself stops at 256)."""
+    max_memory: int = 1024 * MiB
+    """Memory one document may take: the address space a worker process may add to what it holds
+    when it starts (``RLIMIT_AS``), for reading, structure and extraction together."""
+    max_page_content: int = 4 * MiB
+    """Decoded content-stream bytes one PDF page may draw, forms (XObjects) drawn on it included."""
 
 
 DEFAULT = Limits()

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from typing import Annotated, Literal, Union
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .normalize import NormText, normalize, replace_lone_surrogates
+
+T = TypeVar("T")
 
 
 class Frozen(BaseModel):
@@ -34,15 +37,39 @@ class Span(Frozen):
 WritableStr = Annotated[str, AfterValidator(replace_lone_surrogates)]
 
 
+Stage = Literal["ingest", "normalize", "structure", "extract", "track"]
+
+
 class Problem(Frozen):
     """An error record (or a warning on a document): which file, at which stage, and why."""
 
     kind: Literal["problem"] = "problem"
     source: WritableStr
-    stage: Literal["ingest", "normalize", "structure", "extract", "track"]
+    stage: Stage
     code: str
     reason: WritableStr
     span: Span | None = None
+
+    @classmethod
+    def from_exc(cls, exc: BaseException, *, stage: Stage, source: str, where: bool = False) -> Problem:
+        """The record for an exception caught in a batch run: a :class:`~sqzl_docs.errors.SqzlError`'s
+        own code and reason, else ``<stage>.failed`` with the exception's type and message (after
+        ``source:`` when ``where``). The code is one listed in :data:`sqzl_docs.errors.CODES`.
+
+        >>> Problem.from_exc(ValueError("bad"), stage="extract", source="a.txt").reason
+        'ValueError: bad'
+        """
+        from .errors import CODES, SqzlError
+
+        if isinstance(exc, SqzlError):
+            code, reason = exc.code, exc.reason
+        else:
+            code, reason = f"{stage}.failed", f"{type(exc).__name__}: {exc}"
+            if where:
+                reason = f"{source}: {reason}"
+        if code not in CODES:
+            raise ValueError(f"problem code {code!r} is not in errors.CODES")
+        return cls(source=source, stage=stage, code=code, reason=reason)
 
 
 # ---------------------------------------------------------------- reading
@@ -219,7 +246,7 @@ class Header(Frozen):
 class Deadline(Frozen):
     start: dt.date | None = None
     end: dt.date | None = None
-    source: Literal["explicit", "item", "plan_period", "none"] = "none"
+    source: Literal["explicit", "item", "plan_period", "plan_year", "none"] = "none"
     span: Span | None = None
 
 
@@ -282,6 +309,14 @@ class Document(Frozen):
         """The normalised view of ``text`` (computed once, on first use)."""
         return normalize(self.text)
 
+    def derived(self, key: Hashable, compute: Callable[[Document], T]) -> T:
+        """``compute(self)``, once per ``key``: per-document state for the extractors (a masked text …),
+        kept beside ``norm`` and shared, as ``norm`` is, with the copies ``model_copy`` makes."""
+        memo = self.__dict__.setdefault("_derived", {})
+        if key not in memo:
+            memo[key] = compute(self)
+        return memo[key]  # type: ignore[no-any-return]
+
     def span(self, start: int, end: int) -> Span:
         """The span of ``text[start:end]``."""
         return Span(start=start, end=end, text=self.text[start:end])
@@ -296,7 +331,7 @@ class Document(Frozen):
         return next((f for f in self.metadata if f.name == name), None)
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<text>", **fields: object) -> Document:
+    def from_text(cls, text: str, source: str = "<text>", **fields: Any) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
         text = replace_lone_surrogates(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

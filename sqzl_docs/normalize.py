@@ -9,11 +9,13 @@ can be shown exactly as the document wrote it. The view:
 - drops zero-width and control characters;
 - collapses a whitespace run to one ``\\n`` when it holds a line break, and otherwise drops it when
   it touches a non-ASCII character (``2021 年`` → ``2021年``) or keeps one space between ASCII words;
-- treats a run of two or more ideographic spaces (``　　``, the paragraph indent of scraped pages
-  whose line breaks were lost) as a line break when it follows sentence-final punctuation or
-  precedes an enumerator (一、, （一）, 1.).
+- treats a run of two or more ideographic or em spaces (``　　``, the paragraph indent of scraped
+  pages whose line breaks were lost) as a line break when it follows sentence-final punctuation,
+  precedes an enumerator (一、, （一）, 1.), or follows a plain space after a numbered heading
+  (``一、2019年工作回顾 　　过去一年``, as in reports exported as one line).
 
-``NormText.to_source[i]`` is the source index of normalised character ``i``; it is monotone and in
+``NormText.to_source[i]`` is the source index of normalised character ``i`` (kept as runs of consecutive
+source characters, a few numbers per line rather than one per character); it is monotone and in
 range for any input, and ``to_source[len(text)]`` is the source length.
 
 >>> n = normalize("２０２１ 年\\u3000第０８３６号")
@@ -29,14 +31,16 @@ import functools
 import re
 import unicodedata
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from .grammar.enumerators import ITEM_MARKER
 
 # Full-width punctuation kept as written: it carries meaning in Chinese text.
 _KEEP = set("（）〔〕《》〈〉【】「」『』、；：，。！？“”‘’…—·～")
 _HALF_WIDTH_SYMBOLS = set("％．／－＋＝＜＞")
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
-_ENUMERATOR_AHEAD = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]")
 _SENTENCE_END = set("。！？：；:;")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -82,70 +86,159 @@ def _special() -> re.Pattern[str]:
     return re.compile(rf"\s+|[{chars}\x00-\x08\x0e-\x1f\x7f]")
 
 
+class OffsetMap:
+    """``to_source`` as runs: a run is a stretch of the view whose characters come from consecutive
+    source characters, so the map costs two numbers per run (where normalisation dropped, merged
+    or expanded characters) instead of one per character. Reads like the sequence it stands for:
+    ``m[i]``, ``len(m)``, iteration, ``bisect``.
+    """
+
+    __slots__ = ("_starts", "_sources", "_length")
+
+    def __init__(self, starts: array, sources: array, length: int) -> None:
+        self._starts = starts  # view index where each run begins (ascending, the first is 0)
+        self._sources = sources  # source index of the run's first character
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError("offset map index out of range")
+        k = bisect_right(self._starts, i) - 1
+        return self._sources[k] + (i - self._starts[k])
+
+    def __iter__(self) -> Iterator[int]:
+        starts, sources = self._starts, self._sources
+        for k, first in enumerate(starts):
+            stop = starts[k + 1] if k + 1 < len(starts) else self._length
+            yield from range(sources[k], sources[k] + stop - first)
+
+    def first_at_or_after(self, pos: int, hi: int) -> int:
+        """``bisect_left(self, pos, 0, hi)``: the first index below ``hi`` whose value is ``pos`` or more."""
+        k = bisect_left(self._sources, pos)
+        if k > 0:  # inside the run before: its values go on rising by one
+            before = self._sources[k - 1]
+            stop = self._starts[k] if k < len(self._starts) else self._length
+            if pos - before < stop - self._starts[k - 1]:
+                return min(self._starts[k - 1] + (pos - before), hi)
+        return min(self._starts[k], hi) if k < len(self._starts) else hi
+
+    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+        return OffsetMap, (self._starts, self._sources, self._length)
+
+
+class _Runs:
+    """Builds an :class:`OffsetMap` from appended stretches, merging a stretch that goes on from
+    the previous one."""
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.sources = array("q")
+        self.length = 0
+        self._next_source = -1  # the source index that would continue the last run
+
+    def add(self, source: int, count: int) -> None:
+        """``count`` view characters from ``source``, ``source + 1`` …"""
+        if count <= 0:
+            return
+        if source != self._next_source:
+            self.starts.append(self.length)
+            self.sources.append(source)
+        self.length += count
+        self._next_source = source + count
+
+    def repeat(self, source: int, count: int) -> None:
+        """``count`` view characters that all come from ``source``."""
+        self.add(source, 1)
+        for _ in range(count - 1):
+            self.starts.append(self.length)
+            self.sources.append(source)
+            self.length += 1
+
+    def build(self) -> OffsetMap:
+        return OffsetMap(self.starts, self.sources, self.length)
+
+
 @dataclass(frozen=True, slots=True)
 class NormText:
     """A normalised text and, per character, the index in the source it came from."""
 
     text: str
-    to_source: array  # array('q'): len(text) + 1 entries, the last is len(source)
+    to_source: OffsetMap  # len(text) + 1 entries, the last is len(source)
 
     def source_range(self, start: int, end: int) -> tuple[int, int]:
         """Map the normalised range [start, end) to the source range it covers."""
-        if end <= start:
-            pos = self.to_source[start]
-            return pos, pos
-        return self.to_source[start], self.to_source[end - 1] + 1
+        m = self.to_source
+        if 0 <= start < m._length and end <= m._length:  # the common case, inline: one bisection
+            starts, sources = m._starts, m._sources
+            k = bisect_right(starts, start) - 1
+            first = sources[k] + (start - starts[k])
+            if end <= start:
+                return first, first
+            end -= 1
+            if k + 1 < len(starts) and end >= starts[k + 1]:
+                k = bisect_right(starts, end, k + 1) - 1
+            return first, sources[k] + (end - starts[k]) + 1
+        if end <= start:  # out of range: read as a list would be (negative indexes, IndexError)
+            return m[start], m[start]
+        return m[start], m[end - 1] + 1
 
     def from_source(self, pos: int) -> int:
         """The first normalised index whose source position is at or after ``pos``."""
-        return bisect_left(self.to_source, pos, 0, len(self.text))
-
-
-@functools.cache
-def _ascending() -> array:
-    """0, 1, 2 … 65535 as ``array('q')`` (512 KiB): copying a slice of it is much cheaper than
-    converting each number of a ``range``."""
-    return array("q", range(1 << 16))
-
-
-def _extend_ascending(to_source: array, start: int, end: int) -> None:
-    """Append ``start, start + 1 … end - 1`` to ``to_source``."""
-    ascending = _ascending()
-    if end <= len(ascending):
-        to_source.extend(ascending[start:end])
-    else:
-        to_source.extend(range(start, end))
+        return self.to_source.first_at_or_after(pos, len(self.text))
 
 
 def normalize(source: str) -> NormText:
     """Build the normalised view of ``source`` with its offset map."""
     table = _char_table()
     out: list[str] = []
-    to_source = array("q")
+    runs = _Runs()
     pos = 0
     n = len(source)
     for m in _special().finditer(source):
         s, e = m.span()
         if s > pos:
             out.append(source[pos:s])
-            _extend_ascending(to_source, pos, s)
+            runs.add(pos, s - pos)
         piece = m.group()
         if piece[0].isspace():
             repl = _whitespace(source, s, e, piece)
             if repl:
                 out.append(repl)
-                to_source.append(s)
+                runs.add(s, 1)
         else:
             repl = table.get(piece, "")
             if repl:
                 out.append(repl)
-                to_source.extend([s] * len(repl))
+                if len(repl) == 1:
+                    runs.add(s, 1)
+                else:
+                    runs.repeat(s, len(repl))
         pos = e
     if pos < n:
         out.append(source[pos:])
-        _extend_ascending(to_source, pos, n)
-    to_source.append(n)
-    return NormText("".join(out), to_source)
+        runs.add(pos, n - pos)
+    runs.add(n, 1)
+    return NormText("".join(out), runs.build())
+
+
+def _indent_width(run: str) -> int:
+    """Wide spaces in a run: the ideographic space (U+3000) and the em space (U+2003), both used as
+    paragraph indents."""
+    return run.count("\u3000") + run.count("\u2003")
+
+
+def _after_heading(source: str, s: int) -> bool:
+    """Whether the text before ``s`` (back to the last sentence end) is a numbered heading
+    (``一、2019年工作回顾``): a paragraph indent after it ends the heading's line."""
+    back = max(0, s - 60)
+    cut = max(source.rfind(p, back, s) for p in _SENTENCE_END)
+    segment = source[cut + 1 if cut >= 0 else back:s].lstrip(" \t\u3000\u2003")
+    return bool(ITEM_MARKER.match(segment))
 
 
 def _whitespace(source: str, s: int, e: int, run: str) -> str:
@@ -154,8 +247,8 @@ def _whitespace(source: str, s: int, e: int, run: str) -> str:
         return "\n"
     before = source[s - 1] if s > 0 else ""
     after = source[e] if e < len(source) else ""
-    if run.count("\u3000") >= 2 and before and after:
-        if before in _SENTENCE_END or _ENUMERATOR_AHEAD.match(source, e):
+    if _indent_width(run) >= 2 and before and after:
+        if before in _SENTENCE_END or ITEM_MARKER.match(source, e) or run[0] == " " and _after_heading(source, s):
             return "\n"
     if not before or not after:
         return ""

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import collections
 import functools
 import glob
-import itertools
 import json
 import os
 import stat
 import sys
-from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from . import extract, ingest, structure
-from .errors import SqzlError
 from .limits import DEFAULT, Limits, TimeLimitExceeded, checkpoint, time_limit
 from .models import Document, Problem
+from .workers import Supervisor, note_stage
 
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
+T = TypeVar("T")
 
 
 def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> Iterator[str | Problem]:
@@ -108,26 +106,36 @@ def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Prob
     limits by its reader). Never raises, except :class:`TimeLimitExceeded` from a time limit set
     around it."""
     try:
+        note_stage("structure")
         checkpoint()
         doc = structure.analyse(doc)
     except TimeLimitExceeded:
         return _timeout(doc.source, "structure", limits)
+    except MemoryError:
+        return _memory(doc.source, "structure", limits)
     except Exception as exc:  # a bug in one document's analysis must not stop a batch
-        return Problem(source=doc.source, stage="structure", code="structure.failed",
-                       reason=f"{type(exc).__name__}: {exc}")
+        return Problem.from_exc(exc, stage="structure", source=doc.source)
     try:
+        note_stage("extract")
         checkpoint()
         return extract.run_all(doc)
     except TimeLimitExceeded:
         return _timeout(doc.source, "extract", limits)
+    except MemoryError:
+        return _memory(doc.source, "extract", limits)
     except Exception as exc:
-        return Problem(source=doc.source, stage="extract", code="extract.failed",
-                       reason=f"{type(exc).__name__}: {exc}")
+        return Problem.from_exc(exc, stage="extract", source=doc.source)
 
 
 def _timeout(source: str, stage: str, limits: Limits) -> Problem:
     return Problem(source=source, stage=stage, code=f"{stage}.timeout",  # type: ignore[arg-type]
                    reason=f"{source}: {stage} took longer than the limit of {limits.seconds:g} s per document")
+
+
+def _memory(source: str, stage: str, limits: Limits, detail: str = "") -> Problem:
+    limit = f"the limit of {limits.max_memory:,} bytes per document" if limits.max_memory else "the memory there is"
+    return Problem(source=source, stage=stage, code=f"{stage}.memory",  # type: ignore[arg-type]
+                   reason=f"{source}: {stage} needed more memory than {limit}{detail}")
 
 
 def process_path(path: str, *, limits: Limits = DEFAULT, text_field: str | None = None) -> list[Document | Problem]:
@@ -137,13 +145,13 @@ def process_path(path: str, *, limits: Limits = DEFAULT, text_field: str | None 
         with time_limit(limits.seconds):
             for item in ingest.read(path, limits=limits, text_field=text_field):
                 out.append(item if isinstance(item, Problem) else process_document(item, limits))
+                note_stage("ingest")
     except TimeLimitExceeded:
         out.append(_timeout(path, "ingest", limits))
-    except SqzlError as exc:
-        out.append(Problem(source=path, stage="ingest", code=exc.code, reason=exc.reason))
-    except Exception as exc:  # an unexpected reader failure is still a record, not a crash
-        out.append(Problem(source=path, stage="ingest", code="ingest.failed",
-                           reason=f"{path}: {type(exc).__name__}: {exc}"))
+    except MemoryError:
+        out.append(_memory(path, "ingest", limits))
+    except Exception as exc:  # a reader's error, or an unexpected failure, is still a record, not a crash
+        out.append(Problem.from_exc(exc, stage="ingest", source=path, where=True))
     return out
 
 
@@ -159,10 +167,10 @@ def process_stdin(data: bytes, *, limits: Limits = DEFAULT, text_field: str | No
             return [process_document(ingest.read_bytes(data, source="<stdin>", limits=limits), limits)]
     except TimeLimitExceeded:
         return [_timeout("<stdin>", "ingest", limits)]
-    except SqzlError as exc:
-        return [Problem(source="<stdin>", stage="ingest", code=exc.code, reason=exc.reason)]
+    except MemoryError:
+        return [_memory("<stdin>", "ingest", limits)]
     except Exception as exc:
-        return [Problem(source="<stdin>", stage="ingest", code="ingest.failed", reason=f"<stdin>: {type(exc).__name__}: {exc}")]
+        return [Problem.from_exc(exc, stage="ingest", source="<stdin>", where=True)]
 
 
 def _bounded(doc: Document, limits: Limits) -> Document | Problem:
@@ -174,27 +182,100 @@ def _bounded(doc: Document, limits: Limits) -> Document | Problem:
         return _timeout(doc.source, "extract", limits)
 
 
-# A task is one unit of work: a file, or one line of a JSON Lines file.
+# A task is one unit of work: a file, one line of a JSON Lines file, or standard input's bytes.
 Task = tuple[str, str, int, bytes]
 
 
-def _tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
+def _lines(f: BinaryIO, source: str, limits: Limits) -> Iterator[Task | Problem]:
+    """The lines of a JSON Lines stream as tasks, each read only up to :attr:`Limits.max_bytes` + 1
+    bytes: a longer line is skipped in bounded pieces and refused, never held whole."""
+    cap = limits.max_bytes + 1 if limits.max_bytes else -1
+    number = 0
+    while True:
+        raw = f.readline(cap)
+        if not raw:
+            return
+        number += 1
+        if cap > 0 and len(raw) == cap and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):
+                raw = f.readline(1 << 20)
+                size += len(raw)
+            where = f"{source}#L{number}"
+            yield Problem(source=where, stage="ingest", code="ingest.too_large",
+                          reason=f"{where}: a {size:,}-byte line is over the limit of {limits.max_bytes:,} bytes")
+            continue
+        if raw.strip():
+            yield ("line", source, number, raw)
+
+
+def _jsonl_tasks(f: BinaryIO, source: str, limits: Limits) -> Iterator[Task | Problem]:
+    any_line = False
+    for task in _lines(f, source, limits):
+        any_line = True
+        yield task
+    if not any_line:
+        yield Problem(source=source, stage="ingest", code="ingest.empty",
+                      reason=f"{source}: the JSON Lines file has no records")
+
+
+def _stdin_tasks(limits: Limits) -> Iterator[Task | Problem]:
+    """Standard input: JSON Lines streamed line by line, else one document of at most
+    :attr:`Limits.max_bytes` (reading stops one byte past it, as ``head -c`` would)."""
+    stream = sys.stdin.buffer
+    head = b""
+    while not head.lstrip() and (chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)):
+        head += chunk
+        if limits.max_bytes and len(head) > limits.max_bytes:
+            break
+    if head.lstrip()[:1] == b"{":
+        import io
+
+        class _Joined(io.RawIOBase):  # what was read to look, then the rest of stdin
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buf: Any) -> int:
+                nonlocal head
+                if head:
+                    n = min(len(buf), len(head))
+                    buf[:n], head = head[:n], head[n:]
+                    return n
+                data = stream.read1(len(buf)) if hasattr(stream, "read1") else stream.read(len(buf))
+                buf[:len(data)] = data
+                return len(data)
+
+        for task in _lines(io.BufferedReader(_Joined()), "<stdin>", limits):
+            yield task if isinstance(task, Problem) else ("line", "<stdin>", task[2], task[3])
+        return
+    try:  # a writer that stalls is held to the time limit too (the parent's timer, main thread only)
+        with time_limit(limits.seconds):
+            data = head + ingest.read_at_most(stream, limits.max_bytes + 1 - len(head) if limits.max_bytes else -1)
+    except TimeLimitExceeded:
+        yield Problem(source="<stdin>", stage="ingest", code="ingest.timeout",
+                      reason=f"<stdin>: reading standard input took longer than the limit of {limits.seconds:g} s")
+        return
+    if limits.max_bytes and len(data) > limits.max_bytes:
+        yield Problem(source="<stdin>", stage="ingest", code="ingest.too_large",
+                      reason=f"<stdin>: more than {limits.max_bytes:,} bytes (reading stopped there), over the limit "
+                             f"of {limits.max_bytes:,} bytes")
+        return
+    yield ("stdin", "-", 0, data)
+
+
+def tasks(paths: Iterable[str], limits: Limits, skip: Collection[tuple[int, int]] = ()) -> Iterator[Task | Problem]:
     """Files to read, and the lines of JSON Lines files one by one (streamed, never all in memory)."""
     for item in expand(paths, skip=skip):
-        if isinstance(item, Problem) or item == "-":
-            yield item if isinstance(item, Problem) else ("stdin", "-", 0, b"")
+        if isinstance(item, Problem):
+            yield item
+            continue
+        if item == "-":
+            yield from _stdin_tasks(limits)
             continue
         if Path(item).suffix.lower() in (".jsonl", ".ndjson") and Path(item).is_file():
             try:
-                lines = 0
                 with open(item, "rb") as f:
-                    for number, raw in enumerate(f, start=1):
-                        if raw.strip():
-                            lines += 1
-                            yield ("line", item, number, raw[:limits.max_bytes + 1] if limits.max_bytes else raw)
-                if not lines:
-                    yield Problem(source=item, stage="ingest", code="ingest.empty",
-                                  reason=f"{item}: the JSON Lines file has no records")
+                    yield from _jsonl_tasks(f, item, limits)
             except OSError as exc:
                 yield Problem(source=item, stage="ingest", code="ingest.not_found",
                               reason=f"{item}: cannot read: {exc.strerror or exc}")
@@ -228,80 +309,69 @@ def _line(record: Document | Problem, fmt: str) -> tuple[bool, str]:
         return True, problem.model_dump_json()
 
 
-def _work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
+def work_json(task: Task, limits: Limits, text_field: str | None, fmt: str) -> list[tuple[bool, str]]:
     """A task's records serialised in the worker."""
-    return [_line(r, fmt) for r in _work(task, limits, text_field)]
+    return [_line(r, fmt) for r in work(task, limits, text_field)]
 
 
 def run_json(paths: Iterable[str], *, fmt: str = "jsonl", jobs: int = 1, limits: Limits = DEFAULT,
-             text_field: str | None = None, skip: Collection[tuple[int, int]] = ()) -> Iterator[tuple[bool, str]]:
-    """Like :func:`run`, with each record as (is_problem, one JSON line)."""
-    for record in run(paths, jobs=jobs, limits=limits, text_field=text_field, skip=skip):
-        yield _line(record, fmt)
-
-
-def _batch_to_file(batch: list[Task | Problem], limits: Limits, text_field: str | None, fmt: str,
-                   directory: str) -> tuple[str, int, int]:
-    """Work a batch of tasks in a worker and write its JSON lines to a file there: the main process
-    then only copies files, instead of receiving every record through a pipe."""
-    import tempfile
-
-    ok = failed = 0
-    fd, path = tempfile.mkstemp(suffix=".jsonl", dir=directory)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        for task in batch:
-            lines = [_line(task, fmt)] if isinstance(task, Problem) else _work_json(task, limits, text_field, fmt)
-            for is_problem, line in lines:
-                f.write(line + "\n")
-                failed += is_problem
-                ok += not is_problem
-    return path, ok, failed
+             text_field: str | None = None, chunk: int = 32,
+             skip: Collection[tuple[int, int]] = ()) -> Iterator[tuple[bool, str]]:
+    """Like :func:`run`, with each record as (is_problem, one JSON line), serialised in the workers."""
+    yield from execute(paths, functools.partial(work_json, limits=limits, text_field=text_field, fmt=fmt),
+                       lambda problem: [_line(problem, fmt)], jobs=jobs, limits=limits, chunk=chunk, skip=skip)
 
 
 def write_json(paths: list[str], sink: Any, *, fmt: str = "jsonl", jobs: int = 1,
-               limits: Limits = DEFAULT, text_field: str | None = None, batch: int = 64,
+               limits: Limits = DEFAULT, text_field: str | None = None, batch: int = 32,
                on_progress: Any = None, skip: Collection[tuple[int, int]] = ()) -> tuple[int, int]:
-    """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed). With
-    several jobs, workers write batches to temporary files that are copied into ``sink`` in order."""
+    """Write every record as a JSON line to ``sink`` in input order; returns (ok, failed)."""
     ok = failed = 0
-    if jobs <= 1 or "-" in paths:
-        for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field,
-                                         skip=skip):
-            sink.write(line + "\n")
-            failed += is_problem
-            ok += not is_problem
-            if on_progress:
-                on_progress(1)
-        return ok, failed
-    import shutil
-    import tempfile
-
-    tasks = _tasks(paths, limits, skip)
-    with tempfile.TemporaryDirectory(prefix="sqzl-") as tmp, ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = functools.partial(_batch_to_file, limits=limits, text_field=text_field, fmt=fmt, directory=tmp)
-        pending: collections.deque[Any] = collections.deque()
-        batches = iter(lambda: list(itertools.islice(tasks, batch)), [])
-        for b in itertools.islice(batches, jobs * 4):  # a bounded number in flight, no barrier between them
-            pending.append(pool.submit(work, b))
-        while pending:
-            path, n_ok, n_failed = pending.popleft().result()
-            nxt = next(batches, None)
-            if nxt:
-                pending.append(pool.submit(work, nxt))
-            with open(path, encoding="utf-8") as f:
-                shutil.copyfileobj(f, sink)
-            os.unlink(path)
-            ok += n_ok
-            failed += n_failed
-            if on_progress:
-                on_progress(n_ok + n_failed)
+    for is_problem, line in run_json(paths, fmt=fmt, jobs=jobs, limits=limits, text_field=text_field, chunk=batch,
+                                     skip=skip):
+        sink.write(line + "\n")
+        failed += is_problem
+        ok += not is_problem
+        if on_progress:
+            on_progress(1)
     return ok, failed
 
 
-def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document | Problem]:
+_WARM_TEXT = ("关于推进社区治理的通知\n各区县：\n一、到2022年底，全市社区服务设施覆盖率达到100%。\n"
+              "二、市民政局会同市财政局于2023年6月底前完成《社区服务条例》修订。\n市民政局\n2021年5月11日\n")
+_warm = False
+
+
+def warm_up() -> None:
+    """Load every table and dictionary (jieba's among them) in this process once, so that worker
+    processes forked from it start ready instead of each loading them on its first document."""
+    global _warm
+    if not _warm:
+        _warm = True
+        process_document(Document.from_text(_WARM_TEXT, source="<warm-up>"))
+
+
+def _lost(task: Task, stage: str, why: str, exitcode: int | None, limits: Limits) -> Problem:
+    """The record for a task whose worker process was killed at the deadline or died."""
+    kind, source, number, _ = task
+    where = f"{source}#L{number}" if kind == "line" else "<stdin>" if kind == "stdin" else source
+    if why == "timeout":
+        return _timeout(where, stage, limits)
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+    if limits.max_memory:
+        return _memory(where, stage, limits, f" (the worker process reading it ended with {how})")
+    return Problem(source=where, stage=stage, code=f"{stage}.failed",  # type: ignore[arg-type]
+                   reason=f"{where}: the worker process reading it ended with {how}")
+
+
+def work(task: Task, limits: Limits, text_field: str | None) -> list[Document | Problem]:
+    """Everything one task yields, in this process. Never raises."""
     kind, source, number, raw = task
+    note_stage("ingest")
     if kind == "path":
         return process_path(source, limits=limits, text_field=text_field)
+    if kind == "stdin":
+        return process_stdin(raw, limits=limits, text_field=text_field)
     from .ingest import jsonl
 
     where = f"{source}#L{number}"
@@ -315,38 +385,38 @@ def _work(task: Task, limits: Limits, text_field: str | None) -> list[Document |
             return [process_document(record, limits)]
     except TimeLimitExceeded:
         return [_timeout(where, "ingest", limits)]
+    except MemoryError:
+        return [_memory(where, "ingest", limits)]
     except Exception as exc:
-        return [Problem(source=where, stage="ingest", code="ingest.failed", reason=f"{type(exc).__name__}: {exc}")]
+        return [Problem.from_exc(exc, stage="ingest", source=where)]
 
 
 def run(paths: Iterable[str], *, jobs: int = 1, limits: Limits = DEFAULT,
-        text_field: str | None = None, window: int = 512,
+        text_field: str | None = None, chunk: int = 32,
         skip: Collection[tuple[int, int]] = ()) -> Iterator[Document | Problem]:
     """Read and analyse every document under ``paths``, streaming: records come out in input order
-    for any ``jobs``, and at most ``window`` tasks per worker are in flight, so memory stays flat."""
-    tasks = _tasks(paths, limits, skip)
-    work = functools.partial(_work, limits=limits, text_field=text_field)
+    for any ``jobs``. Each document is worked on in a supervised worker process
+    (:mod:`sqzl_docs.workers`) that is killed at the time limit and capped in memory."""
+    def problem_out(problem: Problem) -> list[Document | Problem]:
+        return [problem]
 
-    def local(task: Task | Problem) -> list[Document | Problem]:
-        if isinstance(task, Problem):
-            return [task]
-        if task[0] == "stdin":
-            return process_stdin(sys.stdin.buffer.read(), limits=limits, text_field=text_field)
-        return work(task)
+    yield from execute(paths, functools.partial(work, limits=limits, text_field=text_field), problem_out,
+                       jobs=jobs, limits=limits, chunk=chunk, skip=skip)
 
-    if jobs <= 1:
-        for task in tasks:
-            yield from local(task)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        while True:
-            batch = list(itertools.islice(tasks, window * jobs))
-            if not batch:
-                break
-            remote = [t for t in batch if not isinstance(t, Problem) and t[0] != "stdin"]
-            results = iter(pool.map(work, remote, chunksize=max(1, min(32, len(remote) // (jobs * 4) or 1))))
-            for task in batch:
-                if isinstance(task, Problem) or task[0] == "stdin":
-                    yield from local(task)
-                else:
-                    yield from next(results)
+
+def execute(paths: Iterable[str], work_on: Callable[[Task], list[T]], problem_out: Callable[[Problem], list[T]],
+            *, jobs: int = 1, limits: Limits = DEFAULT, chunk: int = 32,
+            skip: Collection[tuple[int, int]] = ()) -> Iterator[T]:
+    """The one executor: the :func:`tasks` under ``paths``, each turned into output by ``work_on`` in a
+    supervised worker process, in input order. A problem found while listing the tasks, and the record
+    for a task whose worker was killed or died, come out through ``problem_out``."""
+    def lost(task: Task, stage: str, why: str, exitcode: int | None) -> list[T]:
+        return problem_out(_lost(task, stage, why, exitcode, limits))
+
+    def local(t: Task | Problem) -> list[T] | None:
+        return problem_out(t) if isinstance(t, Problem) else None
+
+    warm_up()
+    with Supervisor(work_on, lost, jobs=jobs, limits=limits, chunk=chunk) as pool:
+        for out in pool.map(tasks(paths, limits, skip), local):
+            yield from out

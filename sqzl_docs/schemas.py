@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 
 from .models import Document, Problem, Record
 
-PUBLIC = {"record.schema.json": TypeAdapter(Record), "document.schema.json": TypeAdapter(Document),
-          "problem.schema.json": TypeAdapter(Problem)}
+PUBLIC: dict[str, TypeAdapter[Any]] = {
+    "record.schema.json": TypeAdapter(Record), "document.schema.json": TypeAdapter(Document),
+    "problem.schema.json": TypeAdapter(Problem)}
 
 
 def render() -> dict[str, str]:

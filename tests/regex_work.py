@@ -252,8 +252,9 @@ def collect(paths: list[str]) -> list[dict[str, object]]:
     try:
         from sqzl_docs import pipeline
 
-        for _ in pipeline.run(paths):
-            pass
+        for path in pipeline.expand(paths):  # in this process: pipeline.run works in worker processes,
+            if isinstance(path, str):       # whose compiled patterns and their uses this one never sees
+                pipeline.process_path(path)
     finally:
         re._compile = original  # type: ignore[attr-defined]
     return [{"pattern": p, "flags": f, "where": w, "uses": sorted(uses.get((p, f), ()))} for (p, f), w in seen.items()]

@@ -11,6 +11,8 @@ from sqzl_docs.models import Document
 
 from .conftest import BULK, assert_spans_hold
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 
 @pytest.mark.skipif(not BULK.exists(), reason="../shared/corpus/bulk is not beside the repo")
 def test_every_bulk_reply_is_extracted_without_a_problem() -> None:

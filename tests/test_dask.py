@@ -13,6 +13,8 @@ from sqzl_docs.cli import app
 
 from .conftest import BULK, RAW
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
-from sqzl_docs import lexicon
+from sqzl_docs import lexicon, structure
+from sqzl_docs.grammar import dates as grammar_dates
+from sqzl_docs.grammar.dates import Cue, date_cues
+from sqzl_docs.models import Document
 
 FILES = sorted(p.name for p in resources.files("sqzl_docs.data").iterdir() if p.name.endswith(".yaml"))
 
@@ -41,3 +45,50 @@ def test_boilerplate_patterns_compile_and_spare_document_text() -> None:
         assert not pattern.fullmatch(line), line
     for p in lexicon.load("boilerplate.yaml")["lines"]:
         re.compile(p)
+
+
+# Keys whose names are data (metadata field names, read by iterating the file), not settings.
+_KEYS_READ_BY_ITERATION = {"metadata_labels.yaml"}
+
+
+def _package_source() -> str:
+    root = resources.files("sqzl_docs")
+    return "\n".join(p.read_text(encoding="utf-8") for p in Path(str(root)).rglob("*.py"))
+
+
+@pytest.mark.parametrize("name", [n for n in FILES if n not in _KEYS_READ_BY_ITERATION])
+def test_every_key_of_a_data_file_is_read(name: str) -> None:
+    """A key no code names looks authoritative and changes nothing."""
+    source = _package_source()
+    data = lexicon.load(name)
+    unread = [k for k in data if f'"{k}"' not in source and f"'{k}'" not in source and f".{k}" not in source]
+    assert not unread, f"{name}: {unread} are read by no code"
+
+
+def test_date_cues_load_through_their_model() -> None:
+    cues = date_cues()
+    assert cues.before["到"].role == "deadline" and cues.after["以来"].role == "period"
+    assert cues.after["年底"].narrow == "end" and cues.after["年内"].within
+    with pytest.raises(ValueError):
+        Cue.model_validate({"role": "someday"})
+
+
+def test_a_cue_added_to_the_data_means_what_the_data_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqzl_docs.extract import dates
+
+    text = "2023年为止完成。\n重庆市民政局\n2021年5月11日"
+    doc = structure.analyse(Document.from_text(text))
+    assert [d.role for d in dates.extract(doc)][0] == "mention"
+    data = dict(lexicon.load("date_cues.yaml"))
+    data["after"] = {**data["after"], "为止": {"role": "deadline"}}
+    real_load = lexicon.load
+    monkeypatch.setattr(lexicon, "load", lambda n: data if n == "date_cues.yaml" else real_load(n))
+    for cached in (date_cues, grammar_dates.expression, grammar_dates.forms):
+        cached.cache_clear()
+    try:
+        found = list(dates.extract(doc))
+        assert (found[0].span.text, found[0].role) == ("2023年为止", "deadline")
+    finally:
+        monkeypatch.undo()
+        for cached in (date_cues, grammar_dates.expression, grammar_dates.forms):
+            cached.cache_clear()

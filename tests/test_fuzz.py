@@ -13,6 +13,8 @@ The CI budget is small. A longer run multiplies it (and prints how many inputs w
 
 from __future__ import annotations
 
+import pytest
+
 import io
 import json
 import os
@@ -29,6 +31,8 @@ from sqzl_docs.limits import Limits
 from sqzl_docs.models import Document, Problem
 
 from .conftest import FIXTURES, assert_spans_hold
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 
 SCALE = float(os.environ.get("SQZL_FUZZ_SCALE", "1"))
 LIMITS = Limits(seconds=20)  # a mutated file that stalls becomes a record, not a hung test

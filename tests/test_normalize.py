@@ -69,3 +69,56 @@ def test_zero_width_and_bom_are_dropped() -> None:
 
 def test_small_form_brackets_fold_to_tortoise_shell() -> None:
     assert normalize("长发﹝2019﹞2号").text == "长发〔2019〕2号"
+
+
+def _plain_map(source: str) -> list[int]:
+    """The offset map as one entry per character, built the plain way (as before the runs)."""
+    from sqzl_docs.normalize import _char_table, _special, _whitespace
+
+    out: list[int] = []
+    pos = 0
+    for m in _special().finditer(source):
+        s, e = m.span()
+        out.extend(range(pos, s))
+        piece = m.group()
+        repl = _whitespace(source, s, e, piece) if piece[0].isspace() else _char_table().get(piece, "")
+        out.extend([s] * len(repl))
+        pos = e
+    out.extend(range(pos, len(source)))
+    return out + [len(source)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHINESE_ISH, st.integers(-2, 250))
+def test_offset_map_reads_like_a_list(source: str, pos: int) -> None:
+    from bisect import bisect_left
+
+    n = normalize(source)
+    m = n.to_source
+    plain = _plain_map(source)
+    assert len(plain) == len(m)
+    assert [m[i] for i in range(len(m))] == plain == list(m)
+    assert m[-1] == plain[-1]
+    assert n.from_source(pos) == bisect_left(plain, pos, 0, len(n.text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHINESE_ISH, st.integers(0, 210), st.integers(0, 210))
+def test_source_range_reads_the_map_as_a_list(source: str, start: int, end: int) -> None:
+    n = normalize(source)
+    plain = _plain_map(source)
+    start, end = min(start, len(n.text)), min(end, len(n.text) + 1)
+    expected = (plain[start], plain[start]) if end <= start else (plain[start], plain[end - 1] + 1)
+    assert n.source_range(start, end) == expected
+
+
+def test_paragraphs_joined_by_a_space_and_an_indent_become_lines() -> None:
+    """Reports exported as one line keep each paragraph's indent after a plain space (`` 　　`` or
+    `` \u2003\u2003``): that is a line break, heading lines included (seen in the Shanghai reports
+    f06/f07; the text here is the 2023 national report's opening, x018)."""
+    from sqzl_docs.normalize import normalize
+
+    for indent in ("\u3000\u3000", "\u2003\u2003"):
+        source = f"各位代表： {indent}一、过去一年和五年工作回顾 {indent}2022年是极为重要的一年。"
+        assert normalize(source).text.split("\n") == ["各位代表：", "一、过去一年和五年工作回顾", "2022年是极为重要的一年。"]
+    assert normalize("社区\u3000\u3000治理").text == "社区治理"  # an indent inside a line is not a break

@@ -27,6 +27,8 @@ from sqzl_docs.limits import TimeLimitExceeded, time_limit
 from .conftest import FIXTURES, RAW
 from .regex_work import Matcher, OverBudget
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 HERE = Path(__file__).parent
 SHORT, LONG = 80, 160  # near-miss lengths: linear work doubles, quadratic work quadruples
 GROWTH = 2.6  # the most the work may grow when the input doubles

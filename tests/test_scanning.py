@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqzl_docs.extract import doc_numbers, header
+from sqzl_docs.extract import header
+from sqzl_docs.grammar import docno
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens
-from sqzl_docs.grammar.scan import matches_at, search_holding, starts_after
+from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
 from sqzl_docs.normalize import normalize
 from sqzl_docs.structure import closing
 
@@ -58,8 +59,8 @@ def _check_anchored_searches(text: str) -> None:
 def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
     """The document-number scan before the bracket-or-code shortcut: a search from 26 characters
     before each year until one finds nothing."""
-    pattern, pos, out = doc_numbers._pattern(), 0, []
-    for y in doc_numbers._YEAR_AT.finditer(text):
+    pattern, pos, out = docno.pattern(), 0, []
+    for y in docno.YEAR_AT.finditer(text):
         if y.start() < pos:
             continue
         m = pattern.search(text, max(pos, y.start() - 26))
@@ -77,7 +78,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
     _check_anchored_searches(text[:800])
-    assert _spans(doc_numbers._matches(text)) == _doc_numbers_by_plain_search(text)
+    assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -87,4 +88,14 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
     _check_anchored_searches(text)
-    assert _spans(doc_numbers._matches(text)) == _doc_numbers_by_plain_search(text)
+    assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENTISH, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=8))
+def test_blank_out_is_the_character_list_fill(text: str, ranges: list[tuple[int, int]]) -> None:
+    ranges = [(min(s, len(text)), min(e, len(text))) for s, e in ranges]  # offsets into the text, as callers give
+    chars = list(text)
+    for s, e in ranges:
+        chars[s:e] = "□" * (e - s)
+    assert blank_out(text, ranges) == "".join(chars)

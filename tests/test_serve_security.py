@@ -34,6 +34,8 @@ from sqzl_docs.tracker import link, serve, store
 
 from .conftest import RAW
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 PASSWORD = "correct horse 电池 staple"
 REVIEWER = "ana"
 ROW = "(commitment_id, status, assessor) VALUES ('x', 'fulfilled', 'human:mallory')"
@@ -145,14 +147,20 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
-    """One read-only and one writable server, each on its own copy of the seed pair's tracker."""
-    tmp = tmp_path_factory.mktemp("serve")
-    built = tmp / "built.db"
-    db = sqlite_utils.Database(built)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed pair's tracker, linked; copy it before serving it."""
+    path = tmp_path_factory.mktemp("built") / "built.db"
+    db = sqlite_utils.Database(path)
     store.add(db, [sqzl_docs.parse(RAW / "000_a8a32f0196afeb02.txt"), sqzl_docs.parse(RAW / "003_bae5fa7c6a583b1e.txt")])
     link.link(db, as_of=dt.date(2023, 12, 28))
     db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[dict[str, Server]]:
+    """One read-only and one writable server, each on its own copy of the seed pair's tracker."""
+    tmp = tmp_path_factory.mktemp("serve")
     running = {}
     try:
         for mode in ("readonly", "writable"):
@@ -271,7 +279,7 @@ def test_password_is_on_no_command_line_and_in_no_file(servers: dict[str, Server
     env = serve.environment(PASSWORD)
     assert PASSWORD not in cmdline and env[serve.HASH_ENV] not in cmdline and "-i" not in server.cmd
     assert PASSWORD not in env[serve.HASH_ENV] and env[serve.HASH_ENV].startswith("pbkdf2_sha256$")
-    for f in server.workdir.iterdir():
+    for f in (f for f in server.workdir.rglob("*") if f.is_file()):
         assert f.stat().st_mode & 0o077 == 0
         assert PASSWORD not in f.read_text() and "pbkdf2" not in f.read_text()
     client = Client(server.base)
@@ -294,7 +302,8 @@ def test_cli_refuses_writable_without_password_and_warns_off_localhost(tmp_path:
     result = runner.invoke(app, ["track", "serve", str(db), "--host", "0.0.0.0", "--writable"],
                            env={serve.PASSWORD_ENV: "pw"})
     assert result.exit_code == 0 and "warning: serving on 0.0.0.0" in result.stderr
-    assert calls[-1] == {"host": "0.0.0.0", "port": 8001, "password": "pw", "reviewer": "reviewer"}
+    assert calls[-1] == {"host": "0.0.0.0", "port": 8001, "password": "pw", "reviewer": "reviewer",
+                         "busy_timeout": 30.0}
     assert serve.is_loopback("localhost") and serve.is_loopback("::1") and not serve.is_loopback("192.168.1.2")
 
 

@@ -131,3 +131,73 @@ def test_parse_text_builds_structure() -> None:
     assert doc.source == "inline"
     assert tree(s.sections) == [("一、", "一、总体要求", [("（一）", "（一）目标")]), ("二、", "二、措施")]
     assert s.closing.signature.text == "市民政局" and s.closing.date_value == dt.date(2021, 5, 11)
+
+
+class _CopyCounting(list):
+    """A list that counts the elements it hands out in slices (copies)."""
+
+    copied = 0
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        got = super().__getitem__(index)
+        if isinstance(index, slice):
+            _CopyCounting.copied += len(got)
+        return got
+
+
+def test_heading_lines_close_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of ``一、社区`` lines (issue 16): closing the sections must not copy the rest of the
+    heading list for every heading (quadratic: 20,000 headings would copy 200 million entries)."""
+    from sqzl_docs.structure import sections
+    from sqzl_docs.structure.lines import split_lines
+
+    close = sections._close
+    monkeypatch.setattr(sections, "_close", lambda flat, end, text: close(_CopyCounting(flat), end, text))
+    _CopyCounting.copied = 0
+    text = "一、社区\n" * 20_000
+    roots = sections.find_sections(text, split_lines(text), (0, len(text)))
+    assert len(roots) == 20_000
+    assert _CopyCounting.copied <= 2 * len(roots)
+    assert [(n.start, n.end) for n in roots[:2]] == [(0, 4), (5, 9)] and roots[-1].end == len(text) - 1
+
+
+def test_sections_close_at_the_next_heading_at_their_level_or_above() -> None:
+    from sqzl_docs.structure import sections
+    from sqzl_docs.structure.lines import split_lines
+
+    text = "一、甲\n（一）乙\n1.丙\n（二）丁\n二、戊\n1.己\n"
+    roots = sections.find_sections(text, split_lines(text), (0, len(text)))
+    spans = {n.marker: text[n.start:n.end] for root in roots for n in [root, *sections_flat(root)]}
+    assert spans["一、"] == "一、甲\n（一）乙\n1.丙\n（二）丁"
+    assert spans["（一）"] == "（一）乙\n1.丙"
+    assert spans["二、"] == "二、戊\n1.己"
+
+
+def sections_flat(node):  # type: ignore[no-untyped-def]
+    for child in node.children:
+        yield child
+        yield from sections_flat(child)
+
+
+def test_numbering_that_runs_on_across_sections() -> None:
+    """意见 often number their measures across sections: （一）（二） under 一、, then （三）（四） under 二、
+    (seen in f15; this text follows the shape of the 2021 opinion on primary-level governance)."""
+    import sqzl_docs
+
+    doc = sqzl_docs.parse_text(
+        "关于加强基层治理体系建设的意见\n一、总体要求\n（一）指导思想。坚持党的全面领导。\n（二）主要目标。力争用5年左右时间。\n"
+        "二、完善基层治理体系\n（三）加强乡镇（街道）党组织建设。\n（四）健全基层群众自治制度。\n"
+        "三、组织实施\n（五）压实各级党委责任。\n")
+    tree = [(s.heading.text, [c.heading.text for c in s.children]) for s in doc.structure.sections]
+    assert tree == [("一、总体要求", ["（一）指导思想", "（二）主要目标"]),
+                    ("二、完善基层治理体系", ["（三）加强乡镇（街道）党组织建设", "（四）健全基层群众自治制度"]),
+                    ("三、组织实施", ["（五）压实各级党委责任"])]
+    assert [c.span.text for c in doc.commitments][-3:] == ["加强乡镇（街道）党组织建设", "健全基层群众自治制度",
+                                                           "压实各级党委责任"]
+
+
+def test_a_number_that_does_not_run_on_is_not_a_heading() -> None:
+    import sqzl_docs
+
+    doc = sqzl_docs.parse_text("关于社区治理的通知\n一、总体要求\n（一）指导思想。\n二、重点任务\n（五）这不是下一项。\n")
+    assert [c.heading.text for c in doc.structure.sections[1].children] == []

@@ -32,6 +32,8 @@ from sqzl_docs.tracker import link, review, schema, store, supersede
 
 from .conftest import BULK, FIXTURES, RAW
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 SEEDS = [RAW / "000_a8a32f0196afeb02.txt", RAW / "003_bae5fa7c6a583b1e.txt"]
 SEED_FILES = sorted(RAW.glob("00*.txt"))
 CHILDREN = ("commitments", "progress", "metrics", "departments", "doc_numbers", "citations")

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from ..limits import DEFAULT, Limits
 from ..models import Problem
-from ..pipeline import Task, _tasks, _work_json
+from ..pipeline import Task, tasks, work_json
 
 
 def _one(task: Task | Problem, *, limits: Limits, text_field: str | None, fmt: str) -> list[str]:
     if isinstance(task, Problem):
         return [task.model_dump_json()]
-    return [line for _, line in _work_json(task, limits, text_field, fmt)]
+    return [line for _, line in work_json(task, limits, text_field, fmt)]
 
 
 def extract(paths: Iterable[str], out_dir: Path, *, scheduler: str | None = None, jobs: int = 2,
@@ -30,7 +30,7 @@ def extract(paths: Iterable[str], out_dir: Path, *, scheduler: str | None = None
     import dask.bag as db
     from distributed import Client, LocalCluster
 
-    tasks = [t for t in _tasks(paths, limits) if isinstance(t, Problem) or t[0] != "stdin"]
+    todo = [t for t in tasks(paths, limits) if isinstance(t, Problem) or t[0] != "stdin"]
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("part-*.jsonl"):
         old.unlink()
@@ -41,8 +41,8 @@ def extract(paths: Iterable[str], out_dir: Path, *, scheduler: str | None = None
     try:
         with Client(scheduler):
             work = functools.partial(_one, limits=limits, text_field=text_field, fmt=fmt)
-            npartitions = max(1, -(-len(tasks) // partition_size))
-            bag = db.from_sequence(tasks, npartitions=npartitions).map(work).flatten()
+            npartitions = max(1, -(-len(todo) // partition_size))
+            bag = db.from_sequence(todo, npartitions=npartitions).map(work).flatten()
             names = bag.to_textfiles(str(out_dir / "part-*.jsonl"), name_function=lambda i: f"{i:05d}",
                                      encoding="utf-8", last_endline=True)
     finally:

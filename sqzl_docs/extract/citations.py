@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from .. import lexicon
 from ..models import Citation, DocNumber, Document
-from . import doc_numbers, extractor
+from . import extractor, records
 
 _TITLE = re.compile(r"《\s*([^《》]{1,200}?)\s*》")
 _INNER = re.compile(r"〈([^〈〉《》\n]{1,150})〉")
@@ -47,11 +47,11 @@ def _squeeze(s: str) -> str:
     return re.sub(r"\s", "", s)
 
 
-@extractor("citations", version=1)
+@extractor("citations", version=1, requires=("doc_numbers",), data=("citations.yaml",))
 def extract(doc: Document) -> Iterator[Citation]:
     """Yield each cited document once, in reading order of its first mention."""
     text = doc.norm.text
-    numbers = doc.doc_numbers if "doc_numbers" in doc.extractors else list(doc_numbers.extract(doc))
+    numbers = records(doc, "doc_numbers")
     by_start = {doc.norm.from_source(n.span.start): n for n in numbers}
     titles = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
     attached = _attach_numbers(text, titles, by_start)

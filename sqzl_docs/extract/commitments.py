@@ -21,14 +21,14 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from .. import lexicon
 from ..models import Commitment, DateMention, Deadline, Department, Document, Section, Span
-from . import extractor
+from . import extractor, work_report
 from .dates import document_date
 from .keywords import keywords
-from .sentences import ByStart, Intervals, Sentence, all_sections, norm_range, sentences, strip_marker
+from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
@@ -46,12 +46,25 @@ def _cues() -> dict[str, Any]:
 
 @functools.cache
 def _promise() -> re.Pattern[str]:
+    """The promise grammar, from ``promise_cues`` in data/commitment_cues.yaml."""
     c = _cues()
-    after = lexicon.alternation(c["future_after_jiang"])
-    return re.compile(
-        rf"(?P<jiang>将|还将|也将|均将|都将)(?={after})"
-        r"|(?P<other>拟|计划(?=于|在|今年|明年|到|年内|用)|力争|争取(?!到的)|确保(?=[^，。；]{0,12}(?:年|月|前|内))|下一步|下步)"
-    )
+    p = c["promise_cues"]
+    alt = lexicon.alternation
+    others = [re.escape(w) for w in p["standalone"]]
+    others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
+    others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
+    return re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
+                      rf"|(?P<other>{'|'.join(others)})")
+
+
+@functools.cache
+def _strength_cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """aim anywhere, vague at the start of the action, aim in the head of the item."""
+    s = _cues()["strength"]
+    alt = lexicon.alternation
+    return (re.compile(alt(s["aim"])), re.compile(rf"(?:{alt(s['vague_prefixes'])})?(?:{alt(s['vague_starts'])})"),
+            re.compile(alt(s["aim_in_item"])))
 
 
 @functools.cache
@@ -64,8 +77,12 @@ def _has(text: str, words: list[str]) -> bool:
 
 
 def forward_sections(doc: Document) -> list[Section]:
-    """Top-level sections whose items are undertakings."""
+    """Top-level sections whose items are undertakings (in a work report: its plan, after the review)."""
     kind = doc.header.doc_type if doc.header else "other"
+    if kind == "work_report":
+        p = work_report.plan(doc)
+        if p is not None:
+            return p.sections
     cues = _cues()
     out = []
     for top in doc.structure.sections:
@@ -81,17 +98,26 @@ def forward_sections(doc: Document) -> list[Section]:
     return out
 
 
-@extractor("commitments", version=1)
+@extractor("commitments", version=2, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
-    text = doc.norm.text
     d = document_date(doc)
     idx = _Index(doc)
     found: list[Commitment] = []
     covered: list[tuple[int, int]] = []
     kind = doc.header.doc_type if doc.header else "other"
+    wr = work_report.plan(doc) if kind == "work_report" else None
+    due = wr.deadline() if wr else _annual_plan_deadline(doc, d)
+    if wr and wr.target_sentence:
+        covered.append(wr.target_sentence)
+        for clause in wr.targets:  # 主要预期目标: one undertaking per clause
+            found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
+    if wr:
+        for lead in wr.undertakings:  # the plan's paragraphs after its numbered tasks
+            found.append(_commitment(doc, lead, lead, [], d, idx, fallback=due))
+            covered.append((lead.start, lead.end))
     for top in forward_sections(doc):
-        items = top.children or ([top] if kind in ("notice", "draft") else [])
+        items = top.children or ([top] if kind in ("notice", "draft", "work_report") else [])
         if not items:
             continue  # a forward section without items: its promising sentences are found below
         covered.append((top.span.start, top.span.end))
@@ -104,24 +130,42 @@ def extract(doc: Document) -> Iterator[Commitment]:
             if span.text != heading:  # heading with spaces inside: keep the source as written
                 span = doc.span(start, item.heading.end)
             found.append(_commitment(doc, span, item.span, [top.heading.text, item.heading.text], d, idx,
-                                     _intro_subjects(doc, top, idx)))
+                                     _intro_subjects(doc, top, idx), fallback=due))
             covered.append((item.span.start, item.span.end))
     body = doc.structure.body
     if body is not None:
         s, e = norm_range(doc, body.start, body.end)
         flat = list(all_sections(doc.structure.sections))
         headings = Intervals([(x.heading.start, x.heading.end) for x in flat])
-        items = Intervals(covered)
+        in_items = Intervals(covered)
         dates = idx.dates
-        for sentence in sentences(text, s, e):
+        around = _Enclosing(flat)
+        for sentence in body_sentences(doc, s, e):
             start, end = doc.norm.source_range(sentence.start, sentence.end)
-            if items.contains(start) or headings.contains(start):
+            if in_items.contains(start) or headings.contains(start):
                 continue
             if _promises(sentence, d, dates, start, end):
                 src = doc.span(start, end)
-                path = [x.heading.text for x in flat if x.span.start <= start < x.span.end]
-                found.append(_commitment(doc, src, src, path, d, idx))
+                path = [x.heading.text for x in around.at(start)]
+                found.append(_commitment(doc, src, src, path, d, idx,
+                                         fallback=due if wr and wr.holds(start) else None))
     yield from sorted(found, key=lambda c: c.span.start)
+
+
+_ONE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!\s*[—–\-－~至到])")
+
+
+def _annual_plan_deadline(doc: Document, d: dt.date | None) -> Deadline | None:
+    """The end of the year a plan for one year names in its title (2025年……重点工作安排)."""
+    title = doc.structure.title_text or ""
+    if not any(w in title for w in _cues()["annual_plan_titles"]):
+        return None
+    years = set(_ONE_YEAR.findall(title))
+    if len(years) != 1:
+        return None
+    year = int(years.pop())
+    return Deadline(start=d if d and d.year == year else dt.date(year, 1, 1), end=dt.date(year, 12, 31),
+                    source="plan_year")
 
 
 def _promises(sentence: Sentence, d: dt.date | None, dates: ByStart[DateMention], start: int, end: int) -> bool:
@@ -155,6 +199,39 @@ class _Index:
         self.dates = ByStart(doc.dates)
         self.metrics = ByStart(doc.metrics)
         self.departments = ByStart(doc.departments)
+        self._doc = doc
+
+    @functools.cached_property
+    def co_handlers(self) -> list[Department]:
+        """The bodies a reply was handled with (经与……共同办理), named before its first section."""
+        doc = self._doc
+        first = doc.structure.sections[0].span.start if doc.structure.sections else len(doc.text)
+        return [x for x in doc.departments if x.role == "co_handler" and x.span.start < first]
+
+
+class _Enclosing:
+    """The sections around a position, for positions that never decrease: each section is taken
+    in and dropped once (not a scan of every section per sentence)."""
+
+    def __init__(self, flat: list[Section]) -> None:
+        self._order = sorted(range(len(flat)), key=lambda i: flat[i].span.start)
+        self._flat = flat
+        self._next = 0
+        self._open: dict[int, Section] = {}
+        self._last = -1
+
+    def at(self, pos: int) -> list[Section]:
+        """Sections with ``span.start <= pos < span.end``, in the order of ``flat``."""
+        if pos < self._last:  # not the expected order: start over
+            self._next, self._open = 0, {}
+        self._last = pos
+        while self._next < len(self._order) and self._flat[self._order[self._next]].span.start <= pos:
+            i = self._order[self._next]
+            self._open[i] = self._flat[i]
+            self._next += 1
+        for i in [i for i, x in self._open.items() if x.span.end <= pos]:
+            del self._open[i]
+        return [self._open[i] for i in sorted(self._open)]
 
 
 def _intro_subjects(doc: Document, top: Section, idx: _Index) -> list[str]:
@@ -169,9 +246,10 @@ def _intro_subjects(doc: Document, top: Section, idx: _Index) -> list[str]:
 
 
 def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.date | None, idx: _Index,
-                responsible: list[str] | None = None) -> Commitment:
+                responsible: list[str] | None = None, fallback: Deadline | None = None) -> Commitment:
+    """``fallback``: the deadline of an item with no date of its own (a work report's plan year)."""
     inside = idx.dates.within(item.start, item.end)
-    deadline = _deadline(doc, inside, item, d)
+    deadline = _deadline(doc, inside, item, d) or fallback
     targets = idx.metrics.within(item.start, item.end)
     departments, defaulted = _departments(doc, item, span, idx)
     if responsible and (not departments or defaulted):
@@ -221,23 +299,18 @@ def _departments(doc: Document, item: Span, span: Span, idx: _Index) -> tuple[li
         return named, False
     if doc.header and doc.header.doc_type == "reply":
         defaults = [doc.header.issuer] if doc.header.issuer else []
-        defaults += [x.name for x in _co_handlers(doc) if x.name not in defaults]
+        defaults += [x.name for x in idx.co_handlers if x.name not in defaults]
         return defaults, bool(defaults)
     return [], False
 
 
-def _co_handlers(doc: Document) -> list[Department]:
-    """The bodies a reply was handled with (经与……共同办理), named before its first section."""
-    first = doc.structure.sections[0].span.start if doc.structure.sections else len(doc.text)
-    return [x for x in doc.departments if x.role == "co_handler" and x.span.start < first]
-
-
-def _strength(item_text: str, text: str) -> str:
-    if re.search(r"力争|争取|努力", text):
+def _strength(item_text: str, text: str) -> Literal["firm", "aim", "vague"]:
+    aim, vague, aim_in_item = _strength_cues()
+    if aim.search(text):
         return "aim"
-    if re.match(r"(积极)?(探索|研究|逐步|鼓励|引导|支持)", strip_marker(text)):
+    if vague.match(strip_marker(text)):
         return "vague"
-    if re.search(r"力争|争取", item_text[:80]):
+    if aim_in_item.search(item_text[:80]):
         return "aim"
     return "firm"
 

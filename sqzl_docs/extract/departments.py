@@ -14,6 +14,7 @@ and a canonical full name where the jurisdiction is known (市民政局 in a Cho
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -75,6 +76,114 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
 
 
 @functools.cache
+def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
+    d = _data()
+    bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
+    return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+
+
+@functools.cache
+def _open_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A list of organs (A、B、C), an organ before a role cue, an organ alone as an item heading."""
+    name = _open_name()
+    edge = r"(?<![\u4e00-\u9fff])"
+    after = r"(?=[、，,。；;：:）)\n]|等|$)"
+    listed = re.compile(rf"{edge}{name}(?:（[^）\n]{{1,6}}）)?(?:、{name}(?:（[^）\n]{{1,6}}）)?)+{after}")
+    short = _open_name("open_cued_endings", 5)
+    cued = re.compile(rf"{edge}({short})(?={lexicon.alternation(_data()['open_role_cues'])})")
+    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})(?=[。.：:\n])")
+    return listed, cued, heading
+
+
+def _small_place(text: str, start: int) -> int:
+    """A town too small for the gazetteer before its level word (彭浦|镇政府): two or three characters
+    at a word start, with no function word among them."""
+    bad = set(_data()["open_not_inside"])
+    for k in (3, 2):
+        place = text[start - k:start]
+        if start - k >= 0 and re.fullmatch(rf"{_CJK}{{{k}}}", place) and _word_start(text, start - k) \
+                and not bad & set(place) and not place.startswith(_GENERIC_BEFORE) \
+                and not place.startswith(tuple(_data()["small_place_not_start"] + _data()["boundary_words"])):
+            return start - k
+    return start
+
+
+def _join_street_offices(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A government's name followed at once by its street office or town (上海市闵行区人民政府 +
+    古美路街道办事处) names one organ: the office, with its parents."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(found):
+        if out and out[-1][1] == s and text[out[-1][0]:out[-1][1]].endswith("人民政府") \
+                and text[s:e].endswith(("街道办事处", "办事处", "镇人民政府", "乡人民政府")):
+            out[-1] = (out[-1][0], e)
+            continue
+        out.append((s, e))
+    return out
+
+
+@functools.cache
+def _named_group_pattern() -> re.Pattern[str]:
+    d = _data()
+    return re.compile(rf"[\u4e00-\u9fff“”]{{4,24}}?(?:{lexicon.alternation(d['named_group_endings'])})"
+                      rf"(?!{lexicon.alternation(d['named_group_not_before'])})")
+
+
+def _named_groups(text: str) -> Iterator[tuple[int, int]]:
+    """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
+    the verb or boundary word before it (建立……, 由……) and holds no function word."""
+    d = _data()
+    lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
+    bad = set(d["open_not_inside"]) | {"要", "可"}
+    for m in _named_group_pattern().finditer(text):
+        name = m.group()
+        cut = lead.match(name)
+        start = m.start() + (cut.end() if cut else 0)
+        name = text[start:m.end()]
+        if len(name) >= 8 and _CJK_CHAR.match(name) and not bad & set(name) \
+                and (cut or _word_start(text, start)) and not any(w in name for w in d["named_group_not_inside"]):
+            yield start, m.end()
+
+
+def _open_organs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
+    listed, cued, heading = _open_patterns()
+    whole = re.compile(_open_name() + r"$")
+    not_start = tuple(_data()["open_not_start"])
+    not_end = tuple(_data()["open_not_end"])
+    organ_list = re.compile(rf"(?:{lexicon.alternation(_data()['open_cued_endings'])})(?:（[^）]*）)?(?:、|$)")
+    for m in listed.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start:m.start()].lstrip().startswith("各"):
+            continue  # an addressee line: 各省、自治区……民政厅（局）
+        if not organ_list.search(m.group()):
+            continue  # 中心、中心、所: facilities, unless an organ is among them
+        pos = m.start()
+        for part in re.split(r"(、)", m.group()):
+            bare = part[:part.rfind("（")] if part.endswith("）") and "（" in part else part  # 财政厅（局）
+            if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
+                yield pos, pos + len(bare)
+            pos += len(part)
+    for pattern in (cued, heading):
+        for m in pattern.finditer(text):
+            if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
+                yield m.start(1), m.end(1)
+
+
+@functools.cache
+def _roles() -> dict[str, Any]:
+    """The role grammar: cue words from ``roles`` in data/departments.yaml, distances here."""
+    r = _data()["roles"]
+    alt = lexicon.alternation
+    return {
+        "co_after": re.compile(rf"[、，,和及与]*[^。]{{0,30}}?(?:{alt(r['co_handled_after'])})"),
+        "co_before": re.compile(alt(r["co_handled_before"])),
+        "co_right_after": tuple(r["co_handler_right_after"]),
+        "lead": re.compile(rf"(?:[、，,和及与][^。，；]{{0,40}}?)?(?:{alt(r['lead_after'])})"),
+        "responsible": re.compile(rf"(?:[、，,和及与][^。；（）()]{{0,60}}?)?(?:等)?(?:{alt(r['responsible_after'])})"),
+    }
+
+
+@functools.cache
 def _session() -> re.Pattern[str]:
     return re.compile("|".join(_data()["session_after"]))
 
@@ -88,24 +197,10 @@ _SENTENCE = re.compile(r"[。；;！？\n]")
 _CJK_CHAR = re.compile(_CJK)
 _CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
 _CODED_STREET_PLACE_END = re.compile(r"[A-Z]\d{0,3}[区县市镇乡]$")
-_CO_HANDLED_AFTER = re.compile(r"[、，,和及与]*[^。]{0,30}?(?:共同|联合|协同)办理")
-_CO_HANDLED_BEFORE = re.compile(r"经与|会同|联合")
-_LEADS_AFTER = re.compile(r"(?:[、，,和及与][^。，；]{0,40}?)?牵头")
-_RESPONSIBLE_AFTER = re.compile(r"(?:[、，,和及与][^。；（）()]{0,60}?)?(?:等)?(?:负责|主责)")
 _SPACE = re.compile(r"\s")
 _PLACE_LEVEL = re.compile(r"(省|市|区|县|州|旗|盟|兵团)$")
 _GENERIC_BEFORE = ("各", "全", "直辖", "计划单列", "单列", "副省级", "地级", "县级", "乡", "所在地", "当地", "本级")
-_STREET_CUES = ("经", "由", "据")
-
-
-@functools.cache
-def places() -> frozenset[str]:
-    """Names of administrative divisions (重庆市, 江夏区, 四川省 …), from ``data/places.csv``."""
-    import csv
-    from importlib import resources
-
-    with resources.files("sqzl_docs.data").joinpath("places.csv").open(encoding="utf-8") as f:
-        return frozenset(row["name"] for row in csv.DictReader(f))
+_STREET_CUES = ("经", "由", "据", "人民政府")  # 人民政府: the street office of that government
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -117,7 +212,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
-    known = places()
+    known = lexicon.places()
     pos = start
     for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
         if _place_across(text, start - k, start, known):
@@ -136,6 +231,7 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
             elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
+
     while True:
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
@@ -158,7 +254,7 @@ def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> b
 
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
-    known = places()
+    known = lexicon.places()
     window = max(0, end - 8)
     coded = _CODED_STREET_PLACE_END.search(text[window:end])
     if coded:
@@ -220,21 +316,22 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     before, after = text[clause_start:start], text[end:clause_end]
     if name in issuers:
         return "issuer"
-    if _CO_HANDLED_AFTER.match(after) and _CO_HANDLED_BEFORE.search(before):
+    roles = _roles()
+    if roles["co_after"].match(after) and roles["co_before"].search(before):
         return "co_handler"
-    if before.endswith(("会同", "会同了")):
+    if before.endswith(roles["co_right_after"]):
         return "co_handler"
-    if _LEADS_AFTER.match(after):
+    if roles["lead"].match(after):
         return "lead"
-    if _RESPONSIBLE_AFTER.match(after):
+    if roles["responsible"].match(after):
         return "responsible"
     return "mentioned"
 
 
-@extractor("departments", version=1)
+@extractor("departments", version=1, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
-    text = dates._mask(doc)
+    text = dates.mask(doc)
     found: list[tuple[int, int]] = []
     for m in _matches(text):
         start, end = m.start(), m.end()
@@ -255,7 +352,23 @@ def extract(doc: Document) -> Iterator[Department]:
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
+            if m["level"] in _data()["small_place_levels"]:
+                start = _small_place(text, start)
+        for prefix in _data()["party_prefixes"]:  # 中共|上海市委
+            if text[end - 1] == "委" and text[max(0, start - len(prefix)):start] == prefix:
+                start -= len(prefix)
+                break
         found.append((start, end))
+    found = _join_street_offices(text, found)
+    found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
+    taken = sorted(found)
+    for s, e in sorted(set(_open_organs(text))):
+        i = bisect.bisect_right(taken, (s, 10**9))
+        if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
+            continue  # inside or across a name the closed grammar found
+        bisect.insort(taken, (s, e))
+        found.append((s, e))
+    found.sort()
     names = [doc.source_span(s, e) for s, e in found]
     issuer_texts = _issuer_texts(doc)
     places = _jurisdictions(issuer_texts + [n.text for n in names])

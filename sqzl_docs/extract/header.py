@@ -11,17 +11,15 @@ and, for replies, the proposal answered (number, session, proposer, title) and t
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.dates import parse_date
 from ..grammar.scan import search_holding
 from ..models import Document, Header, Proposal
-from . import dates, departments, extractor
+from . import dates, extractor, records
 
 
 @functools.cache
@@ -32,7 +30,8 @@ def _cues() -> dict[str, Any]:
 def doc_type(doc: Document) -> str:
     """reply, notice, draft, progress_report, work_report, experience or other, from the title and opening."""
     cues = _cues()
-    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else "") or ""
+    named = doc.meta("title")
+    title = doc.structure.title_text or (named.value if named else "") or ""
     opening = doc.norm.text[:600]
     for kind in ("draft", "work_report", "progress_report", "reply", "notice"):
         rule = cues[kind]
@@ -42,11 +41,24 @@ def doc_type(doc: Document) -> str:
             return kind
         if any(w in opening for w in rule.get("opening_contains", [])):
             return kind
+    for kind, rule in cues.items():
+        if "signals" in rule and _signals(doc, rule["signals"]) >= rule.get("min_signals", 2):
+            return kind
     if title and doc.structure.subtitle is None and _author_line(doc):
         return "experience"
     if any(w in title for w in cues["experience"]["title_contains"]):
         return "experience"
     return "other"
+
+
+def _signals(doc: Document, signals: dict[str, list[str]]) -> int:
+    """How many of a kind's signal groups the document shows: its opening (first 200 characters),
+    its top-level section headings, its closing (last 300 characters)."""
+    text = doc.norm.text
+    places = {"opening_contains": text[:200],
+              "headings_contain": "\n".join(s.heading.text for s in doc.structure.sections),
+              "closing_contains": text[-300:]}
+    return sum(1 for group, words in signals.items() if any(w in places.get(group, "") for w in words))
 
 
 def _author_line(doc: Document) -> str | None:
@@ -83,21 +95,39 @@ def _issuer(doc: Document) -> str | None:
     if not candidates:
         return None
     first = re.sub(r"\s", "", candidates[0])
-    # the fullest spelling of the same body: 市民政局 → 重庆市民政局
+    # the fullest spelling of the same body: 市民政局 → 重庆市民政局, 闵行区古美路街道办事处 →
+    # 上海市闵行区人民政府古美路街道办事处
     for other in candidates[1:]:
         other = re.sub(r"\s", "", other)
-        if other.endswith(first) and len(other) > len(first):
+        if len(other) > len(first) and _same_body(first, other):
             first = other
     return first
 
 
+def _same_body(short: str, full: str) -> bool:
+    """Whether ``full`` names the body ``short`` names, with more of its places and parents: it ends
+    with ``short`` less its leading place names, and holds those places."""
+    if full.endswith(short):
+        return True
+    known = lexicon.places()
+    core, leading = short, []
+    while True:
+        place = next((core[:k] for k in range(min(9, len(core) - 2), 1, -1) if core[:k] in known), None)
+        if place is None:
+            break
+        leading.append(place)
+        core = core[len(place):]
+    return bool(leading) and len(core) >= 4 and full.endswith(core) and all(p in full for p in leading)
+
+
 _REPLY_LEAD_IN = re.compile(r"[^。！？]{0,60}(?:回复如下|答复如下|函复如下)")
+_SPEAKS_FOR = re.compile(r"我代表(?P<body>[^，,。；：]{2,30}?)(?:[，,]|向|对)")
 _INVESTIGATED_BY = re.compile(r"经(?:过)?(?P<body>[^，。；]{2,30}?)(?:前期|认真|实地|现场)?(?:调查|核实|核查)")
 
 
 def _head_organ(doc: Document) -> list[str]:
     """A department named in the head (国务院总理 → 国务院) or the body that replies (经X调查……回复如下)."""
-    found = doc.departments if "departments" in doc.extractors else list(departments.extract(doc))
+    found = records(doc, "departments")
     body = doc.structure.body
     head_end = body.start if body else 0
     salutation = doc.structure.salutation
@@ -111,6 +141,15 @@ def _head_organ(doc: Document) -> list[str]:
         named = [d.name for d in found if s <= d.span.start < e]
         if named:
             return named[:1]
+    m = _SPEAKS_FOR.search(doc.norm.text[:1500])
+    if m:  # 我代表国务院，向大会报告政府工作: the body the speaker speaks for
+        s, e = doc.norm.source_range(m.start("body"), m.end("body"))
+        named = [d.name for d in found if s <= d.span.start and d.span.end <= e]
+        spoken = doc.text[s:e].strip()
+        if named:
+            return named[:1]
+        if spoken.endswith(tuple(lexicon.structure_cues()["organ_endings"])):
+            return [spoken]
     m = _INVESTIGATED_BY.search(doc.norm.text[:600])
     if m:  # 经A1区街道办事处前期调查: the body that investigated replies
         s, e = doc.norm.source_range(m.start("body"), m.end("body"))
@@ -169,13 +208,14 @@ def _result_class(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
-@extractor("header", version=1)
+@extractor("header", version=2, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
 def extract(doc: Document) -> Iterator[Header]:
     """Yield the document's one header record."""
     kind = doc_type(doc)
     own = next((n.canonical for n in doc.doc_numbers if n.own), None)
-    published = doc.meta("published")
-    title = doc.structure.title_text or (doc.meta("title").value if doc.meta("title") else None)
+    published = dates.published_field(doc)
+    named = doc.meta("title")
+    title = doc.structure.title_text or (named.value if named else None)
     yield Header(
         doc_type=kind,  # type: ignore[arg-type]
         title=title,

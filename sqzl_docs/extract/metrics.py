@@ -7,7 +7,8 @@ Not metrics: dates and years, document numbers, numbers inside 《》, ordinals 
 (八一路3栋), numbers with no unit after them, and Chinese-numeral quantities.
 
 >>> from sqzl_docs.models import Document
->>> [(m.span.text, m.value, m.unit, m.qualifier) for m in extract(Document.from_text("筹集21.56亿元，主城区80%以上的社区达到8万余个"))]
+>>> doc = Document.from_text("筹集21.56亿元，主城区80%以上的社区达到8万余个")
+>>> [(m.span.text, m.value, m.unit, m.qualifier) for m in extract(doc)]
 [('21.56亿元', 2156000000.0, '元', None), ('80%以上', 80.0, '%', 'gte'), ('8万余个', 80000.0, '个', 'approx')]
 """
 
@@ -20,14 +21,15 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at
+from ..grammar.scan import blank_out, matches_at
 from ..models import Document, Metric
-from . import dates, extractor
+from . import dates, extractor, records
 
 _NUMBER = r"\d+(?:\.\d+)?"
 _RANGE_SEP = r"[—–―\-~～]+|至|到"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？\n、（(）)]")
-_SUBJECT_TRIM = re.compile(r"(?:达到|达|为|是|提高到|提升到|提高至|提升至|增长|下降|保持在|稳定在|超过|突破|约|共|累计|分别)+$")
+_SUBJECT_TRIM = re.compile(
+    r"(?:达到|达|为|是|提高到|提升到|提高至|提升至|增长|下降|保持在|稳定在|超过|突破|约|共|累计|分别)+$")
 
 
 @functools.cache
@@ -46,10 +48,10 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<qpre>{before})?"
         rf"(?<![A-Za-z\d.+#:：])(?P<num>{_NUMBER})"
-        rf"(?:(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
+        rf"(?:(?P<unit0>%)?(?P<sep>{_RANGE_SEP})(?P<num2>{_NUMBER}))?"
         rf"(?P<in1>{inside})?(?P<mag>{mags})?(?P<in2>{inside})?"
         rf"(?P<unit>{units})"
-        r"(?P<per>/(?:年|月|天|日|人|户|次|平方米|亩|吨))?"
+        rf"(?P<per>/(?:{lexicon.alternation(d['per_units'])}))?"
         rf"(?P<qpost>{after})?"
         r"(?![+\d]|(?<=[A-Za-z])[A-Za-z])"
     )
@@ -69,15 +71,12 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
 
 def _masked(doc: Document) -> str:
     """The normalised text with 《…》, document numbers and date expressions blanked out."""
-    text = list(dates._mask(doc))  # 《》 and 发文字号
-    found = doc.dates if "dates" in doc.extractors else list(dates.extract(doc))
-    for d in found:
-        s, e = doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end)
-        text[s:e] = "□" * (e - s)
-    return "".join(text)
+    found = records(doc, "dates")
+    return blank_out(dates.mask(doc), [(doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end))
+                                        for d in found])
 
 
-@extractor("metrics", version=1)
+@extractor("metrics", version=2, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
     data = _data()
@@ -103,6 +102,10 @@ def extract(doc: Document) -> Iterator[Metric]:
             continue
         if m["unit"] == "年" and (float(m["num"]) >= 100 or m["num2"]):
             continue  # a year, not a duration
+        if m["unit0"] and m["unit0"] != m["unit"]:
+            continue  # 5%-7个: not one range
+        if _quoted_name(text, start, m.end()):
+            continue  # a name in quotes (“28条”, “稳就业20条”: a policy package), not a quantity
         factor = Decimal(mags[m["mag"]] if m["mag"] else 1)
         unit = m["unit"] + (m["per"] or "")
         qualifier = quals.get(m["qpost"] or "") or quals.get(m["qpre"] or "")
@@ -123,6 +126,14 @@ def extract(doc: Document) -> Iterator[Metric]:
         previous.append((m.end(), value, unit))
         yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
                      subject=subject, per=per)
+
+
+def _quoted_name(text: str, start: int, end: int) -> bool:
+    """Whether a number and unit end a short quoted phrase (“28条”, “稳就业20条”): a name."""
+    if text[end:end + 1] not in "”\"":
+        return False
+    opening = max(text.rfind("“", max(0, start - 8), start), text.rfind('"', max(0, start - 8), start))
+    return opening >= 0 and "”" not in text[opening:start]
 
 
 def _clause_start(text: str, pos: int, limit: int = 40) -> int:

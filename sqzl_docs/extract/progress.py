@@ -21,10 +21,10 @@ from typing import Any
 
 from .. import lexicon
 from ..models import Document, ProgressStatement
-from . import extractor
+from . import extractor, work_report
 from .commitments import forward_sections
 from .keywords import keywords
-from .sentences import ByStart, Intervals, all_sections, norm_range, sentences
+from .sentences import ByStart, Intervals, all_sections, body_sentences, norm_range
 
 
 @functools.cache
@@ -52,18 +52,19 @@ def _not_progress_anywhere() -> re.Pattern[str]:
     return re.compile(lexicon.alternation(_cues()["not_progress_anywhere"]))
 
 
-@extractor("progress", version=1)
+@extractor("progress", version=2, requires=("dates", "metrics", "departments"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[ProgressStatement]:
     """Yield progress statements in reading order."""
     body = doc.structure.body
     if body is None:
         return
-    text = doc.norm.text
+    plan = work_report.plan(doc) if doc.header and doc.header.doc_type == "work_report" else None
     skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]
-                     + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)])
+                     + [(x.heading.start, x.heading.end) for x in all_sections(doc.structure.sections)]
+                     + ([(plan.start, len(doc.text))] if plan else []))  # a work report's plan is no progress
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
-    for sentence in sentences(text, s, e):
+    for sentence in body_sentences(doc, s, e, last_use=True):
         start, end = doc.norm.source_range(sentence.start, sentence.end)
         if skip.contains(start):
             continue

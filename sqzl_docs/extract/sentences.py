@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from .. import lexicon
+from ..grammar.enumerators import ITEM_MARKER
 from ..models import Document, Section
 
 T = TypeVar("T")
 _LEAD_IN = re.compile(r"[^。：:]{2,60}?(?:办理意见|答复如下|回复如下|情况如下|意见如下)[：:]")
 _COLON = re.compile(r"[：:]")
-_LEADING_MARKER = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+是|[①-⑳])")
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,33 @@ def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
         yield from _make(text, pos, end)
 
 
+_KEPT: dict[int, tuple[object, int, int, list[Sentence]]] = {}
+
+
+def body_sentences(doc: Document, start: int, end: int, *, last_use: bool = False) -> list[Sentence]:
+    """``list(sentences(doc.norm.text, start, end))``, split once for the extractors that read the
+    same range (commitments, then progress): kept for one document, until the call marked
+    ``last_use``."""
+    key = id(doc.norm)
+    hit = _KEPT.pop(key, None) if last_use else _KEPT.get(key)
+    if hit is not None and hit[0] is doc.norm and hit[1] == start and hit[2] == end:
+        return hit[3]
+    found = list(sentences(doc.norm.text, start, end))
+    if not last_use:
+        _KEPT.clear()
+        _KEPT[key] = (doc.norm, start, end, found)
+    return found
+
+
 def _make(text: str, s: int, e: int) -> Iterator[Sentence]:
     while s < e and text[s] in " \u3000":
         s += 1
     while e > s and text[e - 1] in " \u3000":
         e -= 1
-    m = _LEADING_MARKER.match(text, s, e)
+    # Only a marker at the very start of the text is stripped: the ``^``-anchored pattern this kept
+    # the output of never matched at a later ``pos`` (issue 15 reports it; stripping every sentence's
+    # marker changes progress and commitment spans, a behaviour change left to its own issue).
+    m = ITEM_MARKER.match(text, s, e) if s == 0 else None
     if m:
         s = m.end()
     lead = _LEAD_IN.match(text, s, e) if _COLON.search(text, s, e) else None  # a lead-in ends with a colon
@@ -72,7 +92,7 @@ def norm_range(doc: Document, start: int, end: int) -> tuple[int, int]:
 
 
 def strip_marker(text: str) -> str:
-    m = _LEADING_MARKER.match(text)
+    m = ITEM_MARKER.match(text)
     return text[m.end():] if m else text
 
 

@@ -11,11 +11,16 @@ True
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Literal, NamedTuple
 
+from pydantic import BaseModel, ConfigDict
+
+from .. import lexicon
 from .numerals import CN_DIGITS, to_int
 from .scan import matches_at
 
@@ -26,7 +31,8 @@ ABSOLUTE_DAY = re.compile(
 )
 COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<rest>\d{3,4})(?!\d)")
 # Any whole date (absolute or compact), without named groups, for searching inside a line.
-DATE_TOKEN = re.compile(re.sub(r"\(\?P<\w+>", "(?:", ABSOLUTE_DAY.pattern) + "|" + re.sub(r"\(\?P<\w+>", "(?:", COMPACT.pattern))
+DATE_TOKEN = re.compile(
+    re.sub(r"\(\?P<\w+>", "(?:", ABSOLUTE_DAY.pattern) + "|" + re.sub(r"\(\?P<\w+>", "(?:", COMPACT.pattern))
 # Every date token starts with the 1 or 2 of 19xx/20xx or with a Chinese numeral.
 _DATE_TOKEN_START = re.compile(rf"[12{CN_DIGITS}]")
 
@@ -78,3 +84,292 @@ def compact_date(year: int, rest: str) -> dt.date | None:
         if value:
             readings.add(value)
     return readings.pop() if len(readings) == 1 else None
+
+
+# ---------------------------------------------------------------- date expressions in running text
+# A table of named forms, each a pattern and the resolver that turns its match into (start, end,
+# precision), as dateparser keeps its parsers apart from its language data. Group names inside a form
+# are its own (``y``, ``m`` …); the combined pattern prefixes them with the form's name. Cue words
+# before and after a form (到, 年底前 …) come from ``date_cues.yaml``, which also says what they mean.
+
+_Y = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
+_M = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+_D = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
+_AM = r"1[0-2]|0?[1-9]"  # Arabic month, for months standing without a year
+_AD = r"3[01]|[12]\d|0?[1-9]"  # Arabic day
+_SEP = r"\s*(?:至|到|—+|―+|–+|-|－|~|～)\s*"
+_CN_COUNT = r"\d{1,2}|[一二三四五六七八九十两]{1,2}"
+
+Period = tuple[dt.date | None, dt.date | None, str]  # start, end, precision
+
+
+class Context(NamedTuple):
+    """What a relative expression is resolved against: the document's date and the last year seen."""
+
+    doc_date: dt.date | None
+    last_year: int | None
+
+
+Group = Callable[[str], "str | None"]
+Resolver = Callable[[Group, Context], "Period | None"]
+
+
+def _n(s: str | None) -> int | None:
+    return to_int(s) if s else None
+
+
+def _first(year: int | None, month: int | None = None, day: int | None = None) -> dt.date | None:
+    """The date, with a missing month or day taken as the first (a period's start)."""
+    return make_date(year, month or 1, day or 1) if year else None
+
+
+def last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day_range(g: Group, c: Context) -> Period | None:
+    y = _n(g("y"))
+    start = _first(y, _n(g("m")), _n(g("d")))
+    end = _first(_n(g("y2")) or y, _n(g("m2")) or _n(g("m")), _n(g("d2")))
+    return (start, end, "range") if start and end and start <= end else None
+
+
+def _month_range(g: Group, c: Context) -> Period | None:
+    y = _n(g("y"))
+    start = _first(y, _n(g("m")))
+    y2, m2 = _n(g("y2")) or y, _n(g("m2"))
+    if not start or not y2 or not m2:
+        return None
+    end = last_day(y2, m2)
+    return (start, end, "range") if start <= end else None
+
+
+def _year_range(g: Group, c: Context) -> Period | None:
+    a, b = _n(g("y")), _n(g("y2"))
+    if not a or not b or not a < b <= a + 30:
+        return None
+    return dt.date(a, 1, 1), dt.date(b, 12, 31), "range"
+
+
+def _day(g: Group, c: Context) -> Period | None:
+    value = _first(_n(g("y")), _n(g("m")), _n(g("d")))
+    return (value, value, "day") if value else None
+
+
+def _month(g: Group, c: Context) -> Period | None:
+    y, mo = _n(g("y")), _n(g("m"))
+    start = _first(y, mo)
+    return (start, last_day(y, mo), "month") if start and y and mo else None
+
+
+def _year(g: Group, c: Context) -> Period | None:
+    y = _n(g("y"))
+    return (dt.date(y, 1, 1), dt.date(y, 12, 31), "year") if y and 1900 <= y <= 2099 else None
+
+
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "明年": 1}
+
+
+def _relative_month(g: Group, c: Context) -> Period | None:
+    if not c.doc_date:
+        return None, None, "relative"
+    year = c.doc_date.year + _RELATIVE_YEAR[g("which") or ""]
+    mo = _n(g("m"))
+    if g("d"):
+        value = _first(year, mo, _n(g("d")))
+        return (value, value, "day") if value else None
+    return (dt.date(year, mo, 1), last_day(year, mo), "month") if mo else None
+
+
+def _month_in_context(g: Group, c: Context) -> Period | None:
+    """A month (and day) without a year: the year the paragraph last named, else the document's."""
+    year = c.last_year or (c.doc_date.year if c.doc_date else None)
+    mo = _n(g("m"))
+    if year is None or mo is None:
+        return None
+    if g("d"):
+        value = _first(year, mo, _n(g("d")))
+        return (value, value, "day") if value else None
+    return dt.date(year, mo, 1), last_day(year, mo), "month"
+
+
+def _decade(g: Group, c: Context) -> Period | None:
+    decade = int(g("d") or 0)
+    century = 1900 if g("century") or decade >= 30 else 2000
+    return dt.date(century + decade, 1, 1), dt.date(century + decade + 9, 12, 31), "range"
+
+
+def _plan(g: Group, c: Context) -> Period | None:
+    first, last = plan_periods()[g("name") or ""]
+    if g("tail"):
+        first = last - (_n(g("tail")) or 1) + 1
+    return dt.date(first, 1, 1), dt.date(last, 12, 31), "range"
+
+
+def _quarter(g: Group, c: Context) -> Period | None:
+    """一季度: the year written with it, else the one 今年/去年/明年 names, else the year the text last
+    named, else the document's."""
+    q = _n(g("q")) or int(g("q") or 0)
+    if g("y"):
+        year: int | None = _n(g("y"))
+    elif g("which"):
+        if not c.doc_date:
+            return None, None, "relative"
+        year = c.doc_date.year + _RELATIVE_YEAR[g("which") or ""]
+    else:
+        year = c.last_year or (c.doc_date.year if c.doc_date else None)
+    if not year or not 1 <= q <= 4:
+        return None
+    return dt.date(year, 3 * q - 2, 1), last_day(year, 3 * q), "range"
+
+
+def _relative_year(g: Group, c: Context) -> Period | None:
+    if not c.doc_date:
+        return None, None, "relative"
+    y = c.doc_date.year + _RELATIVE_YEAR[g("which") or ""]
+    return dt.date(y, 1, 1), dt.date(y, 12, 31), "relative"
+
+
+def _years(sign: int) -> Resolver:
+    """近三年来 (sign -1: the years up to the document's date) or 三年内 (+1: the years after it)."""
+    def resolve(g: Group, c: Context) -> Period | None:
+        n = _n(g("n"))
+        d = c.doc_date
+        if not d or not n:
+            return None, None, "relative"
+        try:
+            other = d.replace(year=d.year + sign * n)
+        except ValueError:
+            other = d.replace(year=d.year + sign * n, day=28)
+        return (other, d, "relative") if sign < 0 else (d, other, "relative")
+    return resolve
+
+
+def _rest_of_year(g: Group, c: Context) -> Period | None:
+    if not c.doc_date:
+        return None, None, "relative"
+    return c.doc_date, dt.date(c.doc_date.year, 12, 31), "relative"
+
+
+def _no_date(g: Group, c: Context) -> Period | None:
+    return None
+
+
+class Form(NamedTuple):
+    name: str
+    pattern: str
+    resolve: Resolver
+    within: bool = False  # 年内, 三年内: a deadline counted from the document's date
+
+
+def _forms() -> tuple[Form, ...]:
+    plans = lexicon.alternation(list(plan_periods()))
+    return (
+        Form("ymd_range", rf"(?P<y>{_Y})年(?P<m>{_M})月(?P<d>{_D})[日号]{_SEP}(?:(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月)?"
+                          rf"(?P<d2>{_D})[日号]", _day_range),
+        Form("ym_range", rf"(?P<y>{_Y})年(?P<m>{_M})月?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月", _month_range),
+        Form("y_range", rf"(?P<y>{_Y})年?{_SEP}(?P<y2>{_Y})年", _year_range),
+        Form("y_glued", r"(?P<y>(?:19|20)\d\d)(?P<y2>(?:19|20)\d\d)年", _year_range),
+        Form("ymd", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月\s*(?P<d>{_D})\s*[日号]", _day),
+        Form("ymd_dash", rf"(?P<y>(?:19|20)\d\d)-(?P<m>{_AM})-(?P<d>{_AD})(?!\d)", _day),
+        Form("ymd_dot", rf"(?P<y>(?:19|20)\d\d)[/.](?P<m>{_AM})[/.](?P<d>{_AD})(?![\d.])", _day),
+        Form("quarter", rf"(?P<which>今年|去年|明年)?(?:(?P<y>{_Y})年)?第?(?P<q>[一二三四1-4])季度", _quarter),
+        Form("ym", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月份?", _month),
+        Form("y", rf"(?P<y>{_Y})\s*年度?", _year),
+        Form("relm", rf"(?P<which>今年|去年|明年)(?P<m>{_AM})月(?:(?P<d>{_AD})[日号])?", _relative_month),
+        Form("mlist", rf"(?<![\d.个第])(?:(?:{_AM})、)+(?:{_AM})月(?!份?[\d日号])", _no_date),  # one date a month
+        Form("md", rf"(?<![\d.个])(?P<m>{_AM})月(?P<d>{_AD})[日号]", _month_in_context),
+        Form("m", rf"(?<![\d.个第])(?<!每年)(?P<m>{_AM})月份?(?![\d日号])", _month_in_context),
+        Form("decade", r"(?P<century>上世纪|上个世纪)?(?P<d>[1-9]0)年代", _decade),
+        Form("rel", r"(?P<which>今年|去年|明年|本年)", _relative_year),
+        Form("plan", rf"[“\"]?(?P<name>{plans})[”\"]?(?:期间|时期|期内|后(?P<tail>[两二三])年)", _plan),
+        # a quoted plan name standing for its period (为“十四五”收好尾), not for the plan (“十四五”规划)
+        Form("plan_bare", rf"[“\"](?P<name>{plans})[”\"](?!{lexicon.alternation(_plan_documents())})", _plan),
+        Form("years_since", rf"近(?P<n>{_CN_COUNT})年来", _years(-1)),
+        Form("years_within", rf"(?P<n>{_CN_COUNT})年(?:以内|内)", _years(1), within=True),
+        # 用5年左右时间 with no start written: like 5年内, from the document's date (rules of 1.1)
+        Form("years_using", rf"(?<!再)用(?P<n>{_CN_COUNT})年(?:左右)?时间", _years(1), within=True),
+        Form("bare", r"年底前|年内", _rest_of_year, within=True),
+    )
+
+
+@functools.cache
+def forms() -> dict[str, Form]:
+    return {f.name: f for f in _forms()}
+
+
+def _own_groups(f: Form) -> str:
+    """The form's pattern with its group names prefixed by its name (``y`` → ``ymd__y``)."""
+    return re.sub(r"\(\?P<(\w+)>", lambda g: f"(?P<{f.name}__{g[1]}>", f.pattern)
+
+
+@functools.cache
+def expression() -> re.Pattern[str]:
+    """Every date expression: a cue before (``pre``), one form, a cue after (``post``)."""
+    cues = date_cues()
+    alternatives = "|".join(f"(?P<{f.name}>{_own_groups(f)})" for f in forms().values())
+    return re.compile(rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?P<core>{alternatives})"
+                      rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
+
+
+# Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
+# 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
+_TRIGGER = re.compile(r"[到至截从自用\d〇零一二三四五六七八九十两今去明本上近“\"年第]")
+
+
+def expressions(text: str) -> Iterator[re.Match[str]]:
+    """``expression().finditer(text)``, trying the grammar only where a date can start."""
+    return matches_at(expression(), text, (t.start() for t in _TRIGGER.finditer(text)))
+
+
+def form(m: re.Match[str]) -> Form:
+    """The form a match of :func:`expression` is."""
+    return next(f for f in forms().values() if m.start(f.name) >= 0)
+
+
+def resolve(m: re.Match[str], context: Context) -> Period | None:
+    """(start, end, precision) of a match of :func:`expression`, or None when it is no real date."""
+    f = form(m)
+
+    def group(name: str) -> str | None:
+        try:
+            return m.group(f"{f.name}__{name}")
+        except IndexError:  # a group this form does not have (a month without a day …)
+            return None
+
+    return f.resolve(group, context)
+
+
+# ---------------------------------------------------------------- what cue words mean (date_cues.yaml)
+
+class Cue(BaseModel):
+    """What a cue word does to the date it stands by."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    role: Literal["deadline", "period"] | None = None  # 到 → deadline; 以来 → a period up to the document
+    narrow: Literal["end", "first_half", "second_half"] | None = None  # 年底: the period's last stretch
+    within: bool = False  # 内, 年内: a deadline counted from the document's date when in its year
+    pairs_with: list[str] = []  # 从 counts only with 起/开始/以来 after the date: 从2016年起, not 从去年
+
+
+class DateCues(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    before: dict[str, Cue]
+    after: dict[str, Cue]
+    plan_periods: dict[str, tuple[int, int]]
+    plan_documents: list[str] = []  # after a quoted plan name: the plan itself (“十四五”规划), not a date
+
+
+@functools.cache
+def date_cues() -> DateCues:
+    return DateCues.model_validate(lexicon.load("date_cues.yaml"))
+
+
+def _plan_documents() -> list[str]:
+    """Words after a quoted plan name that make it the plan itself (“十四五”规划), not its period."""
+    return date_cues().plan_documents
+
+
+def plan_periods() -> dict[str, tuple[int, int]]:
+    """Five-year plan names → (first year, last year): “十四五” → (2021, 2025)."""
+    return date_cues().plan_periods

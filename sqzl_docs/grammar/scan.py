@@ -42,3 +42,24 @@ def search_holding(pattern: re.Pattern[str], text: str, anchor: str, reach: int 
     if at < 0:
         return None
     return pattern.search(text, 0 if reach is None else max(0, at - reach))
+
+
+def blank_out(text: str, ranges: Iterable[tuple[int, int]], filler: str = "□") -> str:
+    """``text`` with every range [start, end) filled with ``filler`` (one character), same length.
+
+    Built from slices of ``text``: no list of one-character strings, which costs some 80 bytes a
+    character for CJK text (each is its own string object)."""
+    pieces: list[str] = []
+    pos = 0
+    for start, end in sorted(ranges):
+        start = max(start, pos)
+        end = min(end, len(text))
+        if end <= start:
+            continue
+        pieces.append(text[pos:start])
+        pieces.append(filler * (end - start))
+        pos = end
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)

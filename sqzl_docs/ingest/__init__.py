@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import IngestError
 from ..limits import DEFAULT, Limits, check_chars
@@ -72,17 +73,35 @@ def read(path: str | Path, *, limits: Limits = DEFAULT, text_field: str | None =
     path = Path(path)
     source = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        check_size(info.st_size, source, limits)
+        with open(path, "rb") as f:  # a device or FIFO says its size is 0: read one byte past the limit at most
+            data = read_at_most(f, limits.max_bytes + 1 if limits.max_bytes else -1)
     except OSError as exc:
         raise IngestError(f"{source}: cannot read: {exc.strerror or exc}", code="ingest.not_found") from exc
-    check_size(size, source, limits)
-    data = path.read_bytes()
+    if limits.max_bytes and len(data) > limits.max_bytes:
+        raise IngestError(f"{source}: more than {limits.max_bytes:,} bytes (reading stopped there), over the limit "
+                          f"of {limits.max_bytes:,} bytes", code="ingest.too_large")
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "jsonl":
         from . import jsonl
         yield from jsonl.read(data, source=source, text_field=text_field, limits=limits)
         return
     yield read_bytes(data, source=source, kind=kind, limits=limits)
+
+
+def read_at_most(f: BinaryIO, size: int) -> bytes:
+    """At most ``size`` bytes of a stream (all of it for ``size < 0``), as ``head -c`` reads."""
+    if size < 0:
+        return f.read()
+    parts: list[bytes] = []
+    while size > 0:
+        chunk = f.read(min(size, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
 
 
 def check_size(size: int, source: str, limits: Limits) -> None:

@@ -59,7 +59,7 @@ def read_line(raw: bytes, *, source: str, number: int, text_field: str | None = 
     try:
         check_chars(text, where, limits)
     except IngestError as exc:
-        return Problem(source=where, stage="ingest", code=exc.code, reason=exc.reason)
+        return Problem.from_exc(exc, stage="ingest", source=where)
     meta = [MetaField(name=META_FIELDS[k], label=k, value=replace_lone_surrogates(str(v))) for k, v in obj.items()
             if k in META_FIELDS and v not in (None, "")]
     record_id = obj.get("id")

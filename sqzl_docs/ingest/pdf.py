@@ -14,19 +14,26 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+import threading
+
 import pdfplumber
+from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
+from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import IngestError
+from ..grammar.enumerators import MARKER
 from ..limits import DEFAULT, Limits, checkpoint
 from ..models import Block
 from . import Reading
 
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－~·]*(第\s*)?\d{1,4}(\s*页)?(\s*[/共]\s*\d{1,4}\s*页?)?[\s\-—–－~·]*$")
-_ENUMERATOR = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]\D|第[一二三四五六七八九十]+[章条])")
 
 
 @dataclass
@@ -39,20 +46,84 @@ class _Line:
     bottom: float
 
 
+# What one page may cost while it is drawn (a text-stream or form bomb is a few KB of PDF that
+# draws millions of characters or operators): see :class:`_Budget`.
+MAX_PAGE_CHARS = 100_000
+"""Characters one page may draw (a page of 5-point type holds about 20,000)."""
+FORM_COST = 1024
+"""Content bytes charged for each form (XObject) drawn, on top of its stream's length."""
+
+
+class _Budget(threading.local):
+    """The cost of the page being drawn, counted by hooks in pdfminer's interpreter and device."""
+
+    active = False
+    source = ""
+    content = chars = doc_chars = 0
+    max_content = max_chars = max_doc_chars = 0
+
+
+_budget = _Budget()
+_execute = PDFPageInterpreter.execute
+_render_char = PDFLayoutAnalyzer.render_char
+
+
+def _counted_execute(self: PDFPageInterpreter, streams: object) -> None:
+    b = _budget
+    if b.active and b.max_content:
+        size = FORM_COST
+        for obj in streams:  # type: ignore[attr-defined]
+            stream = resolve1(obj)
+            get_data = getattr(stream, "get_data", None)
+            size += len(get_data()) if get_data else 0
+        b.content += size
+        if b.content > b.max_content:
+            raise IngestError(f"{b.source}: a page draws over {b.max_content:,} bytes of content (operators and "
+                              "forms), over the limit", code="ingest.too_large")
+    _execute(self, streams)  # type: ignore[arg-type]
+
+
+def _counted_char(self: PDFLayoutAnalyzer, *args: object, **kwargs: object) -> float:
+    b = _budget
+    if b.active:
+        b.chars += 1
+        b.doc_chars += 1
+        if b.chars > b.max_chars:
+            raise IngestError(f"{b.source}: a page draws over {b.max_chars:,} characters, over the limit",
+                              code="ingest.too_long")
+        if b.max_doc_chars and b.doc_chars > b.max_doc_chars:
+            raise IngestError(f"{b.source}: over {b.max_doc_chars:,} characters of text, over the limit",
+                              code="ingest.too_long")
+    return _render_char(self, *args, **kwargs)  # type: ignore[arg-type]
+
+
+PDFPageInterpreter.execute = _counted_execute  # type: ignore[method-assign]
+PDFLayoutAnalyzer.render_char = _counted_char  # type: ignore[method-assign]
+
+
+def _inner(exc: PdfminerException) -> object:
+    inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, IngestError):
+        raise inner
+    return inner
+
+
 def read(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Reading:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PdfminerException as exc:
-        raise _classify(exc.args[0] if exc.args else exc, source) from exc
+        raise _classify(_inner(exc), source) from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
         raise _classify(exc, source) from exc
-    with pdf:
-        try:
-            lines, pages, images = _lines(pdf, source, limits.max_pages)
-        except PdfminerException as exc:
-            raise _classify(exc.args[0] if exc.args else exc, source) from exc
-        except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise _classify(exc, source) from exc
+    try:  # not pdf.close(): it makes an object for every page first, 300,000 if the file says so
+        lines, pages, images = _lines(pdf, source, limits)
+    except PdfminerException as exc:
+        raise _classify(_inner(exc), source) from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _classify(exc, source) from exc
+    finally:
+        pdf.flush_cache()
+        pdf.stream.close()
     if lines:
         lines = _drop_running_lines(lines, pages)
     if not lines:  # no text at all, or only running headers and page numbers
@@ -87,22 +158,48 @@ def _classify(exc: object, source: str) -> IngestError:
     return IngestError(f"{source}: damaged or not a PDF ({kind}: {detail})", code="ingest.corrupt_pdf")
 
 
-def _lines(pdf: pdfplumber.PDF, source: str, max_pages: int) -> tuple[list[_Line], int, int]:
-    pages = len(pdf.pages)
-    if max_pages and pages > max_pages:
-        raise IngestError(f"{source}: {pages} pages is over the limit of {max_pages}", code="ingest.too_large")
+def _count_pages(pdf: pdfplumber.PDF, source: str, max_pages: int) -> int:
+    """The page count, from the page tree before any page is read: its stated /Count first (one
+    object), then the pages themselves, walked no further than one past the limit."""
+    too_many = f"{source}: {{}} pages is over the limit of {max_pages}"
+    if max_pages:
+        stated = resolve1((resolve1(pdf.doc.catalog.get("Pages")) or {}).get("Count"))
+        if isinstance(stated, int) and stated > max_pages:
+            raise IngestError(too_many.format(f"{stated:,}"), code="ingest.too_large")
+    pages = 0
+    for _ in PDFPage.create_pages(pdf.doc):
+        pages += 1
+        if max_pages and pages > max_pages:
+            raise IngestError(too_many.format(f"over {max_pages:,}"), code="ingest.too_large")
+    return pages
+
+
+def _lines(pdf: pdfplumber.PDF, source: str, limits: Limits) -> tuple[list[_Line], int, int]:
+    pages = _count_pages(pdf, source, limits.max_pages)
     out: list[_Line] = []
     images = 0
-    for number, page in enumerate(pdf.pages, start=1):
-        checkpoint()
-        images += len(page.images)
-        height = float(page.height)
-        for ln in page.extract_text_lines(strip=True, return_chars=False):
-            text = ln["text"]
-            if text.strip():
-                out.append(_Line(number, text, float(ln["x0"]), float(ln["x1"]),
-                                 float(ln["top"]) / height, float(ln["bottom"]) / height))
-        page.flush_cache()
+    b = _budget
+    b.source, b.doc_chars, b.max_doc_chars = source, 0, limits.max_chars
+    b.max_content, b.max_chars = limits.max_page_content, MAX_PAGE_CHARS
+    doctop = 0.0
+    try:
+        for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+            checkpoint()
+            page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+            doctop += float(page.height)
+            b.content = b.chars = 0
+            b.active = True  # the page is drawn here, on its first use
+            images += len(page.images)
+            height = float(page.height)
+            for ln in page.extract_text_lines(strip=True, return_chars=False):
+                text = ln["text"]
+                if text.strip():
+                    out.append(_Line(number, text, float(ln["x0"]), float(ln["x1"]),
+                                     float(ln["top"]) / height, float(ln["bottom"]) / height))
+            b.active = False
+            page.flush_cache()
+    finally:
+        b.active = False
     return out, pages, images
 
 
@@ -168,4 +265,4 @@ def _continues(ln: _Line, nxt: _Line, left: float, right: float, char: float) ->
         return False  # a centred or right-aligned line (title, signature, date) stands alone
     if nxt.x0 > left + 0.8 * char:  # an indented line starts a new one
         return False
-    return not _ENUMERATOR.match(nxt.text)
+    return not MARKER.match(nxt.text.lstrip())

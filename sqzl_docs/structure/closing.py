@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,7 +46,8 @@ def _formula() -> re.Pattern[str]:
 def _contact() -> re.Pattern[str]:
     cues = lexicon.structure_cues()["contacts"]
     labels = [label for words in cues.values() for label in words]
-    return re.compile(rf"(?P<label>{lexicon.alternation(labels, spaced=True)})\s*[:：]\s*(?P<value>[^\s,，;；。、]+(?:[ \-－][\d\-－]+)*)")
+    label = lexicon.alternation(labels, spaced=True)
+    return re.compile(rf"(?P<label>{label})\s*[:：]\s*(?P<value>[^\s,，;；。、]+(?:[ \-－][\d\-－]+)*)")
 
 
 @functools.cache
@@ -238,9 +240,16 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
                 continue
             found.append((kind, label, value, line.start + m.start("value"), line.start + m.end("value")))
     # 联系人 damaged to 人：NAME beside another contact line
-    contact_lines = {i for i, line in enumerate(lines) if any(line.start <= c[3] < line.end for c in found)}
+    starts = sorted(c[3] for c in found)
+    contact_lines = {i for i, line in enumerate(lines) if _any_within(starts, line.start, line.end)}
     for i, line in enumerate(lines):
-        m = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
-        if m and (i - 1 in contact_lines or i + 1 in contact_lines):
-            found.append(("person", "人", m[1], line.start + m.start(1), line.start + m.end(1)))
+        person = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
+        if person and (i - 1 in contact_lines or i + 1 in contact_lines):
+            found.append(("person", "人", person[1], line.start + person.start(1), line.start + person.end(1)))
     return sorted(found, key=lambda c: c[3])
+
+
+def _any_within(starts: list[int], start: int, end: int) -> bool:
+    """Whether a position of the sorted ``starts`` lies in [start, end)."""
+    at = bisect_left(starts, start)
+    return at < len(starts) and starts[at] < end

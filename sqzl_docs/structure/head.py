@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from .. import lexicon
 from ..grammar.dates import DATE_TOKEN, parse_date
 from ..grammar.docno import parse_doc_number
+from ..grammar.enumerators import MARKER
 from .lines import BULLETS, SENTENCE_END, Line
 
 HEAD_LINES = 60
-_ENUMERATOR = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．]|第[一二三四五六七八九十百]+[章条节])")
 _SUBTITLE = re.compile(r"^(——|—|-{1,2}|[（(]).{0,60}((19|20)\d\d年|会议|讨论稿|征求意见稿|试行)")
 _INLINE_SALUTATION = re.compile(r"^(网友)?“[^”\n]{1,40}”(?=[\s　]*(您|你))|^(尊敬的)?网友[:：]")
 
@@ -61,8 +61,8 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
     i = 0
     while i < limit:
         line = lines[i]
-        if i in skip:
-            pairs.extend(_markup_pairs(line, i))
+        if i in skip:  # page furniture: a dated field in markup, or a front-matter line (文号: …)
+            pairs.extend(_markup_pairs(line, i) or _labelled_pairs(line, i, labels))
             i += 1
             continue
         label = _label_only(line.text)
@@ -85,15 +85,25 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
             break  # metadata stands in the head, before the body
         if found and found[0].start() <= 2:
             used.add(i)
-            for k, m in enumerate(found):
-                end = found[k + 1].start() if k + 1 < len(found) else len(line.text)
-                raw = line.text[m.end():end]
-                value = raw.strip()
-                vstart = line.start + m.end() + (len(raw) - len(raw.lstrip()))
-                label = re.sub(r"\s", "", m["label"])
-                pairs.append(MetaPair(labels[label], label, value, vstart, vstart + len(value), i))
+            pairs.extend(_labelled_pairs(line, i, labels))
         i += 1
     return pairs, used
+
+
+def _labelled_pairs(line: Line, index: int, labels: dict[str, str]) -> list[MetaPair]:
+    """``label：value`` runs of a line that starts with a metadata label (标题: …, 文号: …)."""
+    found = list(_label_pattern().finditer(line.text))
+    if not (found and found[0].start() <= 2):
+        return []
+    out = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(line.text)
+        raw = line.text[m.end():end]
+        value = raw.strip()
+        vstart = line.start + m.end() + (len(raw) - len(raw.lstrip()))
+        label = re.sub(r"\s", "", m["label"])
+        out.append(MetaPair(labels[label], label, value, vstart, vstart + len(value), index))
+    return out
 
 
 _MARKUP_DATE = re.compile(rf"(?P<label>[\u4e00-\u9fff]{{2,6}})\s*(?:<[^<>]*>\s*)+(?P<value>{DATE_TOKEN.pattern})")
@@ -125,7 +135,7 @@ def _title_like(line: Line, taken: set[int], index: int) -> bool:
         return False
     if SENTENCE_END.search(text[:-1]) or text.endswith(("：", ":", "，", ",", "；")):
         return False
-    if _ENUMERATOR.match(text) or _INLINE_SALUTATION.match(text) or _SUBTITLE.match(text):
+    if MARKER.match(text) or _INLINE_SALUTATION.match(text) or _SUBTITLE.match(text):
         return False
     return not (is_doc_number_line(text) or _is_dateline(text))
 
@@ -138,7 +148,7 @@ def _ends_like_title(text: str) -> bool:
 
 def _body_like(line: Line) -> bool:
     text = line.bare
-    return bool(SENTENCE_END.search(text)) or len(text) > 150 or bool(_ENUMERATOR.match(text))
+    return bool(SENTENCE_END.search(text)) or len(text) > 150 or bool(MARKER.match(text))
 
 
 def read_head(lines: list[Line], skip: set[int]) -> Head:
@@ -196,7 +206,7 @@ def _salutation(line: Line) -> tuple[int, int] | None:
     if m:
         return line.bare_start, line.bare_start + m.end()
     if text.endswith(("：", ":")) and len(text) <= 100 and not SENTENCE_END.search(text):
-        if "如下" in text or _ENUMERATOR.match(text) or _label_only(text):
+        if "如下" in text or MARKER.match(text) or _label_only(text):
             return None
         return line.bare_start, line.bare_start + len(text)
     return None

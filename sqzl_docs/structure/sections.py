@@ -2,7 +2,9 @@
 
 Levels are not fixed by numbering style: the first style met is level 1, a style not yet open
 goes one level deeper, and a style already open closes everything below it (so a document that
-starts with （一） has （一） at level 1). Inline enumerations (一是……二是……) become children of the
+starts with （一） has （一） at level 1). A new level starts at one, or goes on from the number the
+same style reached at the same level in the section before (numbering that runs across sections).
+Inline enumerations (一是……二是……) become children of the
 section they stand in.
 """
 
@@ -11,22 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import lexicon
+from ..grammar.enumerators import HEADING, INLINE, STYLES
+from ..grammar.enumerators import number as _enum_number
 from ..grammar.numerals import to_int
 from .lines import Line
 
-_CN = "一二三四五六七八九十百"
-HEADING = re.compile(
-    rf"(?P<chapter>第(?P<n_chapter>[{_CN}]+)章)"
-    rf"|(?P<article>第(?P<n_article>[{_CN}]+)条)"
-    rf"|(?P<cn_comma>(?P<n_cn_comma>[{_CN}]+)、)"
-    rf"|(?P<cn_paren>[（(](?P<n_cn_paren>[{_CN}]+)[）)])"
-    r"|(?P<arabic_dot>(?P<n_arabic_dot>\d{1,2})(?:[.．、](?!\d)))"
-    r"|(?P<arabic_paren>[（(](?P<n_arabic_paren>\d{1,2})[）)])"
-    r"|(?P<circled>(?P<n_circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))"
-)
-INLINE = re.compile(rf"(?:^|(?<=[。；;：:！？\n]))(?P<marker>(?P<n>[{_CN}]+)是)(?!是)")
 _HEADING_END = re.compile(r"[。！？；;]")
-STYLES = ("chapter", "article", "cn_comma", "cn_paren", "arabic_dot", "arabic_paren", "circled")
 
 
 @dataclass
@@ -41,12 +34,6 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def _number(style: str, text: str) -> int:
-    if style == "circled":
-        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(text) + 1
-    return to_int(text) or 0
-
-
 def _heading_end(text: str, start: int, line_end: int) -> int:
     m = _HEADING_END.search(text, start, line_end)
     return m.start() if m else line_end
@@ -57,31 +44,39 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     roots: list[Node] = []
     stack: list[Node] = []
     flat: list[Node] = []
+    closed: dict[str, tuple[int, int]] = {}  # style → (number, level) of the last section of it closed
+    breaks: list[int] = []  # lines that address the audience (各位代表！): they close every open section
+    address = set(lexicon.structure_cues().get("address_lines", []))
     for line in lines:
         if line.start < body[0] or line.start >= body[1]:
+            continue
+        if line.text.strip() in address:
+            breaks.append(line.start)
             continue
         offset = len(line.text) - len(line.text.lstrip("# \u3000"))
         m = HEADING.match(line.text, offset)
         if not m:
             continue
         style = next(s for s in STYLES if m[s])
-        number = _number(style, m[f"n_{style}"])
+        number = _enum_number(style, m[f"n_{style}"])
         open_styles = [n.style for n in stack]
         if style in open_styles:
             while stack and stack[-1].style != style:
-                stack.pop()
+                _note(closed, stack.pop())
             previous = stack.pop()
             if number != previous.number + 1 and number != 1:
                 stack.append(previous)  # out of sequence: not a heading (e.g. a list inside text)
                 continue
-        elif number != 1:
-            continue  # a new level must start at one
+            _note(closed, previous)
+        elif number != 1 and closed.get(style) != (number - 1, len(stack) + 1):
+            continue  # a new level starts at one, or continues the numbering of the section before
         node = Node(m.group(), style, number, len(stack) + 1, line.start + offset,
                     _heading_end(text, line.start + offset + m.end() - m.start(), line.end))
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
         flat.append(node)
     _close(flat, body[1], text)
+    _break(flat, breaks, text)
     for node in flat:
         _inline_items(node, text, lines)
     if not roots:
@@ -89,17 +84,42 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     return roots
 
 
+def _break(flat: list[Node], breaks: list[int], text: str) -> None:
+    """End every section at the first address line (各位代表！) after its heading, if it runs past one."""
+    if not breaks:
+        return
+    import bisect
+
+    for node in flat:
+        i = bisect.bisect_right(breaks, node.start)
+        if i < len(breaks) and breaks[i] < node.end:
+            _set_end(node, breaks[i], text)
+
+
+def _note(closed: dict[str, tuple[int, int]], node: Node) -> None:
+    """Remember the last section of a style closed, for numbering that runs on across sections
+    (（一）（二） under 一、, then （三）（四） under 二、, as 意见 often number their measures)."""
+    closed[node.style] = (node.number, node.level)
+
+
 def _close(flat: list[Node], body_end: int, text: str) -> None:
-    """Set each section's end: the start of the next heading at its level or above."""
-    for i, node in enumerate(flat):
-        end = body_end
-        for later in flat[i + 1:]:
-            if later.level <= node.level:
-                end = later.start
-                break
-        while end > node.start and text[end - 1] in " \n":
-            end -= 1
-        node.end = end
+    """Set each section's end: the start of the next heading at its level or above.
+
+    One pass with a stack of the sections still open: a heading closes every open section at its
+    level or below (linear in the number of headings, however many follow each one)."""
+    open_nodes: list[Node] = []
+    for node in flat:
+        while open_nodes and open_nodes[-1].level >= node.level:
+            _set_end(open_nodes.pop(), node.start, text)
+        open_nodes.append(node)
+    for node in open_nodes:
+        _set_end(node, body_end, text)
+
+
+def _set_end(node: Node, end: int, text: str) -> None:
+    while end > node.start and text[end - 1] in " \n":
+        end -= 1
+    node.end = end
 
 
 def _inline_items(node: Node, text: str, lines: list[Line]) -> None:

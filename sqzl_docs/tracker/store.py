@@ -74,7 +74,7 @@ def text_key(text: str) -> str:
 
 def jurisdiction(doc: Document) -> str | None:
     """The government a document belongs to (重庆市, 武汉市江夏区, 国务院 for central organs)."""
-    from ..extract.departments import places
+    from ..lexicon import places
 
     from .sentences import delivered_by
 
@@ -388,6 +388,6 @@ def _now() -> str:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return __version__
