@@ -30,9 +30,9 @@ _spec.loader.exec_module(pairs)
 # pair → (found share, agreement on the found) the tracker reaches; the targets are 0.9 and 0.8
 FLOORS = {
     "seed 000→003": (1.0, 1.0),
-    "f01_f02": (0.07, 0.9),
-    "f04_f05": (0.3, 0.55),
-    "f06_f07": (0.15, 0.7),
+    "f01_f02": (0.65, 0.55),
+    "f04_f05": (0.75, 0.5),
+    "f06_f07": (0.35, 0.5),
     "f19_f20": (0.85, 0.95),
 }
 FRESH = ROOT.parent / "shared" / "corpus" / "fresh"

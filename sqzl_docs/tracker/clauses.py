@@ -103,8 +103,8 @@ def comparator(after: str, qualifier: str | None) -> str | None:
 
 
 def indicator_matches(indicator_text: str, window: str) -> bool:
-    """Whether a later text's window around a figure names the same indicator: 70% of the character
-    pairs of the indicator's words (less verbs of delivery: 完成, 新增 …) stand in it
+    """Whether a later text's window around a figure names the same indicator: its first two characters
+    (its subject) and 70% of the character pairs of its words (less verbs of delivery: 完成, 新增 …) stand in it
     (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长; 城镇新增就业 ~ 城镇新增就业1312万人)."""
     core = _NUMBER.sub("", indicator_text)
     pieces = re.split(lexicon.alternation(cues()["delivery_verbs"]), core)
@@ -112,4 +112,5 @@ def indicator_matches(indicator_text: str, window: str) -> bool:
     if not pairs:  # 完成 alone names no indicator: no comparison
         return False
     hits = sum(1 for p in pairs if p in window)
-    return hits / len(pairs) >= INDICATOR_SHARE and hits >= min(3, len(pairs))
+    head = next((p[:2] for p in pieces if len(p) >= 2), "")  # the indicator's subject: 环保投入, not 研发经费
+    return head in window and hits / len(pairs) >= INDICATOR_SHARE and hits >= min(3, len(pairs))

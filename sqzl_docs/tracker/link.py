@@ -36,7 +36,7 @@ from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
 from .clauses import indicator_matches
-from .sentences import principle, split
+from .sentences import classify, cues, principle, split
 from .schema import migrate, write
 from .store import _now, row_id
 from .text import tokens
@@ -53,6 +53,7 @@ BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure
 MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
@@ -273,7 +274,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         own_words = coverage >= LINK_COVERAGE
         if not own_words and body_hit:
             bm25, coverage, words = by_body[i]
-        strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words else \
+        strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words \
+            and _clause_kind(s.text, words) == "done" else \
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
@@ -285,6 +287,13 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         if len(out) >= MAX_LINKS:
             break
     return out, (reported_parts, len(parts))
+
+
+def _clause_kind(text: str, words: list[str]) -> str:
+    """"done" when a clause naming one of the matched words reports completion (……，地方一般公共预算收入……
+    下降1.7%: not completion, though another clause of the sentence says 实现); else the first such clause's kind."""
+    kinds = [classify(k) for k in _CLAUSE_END.split(text) if any(w in k for w in words)]
+    return "done" if "done" in kinds else (kinds[0] if kinds else "mention")
 
 
 def part_of(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -315,12 +324,23 @@ def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
         at, to = m["start"] - s.start, m["end"] - s.start
         if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
             continue
+        if not _plausible(c, m["value"]):
+            continue
         if indicator_matches(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at]):
             return m
         after = _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0]
         if after_match is None and indicator_matches(c["indicator"], after):
             after_match = m
     return after_match
+
+
+def _plausible(c: dict[str, Any], value: float) -> bool:
+    """A value within a factor of PLAUSIBLE of the target: 6400万 new jobs over five years is not the year's
+    figure for a target of 1000万 (another period, or another count)."""
+    target = c["target_value"] or 0.0
+    if not target or not value:
+        return True
+    return 1 / PLAUSIBLE <= value / target <= PLAUSIBLE
 
 
 def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
@@ -330,6 +350,8 @@ def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
     if c["target_qualifier"] == "lte":
         return ratio, reported <= target
     if c["target_qualifier"] == "approx":
+        if any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"]):
+            return ratio, ratio <= 1 + APPROX_TOLERANCE  # 失业率5.5%左右 is met by 5.1%
         return ratio, ratio >= 1 - APPROX_TOLERANCE
     return ratio, ratio >= 1
 

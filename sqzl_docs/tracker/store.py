@@ -307,6 +307,7 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
     clauses stand in its scope, not in its own words. Figures describing the present are not targets."""
     rows = []
     plan = periods(doc.text, doc.header.title if doc.header else None)
+    tracked: set[tuple[int, int]] = set()
     for c in doc.commitments:
         base = row_id(doc.doc_id, "commitment", re.sub(r"\s", "", c.span.text))
         year = None if c.deadline else plan.plan_year_at(c.span.start)  # a year's plan is due at its end
@@ -323,16 +324,22 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
             "extractor_version": version, "retired_at": None, "superseded_by": None,
         }
         own = {"text": c.span.text, "text_seg": segment(c.span.text), "start": c.span.start, "end": c.span.end}
-        found = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)), (c.span.start, c.span.end))
+        every = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)), (c.span.start, c.span.end))
+        found = [(k, t) for k, t in every if (k.start, k.end) not in tracked]  # a clause is tracked once
+        tracked.update((k.start, k.end) for k, _t in found)
         inside = [(k, t) for k, t in found if k.start < c.span.end and k.end > c.span.start]
+        if not found and any(k.start < c.span.end and k.end > c.span.start for k, _t in every):
+            continue  # its own target clause is already tracked under another commitment: the same undertaking
         if len(found) == 1 and inside:
             k, t = found[0]
             rows.append({**common, **own, "id": base, **_target(t, k)})
             continue
         if not inside:
             rows.append({**common, **own, "id": base, **_target(None, None)})
-        for k, t in found:
-            rows.append({**common, "id": row_id(base, t.span.text), "text": k.text, "text_seg": segment(k.text),
+        names = [t.span.text for _k, t in found]
+        for k, t in found:  # the target's text names the row; its place too when two targets read alike (7%左右)
+            rid = row_id(base, t.span.text) if names.count(t.span.text) == 1 else row_id(base, t.span.text, k.start)
+            rows.append({**common, "id": rid, "text": k.text, "text_seg": segment(k.text),
                          "start": k.start, "end": k.end, **_target(t, k)})
     return rows
 
