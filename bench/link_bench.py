@@ -1,5 +1,8 @@
 """Linking benchmark: N commitments against N progress statements, N = 1k, 10k, 50k.
 
+Since issue 12 the candidates are every sentence of every later document of the same government, not
+only the progress statements: the number of candidate sentences is reported with each size.
+
 The rows are made by repeating the bundled corpus (corpora/raw) with distinct ids. Each copy is its
 own government (its jurisdiction, issuers and departments get a copy suffix), as a province's many
 counties would be, so a commitment's candidates are the later statements of its own line, never the
@@ -24,6 +27,7 @@ import sqlite_utils
 import sqzl_docs
 from sqzl_docs import pipeline
 from sqzl_docs.tracker import link, store
+from sqzl_docs.tracker.candidates import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,11 +92,13 @@ def main() -> int:
             counts = link.link(db, as_of=dt.date(2024, 6, 30))
             seconds = time.perf_counter() - start
             evidence = db["evidence"].count
+            sentences = len(Store(db).candidates)
             results.append({"commitments": db["commitments"].count, "progress": db["progress"].count,
+                            "documents": db["documents"].count, "candidate_sentences": sentences,
                             "seconds": round(seconds, 2), "us_per_commitment": round(seconds / n * 1e6),
                             "evidence_links": evidence, "statuses": dict(counts)})
             print(f"{n:>7} × {n:<7} {seconds:8.2f} s  {seconds / n * 1e6:7.0f} µs/commitment  "
-                  f"{evidence} links", file=sys.stderr)
+                  f"{evidence} links, {sentences} candidate sentences", file=sys.stderr)
     report = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}",
               "sqzl_docs": sqzl_docs.__version__, "results": results}
     if args.json:

@@ -33,13 +33,15 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
 
 def _status(db: sqlite_utils.Database) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for r in db.query("SELECT commitment, status FROM commitment_status s JOIN documents d ON d.id = s.document_id "
-                      "WHERE d.issuer = '重庆市民政局'"):
+    for r in db.query("SELECT p.text AS commitment, s.status FROM commitment_status s "
+                      "JOIN commitments c ON c.id = s.commitment_id JOIN commitments p ON p.id = c.parent_id "
+                      "JOIN documents d ON d.id = s.document_id WHERE d.issuer = '重庆市民政局'"):
         out.setdefault(r["commitment"], set()).add(r["status"])
     return out
 
 
 def test_seed_pair_statuses_match_the_written_reading(db: sqlite_utils.Database) -> None:
+    """Each commitment, and the target clauses tracked under it (same parent), has the reader's status."""
     got = _status(db)
     assert len(got) == 6
     for item in READING["commitments"]:
@@ -111,9 +113,15 @@ def test_wal_mode(db: sqlite_utils.Database) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_one_tracked_commitment_per_target(db: sqlite_utils.Database) -> None:
-    rows = list(db.query("SELECT target_text FROM commitments WHERE text = '推进社区综合服务设施建设'"))
+def test_one_tracked_commitment_per_target_clause(db: sqlite_utils.Database) -> None:
+    """A commitment promising figures in its body keeps its own row and gets one row per target clause,
+    the clause as its text (issue 12)."""
+    parent = db.execute("SELECT id FROM commitments WHERE text = '推进社区综合服务设施建设'").fetchone()[0]
+    rows = list(db.query("SELECT text, target_text, target_qualifier, indicator FROM commitments "
+                         "WHERE parent_id = ? AND id != ?", [parent, parent]))
     assert sorted(r["target_text"] for r in rows) == ["70%以上", "不低于30平方米"]
+    assert all(r["target_text"] in r["text"] and r["target_qualifier"] == "gte" for r in rows)
+    assert any(r["text"].startswith("全市70%以上城乡社区达到每百户居民") for r in rows)
 
 
 def test_track_cli_round_trip(tmp_path: Path) -> None:

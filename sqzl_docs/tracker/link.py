@@ -1,22 +1,25 @@
-"""Linking commitments to later progress statements, and the machine's verdicts.
+"""Linking commitments to later evidence, and the machine's verdicts (机器研判).
 
-Candidates for a commitment are progress statements of documents dated after it, of the same
-government line (same jurisdiction, or issued by a department the commitment names), never earlier
-ones. Each pair is
-scored by BM25-weighted topic overlap over jieba words (the commitment's keywords and heading), shared
-departments, and metrics in the same unit; the reasons are kept with the link. An inverted index
-over the candidates' words keeps the work proportional to the matches, not to all pairs.
+Candidates are every sentence of every later document of the same government (:mod:`.candidates`),
+classified by cue words kept as data (:mod:`.sentences`). A sentence is linked when it is about the same
+object: it covers enough of the commitment's key nouns, weighted by their rarity across the store; a
+quantitative comparison needs the same indicator (国内生产总值增长 against 国内生产总值……增长6.9%, never
+any 项 against any 项). Each link keeps its reasons and score; below the threshold there is no link.
 
-The verdict rules follow promise-tracking practice (PolitiFact, Polimeter, the CPPG):
-- not testable → ``not_verifiable``;
-- a quantitative target is compared with the reported value in the same unit (ratio kept): met →
-  ``fulfilled``, short → ``partially_fulfilled``; without a reported value a target is not fulfilled;
-- strong evidence (a completion statement on the topic) → ``fulfilled``; delivered after the deadline
-  → ``partially_fulfilled`` (late); a period still running on the as-of date → ``in_progress``;
-- effort alone (高度重视, 积极推进) is never fulfilment;
-- deadline passed without fulfilment evidence → ``overdue`` (as of the date given);
-- evidence of action without completion → ``in_progress``; later reports with nothing relevant →
-  ``no_evidence``; no later report of the same line → ``not_assessed``.
+Status rules, as of the ``as_of`` date (issue 12), on the documents dated up to that day:
+- ``not_verifiable``: not testable as written;
+- ``fulfilled``: a completion statement on the object, or a quantitative target met (ratio stored);
+- ``partially_fulfilled``: a target partly reached, done after its deadline, or part of it reported
+  done (a completion sentence on part of its object) when the deadline has passed;
+- ``in_progress``: work under way or part done (or done while the plan period still runs), deadline
+  not passed or none;
+- ``overdue``: deadline passed and not fulfilled: nothing, only effort or work under way, or a reported
+  shortfall;
+- ``no_evidence``: no deadline passed and nothing found; ``not_assessed``: no later document of the
+  same government. Statements of effort alone never make ``fulfilled``.
+
+A commitment without a deadline of its own in a plan for year N (a work report's 重点工作, a
+《2025年……工作安排》) is due at the end of year N (``deadline_source = plan_year``, set when stored).
 """
 
 from __future__ import annotations
@@ -24,121 +27,72 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from .. import lexicon
-
+from .candidates import Candidate, Store, stop_words
+from .clauses import indicator_matches
+from .sentences import classify, cues, principle, split
 from .schema import migrate, write
 from .store import _now, row_id
 from .text import tokens
 
-RULE_VERSION = "link/1"
-LINK_COVERAGE = 0.34  # share of the query's IDF weight a statement must cover to be linked
-STRONG_COVERAGE = 0.40
-_DONE = re.compile(r"已|建成|完成|实现|达到|出台|建立|印发|制定|成立|覆盖|开通|设立|组建|召开|发布|新增|累计|打造")
-_ACTION = re.compile(r"推进|开展|实施|推动|部署|启动|试点|研究|编制|指导")
-_EFFORT = re.compile(r"高度重视|积极推进|认真研究|大力推进|持续推进|加快推进|积极协调|努力")
-@functools.cache
-def _stop() -> frozenset[str]:
-    """Words that say nothing about a topic (data/topic_words.yaml)."""
-    words = lexicon.load("topic_words.yaml")
-    return frozenset(words["stop_words"] + words["link_stop_words"])
-
-
-@dataclass
-class Statement:
-    id: str
-    document_id: str
-    doc_date: str
-    text: str
-    start: int
-    end: int
-    words: Counter[str]
-    length: int
-    metrics: list[dict[str, Any]] = field(default_factory=list)
-
-
-class Index:
-    """BM25 over the jieba words of progress statements, with postings per word."""
-
-    def __init__(self, statements: list[Statement]) -> None:
-        self.statements = statements
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, s in enumerate(statements):
-            for w in s.words:
-                self.postings[w].append(i)
-        n = max(1, len(statements))
-        self.idf = {w: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for w, p in self.postings.items()}
-        self.avg = sum(s.length for s in statements) / n if statements else 1.0
-
-    def scores(self, query: list[str], allowed: set[int] | None) -> dict[int, tuple[float, float, list[str]]]:
-        """statement index → (bm25, coverage of the query's IDF weight, words matched)."""
-        weights = {w: self.idf.get(w, math.log(1 + len(self.statements) + 0.5)) for w in set(query)}
-        total = sum(weights.values()) or 1.0
-        out: dict[int, list[Any]] = {}
-        for w in weights:
-            for i in self.postings.get(w, ()):
-                if allowed is not None and i not in allowed:
-                    continue
-                s = self.statements[i]
-                tf = s.words[w]
-                bm = weights[w] * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / self.avg))
-                acc = out.setdefault(i, [0.0, 0.0, []])
-                acc[0] += bm
-                acc[1] += weights[w] / total
-                acc[2].append(w)
-        return {i: (v[0], v[1], v[2]) for i, v in out.items()}
+RULE_VERSION = "link/2"
+LINK_COVERAGE = 0.45  # share of the key nouns' rarity weight a sentence must cover to be linked
+STRONG_COVERAGE = 0.55  # … and to count as completion of the object
+KEY_NOUNS = 8  # the rarest words of a commitment that stand for its object
+APPROX_TOLERANCE = 0.05  # 左右: within 5% of the figure counts as met
+INDICATOR_WINDOW = 40  # characters before a figure in which its indicator must be named
+INDICATOR_AFTER = 16  # … or after it (完成124公里架空线入地)
+BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched too, sentence by sentence
+BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
+BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
+BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
+MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure
+MAX_LINKS = 8  # links considered per commitment, best first
+_CLAUSE_END = re.compile(r"[，,、；;。]")
+_ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
+FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
-    """Link every commitment to later progress statements and append the machine's assessments (one
-    transaction under the write lock, so what is read is what the links are written against)."""
+    """Link every commitment to later evidence and append the machine's assessments (one transaction
+    under the write lock, so what is read is what the links are written against)."""
     migrate(db)
     with write(db):
         return _link(db, as_of or dt.date.today())
 
 
 def _link(db: Database, as_of: dt.date) -> Counter[str]:
-    documents = {r["id"]: r for r in db.query("SELECT id, jurisdiction, doc_date, issuer FROM documents")}
-    dept_docs: dict[str, set[str]] = defaultdict(set)  # department → the documents it issued
-    for r in documents.values():
-        if r["issuer"]:
-            dept_docs[r["issuer"]].add(r["id"])
-    metrics_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in db.query("SELECT document_id, start, end, value, unit, subject, qualifier FROM metrics"):
-        metrics_by_doc[r["document_id"]].append(r)
-    statements = []
-    stop = _stop()
-    for r in db.query("SELECT id, document_id, doc_date, text, text_seg, start, end FROM progress ORDER BY rowid"):
-        words = Counter(w for w in (r["text_seg"] or "").split() if w not in stop)
-        s = Statement(r["id"], r["document_id"], r["doc_date"] or "", r["text"], r["start"], r["end"], words,
-                      sum(words.values()) or 1)
-        s.metrics = [m for m in metrics_by_doc[r["document_id"]] if s.start <= m["start"] < s.end]
-        statements.append(s)
-    by_line: dict[str, list[Statement]] = defaultdict(list)
-    for st in statements:
-        line = documents.get(st.document_id, {}).get("jurisdiction")
-        if line:
-            by_line[line].append(st)
-    indexes = {line: Index(items) for line, items in by_line.items()}  # one index per government line
+    store = Store(db)
+    progress: dict[str, list[tuple[int, int, str]]] = {}
+    for r in db.query("SELECT id, document_id, start, end FROM progress"):
+        progress.setdefault(r["document_id"], []).append((r["start"], r["end"], r["id"]))
     counts: Counter[str] = Counter()
     latest = _latest_machine(db)
     texts = {r["id"]: r["text"] for r in db.query("SELECT id, text FROM documents")}
+    pools: dict[tuple[str, int | None], tuple[bool, set[int], set[str]]] = {}
     evidence_rows: list[dict[str, Any]] = []
     assessment_rows: list[dict[str, Any]] = []
     for c in list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid")):
-        doc = documents[c["document_id"]]
-        pools = _candidates(c, doc, documents, indexes, dept_docs)
-        status, evidence, rationale, strength, ratio, late = _assess(c, pools, as_of)
-        _collect(c, status, evidence, rationale, strength, ratio, late, as_of, latest, texts,
-                 evidence_rows, assessment_rows)
-        counts[status] += 1
+        own = store.docs[c["document_id"]]
+        year = own.periods.plan_year_at(c["start"])
+        key = (c["document_id"], year)
+        if key not in pools:
+            later = [d for d in store.later_documents(c) if (d.date or "") <= as_of.isoformat()]  # known by then
+            related = store.related_later(c, later)
+            pools[key] = (bool(later), store.allowed(c, related), {d.group for d in related})
+        has_later, allowed, groups = pools[key]
+        deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
+        source = c["deadline_source"]
+        verdict = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of)
+        _collect(c, verdict, as_of, latest, texts, progress, evidence_rows, assessment_rows)
+        counts[verdict["status"]] += 1
     if evidence_rows:
         db["evidence"].upsert_all(evidence_rows, pk="id", batch_size=500)
     if assessment_rows:
@@ -146,129 +100,270 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     return counts
 
 
-def _candidates(c: dict[str, Any], doc: dict[str, Any], documents: dict[str, dict[str, Any]],
-                indexes: dict[str, Index], dept_docs: dict[str, set[str]]) -> list[tuple[Index, set[int]]]:
-    """Per government line, the statements of documents dated after the commitment: the same
-    jurisdiction, and documents issued by one of the commitment's departments."""
-    date = c["doc_date"] or ""
-    if not date:
-        return []
-    wanted: dict[str, set[str] | None] = {}
-    if doc["jurisdiction"] in indexes:
-        wanted[doc["jurisdiction"]] = None  # every document of the line
-    for name in json.loads(c["departments"] or "[]"):
-        for other in dept_docs.get(name, ()):
-            line = documents[other]["jurisdiction"]
-            if line in indexes and wanted.get(line, set()) is not None:
-                wanted.setdefault(line, set()).add(other)  # type: ignore[union-attr]
-    pools = []
-    for line, only in wanted.items():
-        index = indexes[line]
-        allowed = {i for i, st in enumerate(index.statements)
-                   if st.doc_date > date and st.document_id != c["document_id"]
-                   and (only is None or st.document_id in only)}
-        if allowed:
-            pools.append((index, allowed))
-    return pools
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> list[str]:
+    """jieba words of a text, once per text in a run (a commitment's body serves all its target rows)."""
+    return tokens(text)
 
 
-def _assess(c: dict[str, Any], pools: list[tuple[Index, set[int]]], as_of: dt.date
-            ) -> tuple[str, list[dict[str, Any]], str, str | None, float | None, bool]:
-    deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
+def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
+    """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
+    rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
+    stop = stop_words()
+    # the extractor's keywords are the whole commitment's: a target clause's row is its own clause
+    extra = json.loads(c["keywords"] or "[]") if text == c["text"] and not c["target_text"] else []
+    words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
+    keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
+    if n:  # an item's body: only words found elsewhere in the store can point to evidence
+        words = {w for w in words if store.df.get(w, 0) > 1}
+    ranked = sorted(words, key=lambda w: (-store.weight(w), w))  # ties by the word: the same run twice agrees
+    chosen = set(ranked[:n or KEY_NOUNS]) | (keep & words)
+    return {w: store.weight(w) for w in sorted(chosen)}
+
+
+def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
+            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
+    """The machine's verdict on one tracked row (the status rules of the module's docstring)."""
     passed = deadline is not None and deadline < as_of
-    if not c["testable"]:
-        return "not_verifiable", [], "Not testable: no deadline, measurable target or concrete deliverable.", \
-            None, None, False
-    query = [w for w in json.loads(c["keywords"] or "[]") + tokens(c["text"]) if w not in _stop()]
-    scored = [(index.statements[i], v) for index, allowed in pools for i, v in index.scores(query, allowed).items()]
-    links = []
-    for s, (bm25, coverage, words) in sorted(scored, key=lambda kv: -kv[1][0])[:5]:
-        if coverage < LINK_COVERAGE:
+    if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
+        return _verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable "
+                                          "target or concrete deliverable.")
+    if not has_later:
+        if passed:
+            return _verdict("overdue", f"Deadline {deadline} has passed as of {as_of}; no later document of the "
+                                       "same government to show it was met.")
+        return _verdict("not_assessed", "No later document of the same government line to assess against.")
+    links, parts = _links(c, store, pool)
+    when = _When(deadline, deadline_source, as_of, passed)
+    shortfall = any(x["candidate"].kind == "shortfall" and x["own"] for x in links)
+    if c["target_unit"] and (not shortfall or any(x["reported"] is not None for x in links)):
+        return _judge_target(c, store, links, when)
+    return _judge_task(c, store, links, parts if deadline_source == "plan_year" else (0, 0), when)
+
+
+@dataclass(frozen=True)
+class _When:
+    deadline: dt.date | None
+    source: str | None
+    as_of: dt.date
+    passed: bool
+
+
+def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, strength: str | None = None,
+             ratio: float | None = None, late: bool = False) -> dict[str, Any]:
+    return {"status": status, "rationale": why, "links": links or [], "strength": strength, "ratio": ratio,
+            "late": late}
+
+
+def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
+    """A quantitative target: met only by a reported value of its own indicator (ratio kept)."""
+    quant = [x for x in links if x["reported"] is not None]
+    if quant:
+        x = quant[0]
+        ratio, met = _compare(c, x["reported"]["value"])
+        late = _late(x["candidate"], store, when.deadline)
+        what = f"Reported {_quoted(x)} for {c['indicator'] or 'the indicator'}"
+        if met:
+            status = "partially_fulfilled" if late else "fulfilled"
+            why = f"{what} meets the target {c['text']}" + (f", reported after the deadline {when.deadline}"
+                                                           if late else "")
+        else:
+            status, why = "partially_fulfilled", f"{what} is {ratio:.0%} of the target {c['text']}"
+        return _verdict(status, why + ".", [x], "strong", ratio, late)
+    weak = "weak" if links else None
+    if when.passed:
+        return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report no "
+                        f"value for {c['indicator'] or c['target_text']}.", links[:3], weak)
+    work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
+    if work:
+        return _verdict("in_progress", f"Related work reported, no value yet for {c['indicator'] or 'the target'}.",
+                        work[:3], "moderate")
+    return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
+
+
+def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: tuple[int, int],
+                when: _When) -> dict[str, Any]:
+    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
+    short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
+    if short:
+        if when.passed:
+            return _verdict("overdue", f"A later document reports it was not met; deadline {when.deadline} passed.",
+                            short[:1], "strong")
+        return _verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
+                        short[:1], "moderate")
+    done = [x for x in links if x["strength"] == "strong"]
+    reported, n_parts = parts  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    if n_parts and done and reported < FULL_SHARE * n_parts:
+        done = []  # most sub-items must be reported done for the whole to be
+    elif n_parts and not done and reported >= FULL_SHARE * n_parts:
+        done = part_of(links)[:1]
+    if done:
+        best = done[0]
+        if when.source == "plan_period" and when.deadline is not None and when.as_of < when.deadline:
+            return _verdict("in_progress", f"Completion reported on the object, but the plan period runs to "
+                                           f"{when.deadline}.", [best], "strong")
+        if _late(best["candidate"], store, when.deadline):
+            return _verdict("partially_fulfilled", f"Completion reported after the deadline {when.deadline}.",
+                            [best], "strong", late=True)
+        return _verdict("fulfilled", "A later document states completion on the object.", [best], "strong")
+    return _judge_effort(links, when)
+
+
+def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
+    """No completion of the whole: part done (a completion sentence, or work reported in a review of the
+    year: N年工作回顾 says what was done), work under way, or nothing."""
+    part = [x for x in links if _part_done(x["candidate"])]
+    if part:
+        if when.passed:
+            return _verdict("partially_fulfilled", f"Part of it is reported done, not the whole; deadline "
+                            f"{when.deadline} passed as of {when.as_of}.", part[:3], "moderate")
+        return _verdict("in_progress", "Later documents report part of it done; the deadline has not passed.",
+                        part[:3], "moderate")
+    work = [x for x in links if x["candidate"].kind in ("done", "under_way")]
+    if work:
+        if when.passed:
+            return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents show "
+                            "work under way on it, not its completion.", work[:3], "moderate")
+        return _verdict("in_progress", "Later documents show work on it under way, not completion.", work[:3],
+                        "moderate")
+    weak = "weak" if links else None
+    if when.passed:
+        return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report "
+                        "nothing on it.", links[:3], weak)
+    return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
+
+
+def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
+           ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+    """Candidates about the same object, best first, with their reasons and score: on the commitment's
+    own words, or (never as completion of the whole) on the words of its item's body (a task heading's
+    sub-items), the latter only in a document that follows the commitment's up (cites it, or reviews a
+    year) so that a heading's generic words (组织领导) do not pick up any document of the same government.
+    Also (sub-items reported done, sub-items searched)."""
+    allowed, groups = pool
+    query = _query(c, store, c["text"])
+    if not query or not allowed:
+        return [], (0, 0)
+    scored = store.scores(query, allowed, groups)
+    body = (c["item_text"] or "").replace(c["text"], "", 1)
+    by_body: dict[int, tuple[float, float, list[str]]] = {}
+    parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
+    reported_parts = 0
+    for part in parts:  # each sub-item sentence of the body on its own, less its attributions (……部指导)
+        reported = False
+        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS)
+        if len(query) < BODY_MIN_NOUNS:  # (生态环境部指导), 积极培育第三方市场: too little to name an object
             continue
-        strength = _strength(s.text, coverage)
-        reasons = [f"topic words: {'、'.join(sorted(set(words)))} (coverage {coverage:.2f}, BM25 {bm25:.2f})"]
+        for i, v in store.scores(query, allowed, groups).items():
+            if v[1] >= BODY_COVERAGE and len(set(v[2])) >= BODY_MIN_NOUNS - 1 and store.has_rare(v[2]) \
+                    and store.follows_up(store.candidates[i].document_id, c["document_id"]):
+                reported = reported or _part_done(store.candidates[i])
+                if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
+                    by_body[i] = v
+        reported_parts += reported
+    out = []
+    for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
+        s = store.candidates[i]
         reported = _reported_value(c, s)
+        bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
+        if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
+            coverage = 0.0
+        body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
+        if coverage < LINK_COVERAGE and reported is None and not body_hit:
+            continue
+        own_words = coverage >= LINK_COVERAGE
+        if not own_words and body_hit:
+            bm25, coverage, words = by_body[i]
+        strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words \
+            and _clause_kind(s.text, words) == "done" else \
+            "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
+        reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
+                   f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
         if reported is not None:
-            reasons.append(f"reported {reported['value']:g}{c['target_unit']} against target {c['target_text']}")
-        links.append({"statement": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
-                      "reasons": reasons, "reported": reported})
-    if not pools:
-        if passed:
-            return "overdue", [], f"Deadline {deadline} has passed as of {as_of}; no later report of the same " \
-                                  "government to show it was met.", None, None, False
-        return "not_assessed", [], "No later document of the same government line to assess against.", \
-            None, None, False
-    if not links:
-        if passed:
-            return "overdue", [], f"Deadline {deadline} passed as of {as_of}; later reports say nothing on it.", \
-                None, None, False
-        return "no_evidence", [], "Later reports of the same government say nothing relevant.", None, None, False
-    best = max(links, key=lambda x: ({"strong": 2, "moderate": 1, "weak": 0}[x["strength"]], x["score"]))
-    evidence_date = dt.date.fromisoformat(best["statement"].doc_date)
-    late = deadline is not None and evidence_date > deadline
-    if c["target_unit"]:
-        quant = [x for x in links if x["reported"] is not None]
-        if quant:
-            x = quant[0]
-            ratio = _ratio(c, x["reported"]["value"])
-            if ratio >= 1:
-                status = "partially_fulfilled" if late else "fulfilled"
-                why = f"Reported {x['reported']['value']:g}{c['target_unit']} meets the target {c['target_text']}"
-            else:
-                status = "partially_fulfilled"
-                why = f"Reported {x['reported']['value']:g}{c['target_unit']} is {ratio:.0%} of the target {c['target_text']}"
-            if late:
-                why += f", reported after the deadline {deadline}"
-            return status, [x], why + ".", "strong", ratio, late
-        if passed:
-            return "overdue", links[:3], f"Deadline {deadline} passed as of {as_of}; later reports give no value " \
-                f"for the target {c['target_text']}.", best["strength"], None, False
-        return "in_progress", links[:3], f"Related action reported, but no value yet for the target " \
-            f"{c['target_text']}.", best["strength"], None, False
-    if best["strength"] == "strong":
-        running = c["deadline_source"] == "plan_period" and deadline is not None and as_of < deadline
-        if running:
-            return "in_progress", [best], f"Completion reported on the topic, but the plan period runs to " \
-                f"{deadline}.", "strong", None, False
-        if late:
-            return "partially_fulfilled", [best], f"Completion reported in a document of {evidence_date}, after " \
-                f"the deadline {deadline}.", "strong", None, True
-        return "fulfilled", [best], "A later report states completion on the topic.", "strong", None, False
-    if passed:
-        return "overdue", links[:3], f"Deadline {deadline} passed as of {as_of}; later reports show action but " \
-            "no completion.", best["strength"], None, False
-    if best["strength"] == "moderate":
-        return "in_progress", links[:3], "Later reports show action on it, not completion.", "moderate", None, False
-    return "no_evidence", links[:3], "Only topical mentions or statements of effort in later reports.", \
-        "weak", None, False
+            reasons.append(f"same indicator {c['indicator']}: reported "
+                           f"{s.text[reported['start'] - s.start:reported['end'] - s.start]} against {c['target_text']}")
+        out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
+                    "own": own_words, "reasons": reasons, "reported": reported})
+        if len(out) >= MAX_LINKS:
+            break
+    return out, (reported_parts, len(parts))
 
 
-def _strength(text: str, coverage: float) -> str:
-    if _DONE.search(text) and coverage >= STRONG_COVERAGE:
-        return "strong"
-    if (_DONE.search(text) or _ACTION.search(text)) and not (_EFFORT.search(text) and not _DONE.search(text)):
-        return "moderate"
-    return "weak"
+def _clause_kind(text: str, words: list[str]) -> str:
+    """"done" when a clause naming one of the matched words reports completion (……，地方一般公共预算收入……
+    下降1.7%: not completion, though another clause of the sentence says 实现); else the first such clause's kind."""
+    kinds = [classify(k) for k in _CLAUSE_END.split(text) if any(w in k for w in words)]
+    return "done" if "done" in kinds else (kinds[0] if kinds else "mention")
 
 
-def _reported_value(c: dict[str, Any], s: Statement) -> dict[str, Any] | None:
-    """A figure in the statement in the target's unit (and on its subject when both have one)."""
-    if not c["target_unit"]:
+def part_of(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The completion sentences among the links."""
+    return [x for x in links if x["candidate"].kind == "done"]
+
+
+def _quoted(x: dict[str, Any]) -> str:
+    """The reported figure as the evidence writes it (6.9%, 1312万人)."""
+    s, m = x["candidate"], x["reported"]
+    return str(s.text[m["start"] - s.start:m["end"] - s.start])
+
+
+def _part_done(s: Candidate) -> bool:
+    """A completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)."""
+    return s.kind == "done" or s.kind == "under_way" and s.review_year is not None
+
+
+def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
+    """A figure in the sentence in the target's unit whose indicator is named just before it (国内生产总值
+    ……增长6.9%), else right after it within its clause (完成124公里架空线入地)."""
+    if not c["target_unit"] or not c["indicator"]:
         return None
+    after_match = None
     for m in s.metrics:
         if m["unit"] != c["target_unit"]:
             continue
-        if c["target_subject"] and m["subject"] and not set(c["target_subject"]) & set(m["subject"]):
+        at, to = m["start"] - s.start, m["end"] - s.start
+        if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
             continue
-        return m
-    return None
+        if not _plausible(c, m["value"]):
+            continue
+        if indicator_matches(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at]):
+            return m
+        after = _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0]
+        if after_match is None and indicator_matches(c["indicator"], after):
+            after_match = m
+    return after_match
 
 
-def _ratio(c: dict[str, Any], reported: float) -> float:
+def _plausible(c: dict[str, Any], value: float) -> bool:
+    """A value within a factor of PLAUSIBLE of the target: 6400万 new jobs over five years is not the year's
+    figure for a target of 1000万 (another period, or another count)."""
     target = c["target_value"] or 0.0
+    if not target or not value:
+        return True
+    return 1 / PLAUSIBLE <= value / target <= PLAUSIBLE
+
+
+def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
+    """(ratio of reported to target, whether the target is met) by the target's comparator."""
+    target = c["target_value"] or 0.0
+    ratio = reported / target if target else 0.0
     if c["target_qualifier"] == "lte":
-        return 1.0 if reported <= target else target / reported if reported else 0.0
-    return reported / target if target else 0.0
+        return ratio, reported <= target
+    if c["target_qualifier"] == "approx":
+        if any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"]):
+            return ratio, ratio <= 1 + APPROX_TOLERANCE  # 失业率5.5%左右 is met by 5.1%
+        return ratio, ratio >= 1 - APPROX_TOLERANCE
+    return ratio, ratio >= 1
+
+
+def _late(s: Candidate, store: Store, deadline: dt.date | None) -> bool:
+    """Whether the evidence shows delivery after the deadline (a review of year N speaks of year N)."""
+    if deadline is None:
+        return False
+    if s.review_year is not None:
+        return s.review_year > deadline.year
+    date = store.docs[s.document_id].date
+    return bool(date) and dt.date.fromisoformat(date) > deadline
 
 
 def _latest_machine(db: Database) -> dict[str, tuple[str, str, str]]:
@@ -279,34 +374,35 @@ def _latest_machine(db: Database) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def _collect(c: dict[str, Any], status: str, links: list[dict[str, Any]], rationale: str,
-             strength: str | None, ratio: float | None, late: bool, as_of: dt.date,
-             latest: dict[str, tuple[str, str, str]], texts: dict[str, str],
+def _collect(c: dict[str, Any], v: dict[str, Any], as_of: dt.date, latest: dict[str, tuple[str, str, str]],
+             texts: dict[str, str], progress: dict[str, list[tuple[int, int, str]]],
              evidence_rows: list[dict[str, Any]], assessment_rows: list[dict[str, Any]]) -> None:
     """Evidence rows, and a machine assessment when the verdict or its evidence changed."""
     ids = []
     now = _now()
-    for x in links:
-        s: Statement = x["statement"]
+    for x in v["links"]:
+        s: Candidate = x["candidate"]
         if texts[s.document_id][s.start:s.end] != s.text:  # every quote is checked against the document
             continue
-        eid = row_id(c["id"], s.id)
+        eid = row_id(c["id"], s.document_id, s.start, s.end)
         ids.append(eid)
+        pid = next((p for a, b, p in progress.get(s.document_id, ()) if a < s.end and b > s.start), None)
         evidence_rows.append({
-            "id": eid, "commitment_id": c["id"], "progress_id": s.id, "document_id": s.document_id,
+            "id": eid, "commitment_id": c["id"], "progress_id": pid, "document_id": s.document_id,
             "quote": s.text, "start": s.start, "end": s.end, "score": x["score"],
-            "reasons": json.dumps(x["reasons"], ensure_ascii=False),
+            "reasons": json.dumps(x["reasons"], ensure_ascii=False), "kind": s.kind,
             "relation": {"strong": "completes", "moderate": "progresses"}.get(x["strength"], "mentions"),
             "strength": x["strength"], "reported_value": x["reported"]["value"] if x["reported"] else None,
             "created_by": f"machine:{RULE_VERSION}", "created_at": now,
         })
     evidence_ids = json.dumps(ids)
+    status = v["status"]
     previous = latest.get(c["id"])
     if previous and previous[0] == status and previous[1] == evidence_ids:
         return
     assessment_rows.append({
         "commitment_id": c["id"], "status": status, "as_of": as_of.isoformat(), "evidence_ids": evidence_ids,
-        "rationale": rationale, "evidence_strength": strength, "ratio": ratio, "late": int(late),
+        "rationale": v["rationale"], "evidence_strength": v["strength"], "ratio": v["ratio"], "late": int(v["late"]),
         "assessor": f"machine:{RULE_VERSION}", "review_state": "machine_proposed", "note": None,
         "created_at": now,
     })

@@ -99,7 +99,10 @@ def report_rows(db: Database, *, status: str | None = None, department: str | No
         evidence = _quotes(db, r["evidence_ids"])
         out.append({
             "id": r["commitment_id"], "commitment": r["commitment"], "target": r["target_text"],
-            "document": r["document"], "issuer": r["issuer"], "deadline": r["deadline"],
+            "indicator": r["indicator"], "target_value": r["target_value"], "target_unit": r["target_unit"],
+            "comparator": r["target_qualifier"], "ratio": r["ratio"],
+            "document": r["document"], "source": r["source"], "date": r["doc_date"], "issuer": r["issuer"],
+            "deadline": r["deadline"],
             "departments": json.loads(r["departments"] or "[]"), "status": r["status"],
             "assessor": r["assessor"], "evidence": evidence, "rationale": r["rationale"],
         })
@@ -127,10 +130,11 @@ def format_report(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(["id", "commitment", "target", "document", "deadline", "departments", "status",
-                         "evidence", "rationale"])
+        writer.writerow(["id", "commitment", "target", "indicator", "document", "source", "date", "deadline",
+                         "departments", "status", "evidence", "rationale"])
         for r in rows:
-            writer.writerow([r["id"], r["commitment"], r["target"] or "", r["document"], r["deadline"] or "",
+            writer.writerow([r["id"], r["commitment"], r["target"] or "", r["indicator"] or "", r["document"],
+                             r["source"] or "", r["date"] or "", r["deadline"] or "",
                              "、".join(r["departments"]), r["status"], " | ".join(r["evidence"]), r["rationale"] or ""])
         return buf.getvalue()
     lines = []
@@ -139,7 +143,7 @@ def format_report(rows: list[dict[str, Any]], fmt: str) -> str:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
         target = f" [{r['target']}]" if r["target"] else ""
         lines.append(f"{r['status']:<20} {r['deadline'] or '-':<10}  {r['id'][:8]}  {r['commitment'][:40]}{target}"
-                     f"  ({(r['document'] or '')[:24]})")
+                     f"  ({(r['document'] or r['source'] or '')[:24]}{', ' + r['date'] if r['date'] else ''})")
         for q in r["evidence"][:1]:
             lines.append(f"{'':<20} evidence: {q[:70]}")
     lines.append("")

@@ -156,6 +156,39 @@ def m003_application_id(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+
+@MIGRATIONS()
+def m004_targets_and_sources(db: Database) -> None:
+    """Issue 12: a per-target row's ``indicator`` (国内生产总值增长); a document's ``sources`` (every file
+    it was read from: the same document in DOCX and PDF is stored once) and ``text_key`` (the hash of its
+    normalised text, to know it again); evidence from any sentence of a later document, not only from
+    progress records (``progress_id`` may be NULL), with its ``kind`` (done, under_way, shortfall …).
+    ``commitment_status`` also gives the document's source and date, the target and its indicator."""
+    db["commitments"].add_column("indicator", str)
+    db["documents"].add_column("sources", str)
+    db["documents"].add_column("text_key", str)
+    db["documents"].create_index(["text_key"], if_not_exists=True)
+    db["evidence"].add_column("kind", str)
+    db["evidence"].create_index(["document_id"], if_not_exists=True)
+    db.execute("UPDATE documents SET sources = json_array(source) WHERE sources IS NULL")
+    db.execute("DROP VIEW commitment_status")
+    db.execute("""CREATE VIEW commitment_status AS
+        WITH ranked AS (
+          SELECT a.*, ROW_NUMBER() OVER (
+            PARTITION BY a.commitment_id
+            ORDER BY CASE WHEN a.assessor LIKE 'human:%' THEN 0 ELSE 1 END, a.id DESC) AS rn
+          FROM assessments a)
+        SELECT c.id AS commitment_id, c.text AS commitment, c.target_text, d.title AS document,
+               d.issuer, c.document_id, c.deadline_end AS deadline, substr(c.deadline_end, 1, 4) AS deadline_year,
+               c.departments,
+               COALESCE(r.status, 'not_assessed') AS status, r.assessor, r.review_state, r.rationale,
+               r.as_of, r.evidence_strength, r.id AS assessment_id,
+               d.source, d.doc_date, c.indicator, c.target_value, c.target_unit, c.target_qualifier, r.ratio
+        FROM commitments c JOIN documents d ON d.id = c.document_id
+        LEFT JOIN ranked r ON r.commitment_id = c.id AND r.rn = 1
+        WHERE c.retired_at IS NULL""")
+
+
 BUSY_TIMEOUT = 30.0  # seconds a tracker connection waits for another process's write lock
 
 

@@ -11,10 +11,13 @@ genuine re-extraction has the same text. Refused records are problem records (co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,6 +25,8 @@ from sqlite_utils import Database
 from ..errors import RecordRefused
 from ..models import Document, Problem, Span
 from .schema import migrate, write
+from .clauses import Clause, clause_around, promises, target_clause
+from .sentences import periods
 from .supersede import retire
 from .text import segment
 
@@ -32,14 +37,49 @@ def row_id(*parts: object) -> str:
 
 
 def extractor_version(doc: Document) -> str:
-    return ",".join(f"{k}/{v}" for k, v in sorted(doc.extractors.items()))
+    """The extractors' names and versions, and for a document extracted by this package (not read back
+    from JSON Lines) the fingerprint of the extraction code and data (:func:`extraction_fingerprint`):
+    a changed extractor re-extracts stored documents on the next ``track add``."""
+    names = ",".join(f"{k}/{v}" for k, v in sorted(doc.extractors.items()))
+    return names if doc.reader == "jsonl" else f"{names}+{extraction_fingerprint()}"
+
+
+EXTRACTION_SOURCES = ("extract", "structure", "grammar", "ingest", "normalize.py", "models.py", "pipeline.py",
+                      "lexicon.py", "data")
+
+
+@functools.cache
+def extraction_fingerprint() -> str:
+    """The first 12 hex digits of the hash of the package's extraction code and data files (extract/,
+    structure/, grammar/, ingest/, normalize.py, data/ …): it changes whenever what extraction does may."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in EXTRACTION_SOURCES:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if f.suffix in (".pyc",) or "__pycache__" in f.parts or f.name.startswith("tracker_"):
+                continue
+            digest.update(f.relative_to(root).as_posix().encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def text_key(text: str) -> str:
+    """The hash of a document's normalised text (NFKC, without spaces and punctuation): the same
+    document read from DOCX and from PDF has the same key."""
+    flat = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+    return hashlib.sha256(flat.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def jurisdiction(doc: Document) -> str | None:
     """The government a document belongs to (重庆市, 武汉市江夏区, 国务院 for central organs)."""
     from ..lexicon import places
 
-    issuer = (doc.header.issuer if doc.header else None) or ""
+    from .sentences import delivered_by
+
+    # a report with no issuer in its header: the government it is delivered for (我代表国务院，向大会报告)
+    issuer = (doc.header.issuer if doc.header else None) or delivered_by(doc.text) or ""
     if issuer.startswith(("国务院", "中共中央", "党中央", "全国", "中央")) or issuer.endswith("部"):
         return "中央"
     known = places()
@@ -109,15 +149,23 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
     whose text differs from the stored document's."""
     vet(doc)
     version = extractor_version(doc)
-    if _stored_version(db, doc) == version:
+    key = text_key(doc.text)
+    if _same_version(_stored_version(db, doc), version) and _has_source(db, doc.doc_id, doc.source):
         return "unchanged"  # fast path; checked again under the lock
+    twin = _twin(db, doc, key)
+    if twin is not None:  # one document, one row: the same text in another format adds a source
+        with write(db):
+            _add_source(db, twin, doc.source)
+        return "unchanged"
     date = doc_date(doc)
     commitments = _commitment_rows(doc, date, version)
     text_seg = segment(doc.text)
     with write(db):  # one transaction: a killed run leaves whole documents or none
         existing = _stored_version(db, doc)
-        if existing == version:
+        if _same_version(existing, version):
+            _add_source(db, doc.doc_id, doc.source)
             return "unchanged"  # another process stored it meanwhile
+        sources = _sources(db, doc.doc_id)
         if existing is not None:
             _delete_machine_rows(db, doc.doc_id)
         h = doc.header
@@ -128,6 +176,9 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "published": _iso(h.published) if h else None, "written": _iso(h.written) if h else None,
             "doc_date": date, "text": doc.text, "text_seg": text_seg,
             "extractor_version": version, "added_at": _now(), "run_id": run_id,
+            "sources": json.dumps(sources + [doc.source] if doc.source not in sources else sources,
+                                  ensure_ascii=False),
+            "text_key": key,
         }, pk="id")
         db["commitments"].upsert_all(commitments, pk="id")
         if existing is not None:
@@ -157,6 +208,38 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "doc_number": c.doc_number, "start": c.span.start, "end": c.span.end,
         } for c in doc.citations], pk="id")
     return "updated" if existing is not None else "added"
+
+
+def _same_version(stored: str | None, version: str) -> bool:
+    """Whether a stored document needs no re-extraction: the same version, or a JSON Lines record (which
+    carries no fingerprint) of the same extractor versions as the stored one."""
+    if stored is None:
+        return False
+    return stored == version or ("+" not in version and stored.split("+", 1)[0] == version)
+
+
+def _sources(db: Database, doc_id: str) -> list[str]:
+    row = db.execute("SELECT sources FROM documents WHERE id = ?", [doc_id]).fetchone()
+    return list(json.loads(row[0])) if row and row[0] else []
+
+
+def _has_source(db: Database, doc_id: str, source: str) -> bool:
+    return source in _sources(db, doc_id)
+
+
+def _add_source(db: Database, doc_id: str, source: str) -> None:
+    sources = _sources(db, doc_id)
+    if source not in sources:
+        db["documents"].update(doc_id, {"sources": json.dumps(sources + [source], ensure_ascii=False)})
+
+
+def _twin(db: Database, doc: Document, key: str) -> str | None:
+    """Another stored document with the same normalised text, or the same 发文字号, title and date."""
+    row = db.execute("SELECT id FROM documents WHERE text_key = ? AND id != ? LIMIT 1", [key, doc.doc_id]).fetchone()
+    if row is None and doc.header and doc.header.doc_number and doc.header.title and doc_date(doc):
+        row = db.execute("SELECT id FROM documents WHERE doc_number = ? AND title = ? AND doc_date = ? AND id != ? "
+                         "LIMIT 1", [doc.header.doc_number, doc.header.title, doc_date(doc), doc.doc_id]).fetchone()
+    return str(row[0]) if row else None
 
 
 def _stored_version(db: Database, doc: Document) -> str | None:
@@ -219,47 +302,90 @@ def _spans(doc: Document) -> Iterator[tuple[str, Span]]:
 
 
 def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict[str, Any]]:
-    """One row per tracked undertaking: a commitment with several targets gives one per target."""
+    """One row per tracked undertaking (:mod:`.clauses`): a commitment promising figures gives one row
+    per target clause, with the clause as its text; the commitment keeps its own row too when its
+    clauses stand in its scope, not in its own words. Figures describing the present are not targets."""
     rows = []
+    plan = periods(doc.text, doc.header.title if doc.header else None)
+    tracked: set[tuple[int, int]] = set()
     for c in doc.commitments:
         base = row_id(doc.doc_id, "commitment", re.sub(r"\s", "", c.span.text))
-        targets = list({t.span.text: t for t in c.targets}.values())
+        year = None if c.deadline else plan.plan_year_at(c.span.start)  # a year's plan is due at its end
         common = {
-            "document_id": doc.doc_id, "parent_id": base, "text": c.span.text, "text_seg": segment(c.span.text),
-            "item_text": doc.text[c.item.start:c.item.end], "start": c.span.start, "end": c.span.end,
+            "document_id": doc.doc_id, "parent_id": base, "item_text": doc.text[c.item.start:c.item.end],
             "section_path": json.dumps(c.section_path, ensure_ascii=False), "action": c.action,
-            "deadline_start": _iso(c.deadline.start) if c.deadline else None,
-            "deadline_end": _iso(c.deadline.end) if c.deadline else None,
-            "deadline_source": c.deadline.source if c.deadline else None,
+            "deadline_start": _iso(c.deadline.start) if c.deadline else f"{year}-01-01" if year else None,
+            "deadline_end": _iso(c.deadline.end) if c.deadline else f"{year}-12-31" if year else None,
+            "deadline_source": c.deadline.source if c.deadline else "plan_year" if year else None,
             "departments": json.dumps(c.departments, ensure_ascii=False),
             "departments_defaulted": int(c.departments_defaulted), "strength": c.strength,
             "keywords": json.dumps(c.keywords, ensure_ascii=False), "testable": int(c.testable),
             "testability_reasons": json.dumps(c.testability_reasons, ensure_ascii=False), "doc_date": date,
             "extractor_version": version, "retired_at": None, "superseded_by": None,
         }
-        if len(targets) < 2:
-            t = targets[0] if targets else None
-            rows.append({**common, "id": base, **_target(t)})
-        else:
-            for t in targets:
-                rows.append({**common, "id": row_id(base, t.span.text), **_target(t)})
+        own = {"text": c.span.text, "text_seg": segment(c.span.text), "start": c.span.start, "end": c.span.end}
+        every = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)), (c.span.start, c.span.end))
+        found = [(k, t) for k, t in every if (k.start, k.end) not in tracked]  # a clause is tracked once
+        tracked.update((k.start, k.end) for k, _t in found)
+        inside = [(k, t) for k, t in found if k.start < c.span.end and k.end > c.span.start]
+        if not found and any(k.start < c.span.end and k.end > c.span.start for k, _t in every):
+            continue  # its own target clause is already tracked under another commitment: the same undertaking
+        if len(found) == 1 and inside:
+            k, t = found[0]
+            rows.append({**common, **own, "id": base, **_target(t, k)})
+            continue
+        if not inside:
+            rows.append({**common, **own, "id": base, **_target(None, None)})
+        names = [t.span.text for _k, t in found]
+        for k, t in found:  # the target's text names the row; its place too when two targets read alike (7%左右)
+            rid = row_id(base, t.span.text) if names.count(t.span.text) == 1 else row_id(base, t.span.text, k.start)
+            rows.append({**common, "id": rid, "text": k.text, "text_seg": segment(k.text),
+                         "start": k.start, "end": k.end, **_target(t, k)})
     return rows
 
 
-def _target(t: Any) -> dict[str, Any]:
-    if t is None:
+def _targets(doc: Document, c: Any, planned: bool) -> list[Any]:
+    """The commitment's targets; in a plan with a deadline (a year's plan, a dated item), also the figures
+    of its item's body the extractor left out of them (年内新增200根公用和专用充电桩), as a metric is a
+    target only in a clause that promises it (:func:`.clauses.target_clause`)."""
+    if not planned:
+        return list(c.targets)
+    seen = {(t.span.start, t.span.end) for t in c.targets}
+    extra = [m for m in doc.metrics if c.item.start <= m.span.start < c.item.end
+             and (m.span.start, m.span.end) not in seen and m.unit not in ("年", "月", "日")]
+    return sorted([*c.targets, *extra], key=lambda t: t.span.start)
+
+
+def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list[tuple[Clause, Any]]:
+    """The target clauses of a commitment's targets, one per clause (its first figure); a figure outside
+    the commitment's own words (``within``) only in a clause that promises it."""
+    out: dict[tuple[int, int], tuple[Clause, Any]] = {}
+    targets = list(targets)
+    spans = [clause_around(text, t.span.start, t.span.end) for t in targets]
+    for t, span in zip(targets, spans):
+        shared = spans.count(span) > 1
+        k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
+        if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(text[span[0]:span[1]]):
+            continue  # a figure of the item's body that nothing promises (4026人重伤)
+        if k is not None and (k.start, k.end) not in out:
+            out[(k.start, k.end)] = (k, t)
+    return list(out.values())
+
+
+def _target(t: Any, k: Clause | None) -> dict[str, Any]:
+    if t is None or k is None:
         return {"target_text": None, "target_value": None, "target_unit": None, "target_qualifier": None,
-                "target_subject": None}
+                "target_subject": None, "indicator": None}
     return {"target_text": t.span.text, "target_value": t.value, "target_unit": t.unit,
-            "target_qualifier": t.qualifier, "target_subject": t.subject}
+            "target_qualifier": k.comparator, "target_subject": t.subject, "indicator": k.indicator or None}
 
 
 def _delete_machine_rows(db: Database, document_id: str) -> None:
     """Before re-storing a document with a new extractor version: drop its machine rows. Commitments
     are upserted instead (and the ones not found again retired), so the assessments of a commitment
     that is extracted again keep it."""
-    db.execute("DELETE FROM evidence WHERE progress_id IN (SELECT id FROM progress WHERE document_id = ?)",
-               [document_id])
+    db.execute("DELETE FROM evidence WHERE document_id = ? OR progress_id IN "
+               "(SELECT id FROM progress WHERE document_id = ?)", [document_id, document_id])
     for table in ("progress", "metrics", "departments", "doc_numbers", "citations"):
         db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document_id])
 

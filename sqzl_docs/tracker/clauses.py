@@ -1,0 +1,116 @@
+"""Target clauses (目标条款): one tracked row per figure a commitment promises.
+
+``国内生产总值增长5%左右`` → target 5, ``approx``, indicator ``国内生产总值增长``, the clause as the row's
+text. A figure that describes the present (去年, 累计, 从8.7万元 …) is not a target. The clause is the
+stretch between clause breaks (，；。) around the figure, inside the document's text, so the row stands
+where the promise does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import lexicon
+from .sentences import cues
+
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n：:]")
+_PAST_YEAR = re.compile(r"(?<![到至])(?:19|20)\d\d\s*年(?!底|前|内|末|起|开始)(?:[^，。]*?)(?:共|全年|全国)")  # 1995年我国共发生
+INDICATOR_SHARE = 0.7  # share of the indicator's character pairs a later figure's window must hold
+_NUMBER = re.compile(r"[0-9０-９.．]+|[零一二两三四五六七八九十百千万亿]+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    indicator: str
+    comparator: str | None
+
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``text`` holding ``text[start:end]``."""
+    left = start
+    while left > 0 and not _CLAUSE_BREAK.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and not _CLAUSE_BREAK.match(text[right]):
+        right += 1
+    while left < right and text[left].isspace():
+        left += 1
+    return left, right
+
+
+def target_clause(text: str, start: int, end: int, qualifier: str | None, *, shared: bool = False
+                  ) -> Clause | None:
+    """The clause promising the figure at ``text[start:end]``, or None when the figure describes the
+    present (a present cue before it in its clause). ``shared``: the clause holds other targets' figures
+    too (健身步道100条、运动场80片), so the figure's own 、-separated piece is the clause."""
+    left, right = clause_around(text, start, end)
+    if shared:
+        piece_left = text.rfind("、", left, start)
+        piece_right = text.find("、", end, right)
+        left = piece_left + 1 if piece_left >= 0 else left
+        right = piece_right if piece_right >= 0 else right
+    before = text[left:start]
+    if re.search(lexicon.alternation(cues()["present"]), before) or _PAST_YEAR.search(before):
+        return None
+    what = indicator(before)
+    if len(_verbless(what)) < 2:  # 完成100公里架空线入地 → the object follows the figure
+        after = text[end:right]
+        for w in sorted(cues()["approx_words"] + cues()["gte_words"] + cues()["lte_words"], key=len, reverse=True):
+            if after.startswith(w):
+                after = after[len(w):]
+                break
+        what = what + re.sub(r"[\s“”\"'、（）()]", "", after)[:16]
+    return Clause(left, right, text[left:right], what, comparator(text[end:right], qualifier))
+
+
+def promises(clause: str) -> bool:
+    """Whether a clause promises its figure: a promise word (达到, 新增, 以上 …) stands in it."""
+    return re.search(lexicon.alternation(cues()["promise"]), clause) is not None
+
+
+def _verbless(indicator_text: str) -> str:
+    """The indicator less the verbs of delivery (实施, 完成, 建成 …) that name no object."""
+    return re.sub(lexicon.alternation(cues()["delivery_verbs"]), "", indicator_text)
+
+
+def indicator(before: str) -> str:
+    """What the figure measures: the words before it, less the cue words that are not the indicator
+    (力争, 全年, 达到 …) and a trailing 为/在/达到."""
+    noise = sorted(cues()["indicator_noise"], key=len, reverse=True)
+    out = before.strip()
+    changed = True
+    while changed and out:
+        changed = False
+        for w in noise:
+            if out.startswith(w):
+                out, changed = out[len(w):], True
+            if out.endswith(w) and len(out) > len(w):
+                out, changed = out[: -len(w)], True
+    return re.sub(r"[\s“”\"'、（）()]", "", out)
+
+
+def comparator(after: str, qualifier: str | None) -> str | None:
+    """gte, lte or approx from the words right after the figure (左右, 以上, 以内 …), else the extractor's."""
+    head = after[:4]
+    for name, key in (("approx", "approx_words"), ("gte", "gte_words"), ("lte", "lte_words")):
+        if any(head.startswith(w) for w in cues()[key]):
+            return name
+    return qualifier
+
+
+def indicator_matches(indicator_text: str, window: str) -> bool:
+    """Whether a later text's window around a figure names the same indicator: its first two characters
+    (its subject) and 70% of the character pairs of its words (less verbs of delivery: 完成, 新增 …) stand in it
+    (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长; 城镇新增就业 ~ 城镇新增就业1312万人)."""
+    core = _NUMBER.sub("", indicator_text)
+    pieces = re.split(lexicon.alternation(cues()["delivery_verbs"]), core)
+    pairs = {p[i:i + 2] for p in pieces for i in range(len(p) - 1)}
+    if not pairs:  # 完成 alone names no indicator: no comparison
+        return False
+    hits = sum(1 for p in pairs if p in window)
+    head = next((p[:2] for p in pieces if len(p) >= 2), "")  # the indicator's subject: 环保投入, not 研发经费
+    return head in window and hits / len(pairs) >= INDICATOR_SHARE and hits >= min(3, len(pairs))
