@@ -15,7 +15,8 @@ from .. import lexicon
 from .sentences import cues
 
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n：:]")
-_PAST_YEAR = re.compile(r"(?<![到至])(?:19|20)\d\d\s*年(?!底|前|内|末|起|开始)(?:[^，。]*?)(?:共|全年|全国)")  # 1995年我国共发生
+# 1995年我国共发生……: a past year's statistics, not a target
+_PAST_YEAR = re.compile(r"(?<![到至])(?:19|20)\d\d\s*年(?!底|前|内|末|起|开始)(?:[^，。]*?)(?:共|全年|全国)")
 INDICATOR_SHARE = 0.7  # share of the indicator's character pairs a later figure's window must hold
 _NUMBER = re.compile(r"[0-9０-９.．]+|[零一二两三四五六七八九十百千万亿]+")
 

@@ -264,12 +264,12 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
-        reported = _reported_value(c, s)
+        value = _reported_value(c, s)
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
         if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
             coverage = 0.0
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
-        if coverage < LINK_COVERAGE and reported is None and not body_hit:
+        if coverage < LINK_COVERAGE and value is None and not body_hit:
             continue
         own_words = coverage >= LINK_COVERAGE
         if not own_words and body_hit:
@@ -279,11 +279,11 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
-        if reported is not None:
+        if value is not None:
             reasons.append(f"same indicator {c['indicator']}: reported "
-                           f"{s.text[reported['start'] - s.start:reported['end'] - s.start]} against {c['target_text']}")
+                           f"{s.text[value['start'] - s.start:value['end'] - s.start]} against {c['target_text']}")
         out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
-                    "own": own_words, "reasons": reasons, "reported": reported})
+                    "own": own_words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
     return out, (reported_parts, len(parts))
@@ -363,7 +363,7 @@ def _late(s: Candidate, store: Store, deadline: dt.date | None) -> bool:
     if s.review_year is not None:
         return s.review_year > deadline.year
     date = store.docs[s.document_id].date
-    return bool(date) and dt.date.fromisoformat(date) > deadline
+    return bool(date) and dt.date.fromisoformat(str(date)) > deadline
 
 
 def _latest_machine(db: Database) -> dict[str, tuple[str, str, str]]:

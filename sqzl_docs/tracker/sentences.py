@@ -75,7 +75,8 @@ class Sentence:
 def split(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
     """The sentences of ``text[start:end]`` with their spans (at least 4 characters of text each)."""
     end = len(text) if end is None else end
-    out, at = [], start
+    out: list[Sentence] = []
+    at = start
     for m in _BREAK.finditer(text, start, end):
         _add(out, text, at, m.start())
         at = m.end()
@@ -165,12 +166,12 @@ def periods(text: str, title: str | None = None) -> Periods:
     if out.plans:
         out.plan_year = out.plans[-1][0]
     elif title and re.search(lexicon.alternation(cues()["plan_titles"]), title):
-        m = _YEAR.search(title)
-        out.plan_year = int(m.group(1)) if m else None
+        named = _YEAR.search(title)
+        out.plan_year = int(named.group(1)) if named else None
     if out.plan_year is None and not out.reviews:
-        m = re.search(rf"((?:19|20)\d\d)\s*年[^。\n]{{0,30}}?(?:{lexicon.alternation(cues()['plan_titles'])})",
-                      text[:400])
-        out.plan_year = int(m.group(1)) if m else None
+        named = re.search(rf"((?:19|20)\d\d)\s*年[^。\n]{{0,30}}?(?:{lexicon.alternation(cues()['plan_titles'])})",
+                          text[:400])
+        out.plan_year = int(named.group(1)) if named else None
     return out
 
 
