@@ -38,7 +38,7 @@ from .candidates import Candidate, Store, stop_words
 from .clauses import indicator_matches
 from .sentences import classify, cues, principle, split
 from .schema import migrate, write
-from .store import _now, row_id
+from .store import now, row_id
 from .text import tokens
 
 RULE_VERSION = "link/2"
@@ -379,7 +379,7 @@ def _collect(c: dict[str, Any], v: dict[str, Any], as_of: dt.date, latest: dict[
              evidence_rows: list[dict[str, Any]], assessment_rows: list[dict[str, Any]]) -> None:
     """Evidence rows, and a machine assessment when the verdict or its evidence changed."""
     ids = []
-    now = _now()
+    stamp = now()
     for x in v["links"]:
         s: Candidate = x["candidate"]
         if texts[s.document_id][s.start:s.end] != s.text:  # every quote is checked against the document
@@ -393,7 +393,7 @@ def _collect(c: dict[str, Any], v: dict[str, Any], as_of: dt.date, latest: dict[
             "reasons": json.dumps(x["reasons"], ensure_ascii=False), "kind": s.kind,
             "relation": {"strong": "completes", "moderate": "progresses"}.get(x["strength"], "mentions"),
             "strength": x["strength"], "reported_value": x["reported"]["value"] if x["reported"] else None,
-            "created_by": f"machine:{RULE_VERSION}", "created_at": now,
+            "created_by": f"machine:{RULE_VERSION}", "created_at": stamp,
         })
     evidence_ids = json.dumps(ids)
     status = v["status"]
@@ -404,5 +404,5 @@ def _collect(c: dict[str, Any], v: dict[str, Any], as_of: dt.date, latest: dict[
         "commitment_id": c["id"], "status": status, "as_of": as_of.isoformat(), "evidence_ids": evidence_ids,
         "rationale": v["rationale"], "evidence_strength": v["strength"], "ratio": v["ratio"], "late": int(v["late"]),
         "assessor": f"machine:{RULE_VERSION}", "review_state": "machine_proposed", "note": None,
-        "created_at": now,
+        "created_at": stamp,
     })

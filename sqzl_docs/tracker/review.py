@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .schema import STATUSES, migrate, write
-from .store import _now
+from .store import now
 
 
 class ReviewError(ValueError):
@@ -40,10 +40,10 @@ def verdict(db: Database, commitment: str, status: str, *, note: str, reviewer: 
             quotes.append({"document_id": hit[0], "start": hit[1] - 1, "end": hit[1] - 1 + len(quote),
                            "quote": quote})
         return int(db["assessments"].insert({
-            "commitment_id": cid, "status": status, "as_of": _now()[:10],
+            "commitment_id": cid, "status": status, "as_of": now()[:10],
             "evidence_ids": json.dumps(quotes, ensure_ascii=False), "rationale": note, "evidence_strength": None,
             "ratio": None, "late": 0, "assessor": f"human:{reviewer}", "review_state": "human_confirmed",
-            "note": note, "created_at": _now(),
+            "note": note, "created_at": now(),
         }).last_pk)
 
 

@@ -119,7 +119,7 @@ def add(db: Database, records: Iterable[Document | Problem], *, command: str = "
     also passed to ``on_problem``."""
     migrate(db)
     with write(db):
-        run_id = db["runs"].insert({"command": command, "started_at": _now(), "version": _version()}).last_pk
+        run_id = db["runs"].insert({"command": command, "started_at": now(), "version": _version()}).last_pk
     counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for record in records:
         if isinstance(record, Document):
@@ -135,7 +135,7 @@ def add(db: Database, records: Iterable[Document | Problem], *, command: str = "
         if on_problem is not None:
             on_problem(record)
     with write(db):
-        db["runs"].update(run_id, {"finished_at": _now(), "n_ok": counts["added"] + counts["updated"]
+        db["runs"].update(run_id, {"finished_at": now(), "n_ok": counts["added"] + counts["updated"]
                                    + counts["unchanged"], "n_failed": counts["failed"]})
     return counts
 
@@ -175,7 +175,7 @@ def add_document(db: Database, doc: Document, run_id: int | None = None) -> str:
             "jurisdiction": jurisdiction(doc), "doc_number": h.doc_number if h else None,
             "published": _iso(h.published) if h else None, "written": _iso(h.written) if h else None,
             "doc_date": date, "text": doc.text, "text_seg": text_seg,
-            "extractor_version": version, "added_at": _now(), "run_id": run_id,
+            "extractor_version": version, "added_at": now(), "run_id": run_id,
             "sources": json.dumps(sources + [doc.source] if doc.source not in sources else sources,
                                   ensure_ascii=False),
             "text_key": key,
@@ -390,7 +390,8 @@ def _delete_machine_rows(db: Database, document_id: str) -> None:
         db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [document_id])
 
 
-def _now() -> str:
+def now() -> str:
+    """The time of a row, in UTC, to the second (ISO 8601)."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
