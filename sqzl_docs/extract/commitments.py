@@ -54,6 +54,7 @@ def _promise() -> re.Pattern[str]:
     others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
     others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
     others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
     return re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
                       rf"|(?P<other>{'|'.join(others)})")
 
@@ -85,20 +86,43 @@ def forward_sections(doc: Document) -> list[Section]:
             return p.sections
     cues = _cues()
     out = []
+    announced = False  # a lead-in before the sections named the coming period (明年，我们将抓好以下三个方面)
     for top in doc.structure.sections:
         heading = top.heading.text
         own_start = top.children[0].span.start if top.children else top.span.end
-        intro = doc.text[top.heading.end:own_start][:60]
+        intro = doc.text[top.heading.end:own_start][:80]
+        before = doc.text[max(0, top.heading.start - 80):top.heading.start].rstrip()
+        announced = announced or bool(_lead_in().search(before.rsplit("\n", 1)[-1]))
         if _has(heading, cues["not_forward_sections"]):
             continue
-        if _has(heading, cues["forward_sections"]) or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro):
+        if _has(heading, cues["forward_sections"]) or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro) \
+                or announced or (top.children and _lead_in().search(intro)):
             out.append(top)
         elif kind in ("notice", "draft") and (top.children or top.style in ("cn_comma", "chapter")):
             out.append(top)
     return out
 
 
-@extractor("commitments", version=3, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+def _announced(doc: Document) -> set[int]:
+    """Where the top-level sections a lead-in announced start (明年，我们将抓好以下三个方面工作：一、……)."""
+    out: set[int] = set()
+    for top in doc.structure.sections:
+        before = doc.text[max(0, top.heading.start - 80):top.heading.start].rstrip()
+        if out or _lead_in().search(before.rsplit("\n", 1)[-1]):
+            out.add(top.heading.start)
+    return out
+
+
+@functools.cache
+def _lead_in() -> re.Pattern[str]:
+    """A sentence that names the coming period and announces items: 明年，我们将重点抓好以下三个方面工作："""
+    c = _cues()["forward_lead_in"]
+    alt = lexicon.alternation
+    return re.compile(rf"(?:{alt(c['periods'])})[，,]?[^。；\n]{{0,12}}?(?:将|要)[^。；\n]{{0,20}}?(?:{alt(c['announce'])})"
+                      r"[^。；\n]{0,12}[：:]\s*$")
+
+
+@extractor("commitments", version=4, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)
@@ -116,8 +140,10 @@ def extract(doc: Document) -> Iterator[Commitment]:
         for lead in wr.undertakings:  # the plan's paragraphs after its numbered tasks
             found.append(_commitment(doc, lead, lead, [], d, idx, fallback=due))
             covered.append((lead.start, lead.end))
+    announced = _announced(doc)
     for top in forward_sections(doc):
-        items = top.children or ([top] if kind in ("notice", "draft", "work_report") else [])
+        items = top.children or ([top] if kind in ("notice", "draft", "work_report") or top.heading.start in announced
+                                 else [])
         if not items:
             continue  # a forward section without items: its promising sentences are found below
         covered.append((top.span.start, top.span.end))

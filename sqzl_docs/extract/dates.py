@@ -103,6 +103,8 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     deadline; 起/以来 a period up to the document's date D. Returns (start, end, role)."""
     cues = grammar.date_cues()
     said = [c for c in (cues.before.get(pre or ""), cues.after.get(post or "")) if c is not None]
+    if precision == "year" and start is not None and any(c.exclusive for c in said):
+        return None, dt.date(start.year - 1, 12, 31), "deadline"  # 2015年以前: up to the year before
     narrow = next((c.narrow for c in said if c.narrow), None)
     if narrow == "end" and end is not None:
         start = dt.date(end.year, end.month, 21) if precision == "month" else dt.date(end.year, 12, 1)
@@ -128,14 +130,27 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     return start, end, "period" if precision == "range" else "mention"
 
 
-def _paired(m: re.Match[str]) -> tuple[str | None, int]:
-    """The cue before a date and where the date's text starts: a cue that pairs with cues after the
-    date (从……起) is left out of the text, and means nothing, without one of them."""
-    pre = m["pre"]
-    cue = grammar.date_cues().before.get(pre or "")
-    if cue is not None and cue.pairs_with and (m["post"] or "") not in cue.pairs_with:
-        return None, m.start("core")
-    return pre, m.start()
+def _title_year(doc: Document) -> int | None:
+    """The one year the title names (2020年元旦放假安排的通知), for months written without one."""
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", doc.structure.title_text or ""))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _paired(m: re.Match[str], text: str) -> tuple[str | None, int, str | None, int]:
+    """The cues around a date and where its text starts and ends: a cue that pairs with cues after
+    the date (从……起) is left out of the text, and means nothing, without one of them; a cue after
+    a word it cannot follow (期内|开始) is the sentence's verb."""
+    cues = grammar.date_cues()
+    pre, post, begin, end = m["pre"], m["post"], m.start(), m.end()
+    after = cues.after.get(post or "")
+    if after is not None and after.not_after and text[:m.start("post")].endswith(tuple(after.not_after)):
+        post, end = None, m.start("post")
+    if grammar.form(m).name == "anchored":
+        return None, begin, None, end  # 从X年起用N年时间: the form says it all, its 从 belongs to the text
+    cue = cues.before.get(pre or "")
+    if cue is not None and cue.pairs_with and (post or "") not in cue.pairs_with:
+        pre, begin = None, m.start("core")
+    return pre, begin, post, end
 
 
 def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateMention]:
@@ -157,7 +172,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
     text = mask(doc)
     d = document_date(doc)
-    context = Context(d, None)
+    context = Context(d, None, _title_year(doc))
     published = {f.span.start for f in doc.metadata if f.name == "published" and f.span}
     written = {f.span.start for f in doc.metadata if f.name == "written" and f.span}
     closing = doc.structure.closing.date
@@ -189,9 +204,9 @@ def extract(doc: Document) -> Iterator[DateMention]:
         start, end, precision = resolved
         if precision in ("day", "month", "year", "range") and start is not None or form.name == "rel" and start:
             context = context._replace(last_year=start.year)
-        pre, begin = _paired(m)
-        start, end, role = _apply_cues(pre, m["post"], start, end, precision, d, within=form.within)
-        span = doc.source_span(begin, m.end())
+        pre, begin, post, stop = _paired(m, text)
+        start, end, role = _apply_cues(pre, post, start, end, precision, d, within=form.within)
+        span = doc.source_span(begin, stop)
         if span.start in published:
             role = "published"
         elif span.start in written:

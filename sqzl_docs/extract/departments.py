@@ -345,7 +345,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=2, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=3, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
@@ -353,6 +353,8 @@ def extract(doc: Document) -> Iterator[Department]:
     for m in _matches(text):
         start, end = m.start(), m.end()
         if _session().match(text, end):
+            continue
+        if m.group().endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
             continue
         if m["street"]:
             street_start = _street_start(text, m.end("street") - (5 if m["street"].endswith("办事处") else 2))

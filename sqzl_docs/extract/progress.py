@@ -38,6 +38,15 @@ def _done() -> re.Pattern[str]:
 
 
 @functools.cache
+def _done_particle() -> re.Pattern[str]:
+    """了 after a verb (走访了……): a completion the cue list would miss."""
+    p = _cues()["done_particle"]
+    word = re.escape(p["word"])
+    not_after = "".join(re.escape(c) for c in p["not_after"])
+    return re.compile(rf"(?<=[\u4e00-\u9fff])(?<![{not_after}]){word}(?!{lexicon.alternation(p['not_before'])})")
+
+
+@functools.cache
 def _future() -> re.Pattern[str]:
     return re.compile(rf"^[^，。]{{0,12}}?(?:{lexicon.alternation(_cues()['future_cues'])})")
 
@@ -52,7 +61,7 @@ def _not_progress_anywhere() -> re.Pattern[str]:
     return re.compile(lexicon.alternation(_cues()["not_progress_anywhere"]))
 
 
-@extractor("progress", version=3, requires=("dates", "metrics", "departments"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("progress", version=4, requires=("dates", "metrics", "departments"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[ProgressStatement]:
     """Yield progress statements in reading order."""
     body = doc.structure.body
@@ -74,7 +83,7 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
         if t.startswith(_not_progress_start()) or (_not_progress_anywhere().search(t) and "已" not in t):
             continue
         figures = metrics.within(start, end)
-        if not _done().search(t) and not figures:
+        if not _done().search(t) and not figures and not _done_particle().search(t):
             continue  # a progress sentence says what was done, or gives a figure
         yield ProgressStatement(
             span=doc.span(start, end),

@@ -108,6 +108,7 @@ class Context(NamedTuple):
 
     doc_date: dt.date | None
     last_year: int | None
+    default_year: int | None = None  # the one year a title names (2020年元旦放假安排): bare months fall in it
 
 
 Group = Callable[[str], "str | None"]
@@ -183,7 +184,7 @@ def _relative_month(g: Group, c: Context) -> Period | None:
 
 def _month_in_context(g: Group, c: Context) -> Period | None:
     """A month (and day) without a year: the year the paragraph last named, else the document's."""
-    year = c.last_year or (c.doc_date.year if c.doc_date else None)
+    year = c.last_year or c.default_year or (c.doc_date.year if c.doc_date else None)
     mo = _n(g("m"))
     if year is None or mo is None:
         return None
@@ -245,6 +246,13 @@ def _years(sign: int) -> Resolver:
     return resolve
 
 
+def _anchored(g: Group, c: Context) -> Period | None:
+    y, n = _n(g("y")), _n(g("n"))
+    if not y or not n:
+        return None
+    return dt.date(y, 1, 1), dt.date(y + n - 1, 12, 31), "range"
+
+
 def _rest_of_year(g: Group, c: Context) -> Period | None:
     if not c.doc_date:
         return None, None, "relative"
@@ -265,6 +273,8 @@ class Form(NamedTuple):
 def _forms() -> tuple[Form, ...]:
     plans = lexicon.alternation(list(plan_periods()))
     return (
+        # 从2021年起用3年时间: one span from the year written, not a date and a metric (rules of 1.1)
+        Form("anchored", rf"(?P<y>{_Y})年起?[，,]?(?:力争)?用(?P<n>{_CN_COUNT})年(?:左右)?(?:的)?时间", _anchored),
         Form("ymd_range", rf"(?P<y>{_Y})年(?P<m>{_M})月(?P<d>{_D})[日号]{_SEP}(?:(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月)?"
                           rf"(?P<d2>{_D})[日号]", _day_range),
         Form("ym_range", rf"(?P<y>{_Y})年(?P<m>{_M})月?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月", _month_range),
@@ -350,6 +360,8 @@ class Cue(BaseModel):
     narrow: Literal["end", "first_half", "second_half"] | None = None  # 年底: the period's last stretch
     within: bool = False  # 内, 年内: a deadline counted from the document's date when in its year
     pairs_with: list[str] = []  # 从 counts only with 起/开始/以来 after the date: 从2016年起, not 从去年
+    exclusive: bool = False  # 2015年以前: up to the end of the year before (of a year only)
+    not_after: list[str] = []  # the cue is a verb, not a cue, after these (期内开始实施)
 
 
 class DateCues(BaseModel):
