@@ -324,8 +324,9 @@ def expression() -> re.Pattern[str]:
 
 # Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
 # 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
-_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"
-                      r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")
+_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]"
+                      r"|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
+                      r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")  # 用5年时间, 第一季度
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
