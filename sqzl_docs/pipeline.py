@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, TypeVar
 from . import extract, ingest, structure
 from .limits import DEFAULT, Limits, TimeLimitExceeded, checkpoint, time_limit
 from .models import Document, Problem
+from .output import file_identity
 from .workers import Supervisor, note_stage
 
 DOCUMENT_SUFFIXES = tuple(ingest.SUFFIXES)
@@ -41,7 +42,7 @@ def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> I
             found = [raw]
         elif glob.has_magic(raw):
             found = sorted(f for f in glob.glob(raw, recursive=True)
-                           if os.path.isfile(f) and _identity(f) not in skip)
+                           if os.path.isfile(f) and file_identity(f) not in skip)
         else:
             found = [raw]  # reading it reports that it does not exist
         if not found and not problems:
@@ -49,14 +50,6 @@ def expand(paths: Iterable[str], *, skip: Collection[tuple[int, int]] = ()) -> I
                           reason=f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) found here")
         yield from problems
         yield from found
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _walk(root: Path, skip: Collection[tuple[int, int]], problems: list[Problem]) -> Iterator[str]:
