@@ -26,7 +26,7 @@ from typing import Any, Literal
 from .. import lexicon
 from ..models import Commitment, DateMention, Deadline, Department, Document, Section, Span
 from . import extractor, work_report
-from .dates import document_date
+from .dates import document_date, title_year
 from .keywords import keywords
 from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
 
@@ -178,18 +178,14 @@ def extract(doc: Document) -> Iterator[Commitment]:
     yield from sorted(found, key=lambda c: c.span.start)
 
 
-_ONE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!\s*[—–\-－~至到])")
-
-
 def _annual_plan_deadline(doc: Document, d: dt.date | None) -> Deadline | None:
     """The end of the year a plan for one year names in its title (2025年……重点工作安排)."""
     title = doc.structure.title_text or ""
     if not any(w in title for w in _cues()["annual_plan_titles"]):
         return None
-    years = set(_ONE_YEAR.findall(title))
-    if len(years) != 1:
+    year = title_year(doc)
+    if year is None:
         return None
-    year = int(years.pop())
     return Deadline(start=d if d and d.year == year else dt.date(year, 1, 1), end=dt.date(year, 12, 31),
                     source="plan_year")
 

@@ -130,8 +130,9 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     return start, end, "period" if precision == "range" else "mention"
 
 
-def _title_year(doc: Document) -> int | None:
-    """The one year the title names (2020年元旦放假安排的通知), for months written without one."""
+def title_year(doc: Document) -> int | None:
+    """The one year the title names (2020年元旦放假安排的通知, 2025年……重点工作安排); None when it names
+    none or several (2021年—2023年)."""
     years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", doc.structure.title_text or ""))
     return int(years.pop()) if len(years) == 1 else None
 
@@ -172,7 +173,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
     text = mask(doc)
     d = document_date(doc)
-    context = Context(d, None, _title_year(doc))
+    context = Context(d, None, title_year(doc))
     published = {f.span.start for f in doc.metadata if f.name == "published" and f.span}
     written = {f.span.start for f in doc.metadata if f.name == "written" and f.span}
     closing = doc.structure.closing.date
