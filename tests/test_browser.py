@@ -12,11 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import socket
-import sqlite3
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +25,7 @@ from sqzl_docs.tracker import link, serve, store
 
 from .chromium import CHROMIUM, Browser
 from .conftest import RAW, ROOT
+from .test_serve_security import Server, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it as root)")]
 
@@ -42,64 +38,16 @@ REVIEWER = "ana"
 SHOTS = Path(os.environ.get("SQZL_SCREENSHOTS") or ROOT / "out" / "screenshots")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Served:
-    def __init__(self, db: Path, workdir: Path, *, writable: bool) -> None:
-        workdir.mkdir()
-        self.db, self.port = db, _free_port()
-        cmd = serve.command(db, port=self.port, writable=writable, reviewer=REVIEWER, workdir=workdir)
-        env = serve.environment(PASSWORD) if writable else None
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.name = db.stem
-
-    def wait(self) -> None:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(self.base + "/-/versions.json", timeout=1).read()
-                return
-            except OSError:
-                assert self.proc.poll() is None, "datasette exited"
-                time.sleep(0.2)
-        pytest.fail("datasette did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
-        try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
-
-
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served]]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
     tmp = tmp_path_factory.mktemp("ui")
     built = tmp / "built.db"
     db = sqlite_utils.Database(built)
     store.add(db, [sqzl_docs.parse(RAW / name) for name in DOCS])
     link.link(db, as_of=dt.date(2023, 12, 28))
     db.close()
-    running: dict[str, Served] = {}
-    try:
-        for mode in ("readonly", "writable"):
-            (tmp / mode).mkdir()
-            shutil.copy(built, tmp / mode / "tracker.db")
-            running[mode] = Served(tmp / mode / "tracker.db", tmp / mode / "work", writable=mode == "writable")
-        for s in running.values():
-            s.wait()
+    with serving(built, tmp, reviewer=REVIEWER, password=PASSWORD) as running:
         yield running
-    finally:
-        for s in running.values():
-            s.stop()
 
 
 @pytest.fixture()
@@ -112,7 +60,7 @@ def shot(b: Browser, name: str) -> Path:
     return b.screenshot(SHOTS / f"{name}.png")
 
 
-def test_status_list_labels_and_facet(servers: dict[str, Served], browser: Browser) -> None:
+def test_status_list_labels_and_facet(servers: dict[str, Server], browser: Browser) -> None:
     s = servers["readonly"]
     browser.goto(f"{s.base}/tracker/commitment_status")
     page = browser.html()
@@ -130,7 +78,7 @@ def test_status_list_labels_and_facet(servers: dict[str, Served], browser: Brows
     assert FULFILLED in browser.text() and "推广老旧小区治理经验" not in browser.text()
 
 
-def test_fulfilled_commitment_evidence_opens_the_later_document_at_the_quote(servers: dict[str, Served],
+def test_fulfilled_commitment_evidence_opens_the_later_document_at_the_quote(servers: dict[str, Server],
                                                                             browser: Browser) -> None:
     s = servers["readonly"]
     browser.goto(f"{s.base}/tracker/commitment_status?" + urlencode({"status": "fulfilled"}))
@@ -161,7 +109,7 @@ def test_fulfilled_commitment_evidence_opens_the_later_document_at_the_quote(ser
 
 
 @pytest.mark.parametrize("words", ["职业教育", "社区", "养老服务", "社区工作者"])
-def test_search_in_plain_chinese(servers: dict[str, Served], browser: Browser, words: str) -> None:
+def test_search_in_plain_chinese(servers: dict[str, Server], browser: Browser, words: str) -> None:
     s = servers["readonly"]
     browser.goto(f"{s.base}/-/search")
     browser.submit(f"document.querySelector('.sqzl-searchform input[name=q]').value = {json.dumps(words)};"
@@ -181,7 +129,7 @@ def test_search_in_plain_chinese(servers: dict[str, Served], browser: Browser, w
         assert canned
 
 
-def test_scorecard_chart(servers: dict[str, Served], browser: Browser) -> None:
+def test_scorecard_chart(servers: dict[str, Server], browser: Browser) -> None:
     s = servers["readonly"]
     browser.goto(f"{s.base}/tracker")
     browser.submit("[...document.querySelectorAll('a')].find(a => a.getAttribute('href') === '/-/charts').click()")
@@ -198,7 +146,7 @@ def test_scorecard_chart(servers: dict[str, Served], browser: Browser) -> None:
     shot(browser, "06_department")
 
 
-def test_writable_verdict_form(servers: dict[str, Served], browser: Browser) -> None:
+def test_writable_verdict_form(servers: dict[str, Server], browser: Browser) -> None:
     s = servers["writable"]
     (cid,), = s.query("SELECT commitment_id FROM commitment_status WHERE commitment = '推广老旧小区治理经验'")
     n = s.query("SELECT count(*) FROM assessments")[0][0]
@@ -244,7 +192,7 @@ def test_writable_verdict_form(servers: dict[str, Served], browser: Browser) -> 
     assert s.query("SELECT count(*) FROM assessments")[0][0] == n + 1
 
 
-def test_readonly_pages_have_no_form(servers: dict[str, Served], browser: Browser) -> None:
+def test_readonly_pages_have_no_form(servers: dict[str, Server], browser: Browser) -> None:
     s = servers["readonly"]
     (cid,), = s.query("SELECT commitment_id FROM commitment_status LIMIT 1")
     browser.goto(f"{s.base}/-/commitment/{quote(cid)}")
@@ -257,7 +205,7 @@ def test_serve_is_read_only_and_on_localhost(tmp_path: Path) -> None:
     assert "-i" in cmd and cmd[cmd.index("--host") + 1] == "127.0.0.1"
 
 
-def test_canned_queries_are_listed_and_run(servers: dict[str, Served]) -> None:
+def test_canned_queries_are_listed_and_run(servers: dict[str, Server]) -> None:
     base = servers["readonly"].base
     index = urllib.request.urlopen(f"{base}/tracker", timeout=10).read().decode()
     for title in ("逾期未完成", "即将到期", "未见进展", "责任单位记分卡", "机器与审核人意见不一致"):

@@ -8,6 +8,7 @@ exactly one assessment attributed to the reviewer; the password is on no command
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.cookiejar
@@ -122,12 +123,13 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, workdir: Path, *, writable: bool) -> None:
+    def __init__(self, db: Path, workdir: Path, *, writable: bool, reviewer: str = REVIEWER,
+                 password: str = PASSWORD) -> None:
         self.db, self.port, self.writable = db, _free_port(), writable
         workdir.mkdir()
         self.workdir = workdir
-        self.cmd = serve.command(db, port=self.port, writable=writable, reviewer=REVIEWER, workdir=workdir)
-        env = serve.environment(PASSWORD) if writable else None
+        self.cmd = serve.command(db, port=self.port, writable=writable, reviewer=reviewer, workdir=workdir)
+        env = serve.environment(password) if writable else None
         self.proc = subprocess.Popen(self.cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -145,6 +147,33 @@ class Server:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Read the served database (read-only, beside the server)."""
+        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def serving(built: Path, tmp: Path, **server: str) -> Iterator[dict[str, Server]]:
+    """One read-only and one writable server, each on its own copy of ``built`` under ``tmp``; stopped
+    on leaving."""
+    running: dict[str, Server] = {}
+    try:
+        for mode in ("readonly", "writable"):
+            (tmp / mode).mkdir()
+            shutil.copy(built, tmp / mode / "tracker.db")
+            running[mode] = Server(tmp / mode / "tracker.db", tmp / mode / "work", writable=mode == "writable",
+                                   **server)
+        for s in running.values():
+            s.wait()
+        yield running
+    finally:
+        for s in running.values():
+            s.stop()
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -160,19 +189,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[dict[str, Server]]:
     """One read-only and one writable server, each on its own copy of the seed pair's tracker."""
-    tmp = tmp_path_factory.mktemp("serve")
-    running = {}
-    try:
-        for mode in ("readonly", "writable"):
-            (tmp / mode).mkdir()
-            shutil.copy(built, tmp / mode / "tracker.db")
-            running[mode] = Server(tmp / mode / "tracker.db", tmp / mode / "work", writable=mode == "writable")
-        for s in running.values():
-            s.wait()
+    with serving(built, tmp_path_factory.mktemp("serve")) as running:
         yield running
-    finally:
-        for s in running.values():
-            s.stop()
 
 
 @pytest.mark.parametrize(("mode", "logged_in"), [("readonly", False), ("writable", False), ("writable", True)])

@@ -22,28 +22,15 @@ from sqzl_docs.tracker import ui
 from sqzl_docs.tracker.schema import STATUSES
 from sqzl_docs.tracker.text import fts_query
 
-from .test_serve_security import PASSWORD, REVIEWER, Client, Server, built, count, fingerprint  # noqa: F401
+from .test_serve_security import PASSWORD, REVIEWER, Client, Server, built, count, fingerprint, serving  # noqa: F401
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[dict[str, Server]]:  # noqa: F811
-    import shutil
-
-    tmp = tmp_path_factory.mktemp("serve-ui")
-    running: dict[str, Server] = {}
-    try:
-        for mode in ("readonly", "writable"):
-            (tmp / mode).mkdir()
-            shutil.copy(built, tmp / mode / "tracker.db")
-            running[mode] = Server(tmp / mode / "tracker.db", tmp / mode / "work", writable=mode == "writable")
-        for s in running.values():
-            s.wait()
+    with serving(built, tmp_path_factory.mktemp("serve-ui")) as running:
         yield running
-    finally:
-        for s in running.values():
-            s.stop()
 
 
 def _cid(db: Path, text: str = "推广老旧小区治理经验") -> str:
