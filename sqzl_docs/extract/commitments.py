@@ -86,17 +86,15 @@ def forward_sections(doc: Document) -> list[Section]:
             return p.sections
     cues = _cues()
     out = []
-    announced = False  # a lead-in before the sections named the coming period (明年，我们将抓好以下三个方面)
+    announced = _announced(doc)
     for top in doc.structure.sections:
         heading = top.heading.text
         own_start = top.children[0].span.start if top.children else top.span.end
         intro = doc.text[top.heading.end:own_start][:80]
-        before = doc.text[max(0, top.heading.start - 80):top.heading.start].rstrip()
-        announced = announced or bool(_lead_in().search(before.rsplit("\n", 1)[-1]))
         if _has(heading, cues["not_forward_sections"]):
             continue
         if _has(heading, cues["forward_sections"]) or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro) \
-                or announced or (top.children and _lead_in().search(intro)):
+                or top.heading.start in announced or (top.children and _lead_in().search(intro)):
             out.append(top)
         elif kind in ("notice", "draft") and (top.children or top.style in ("cn_comma", "chapter")):
             out.append(top)

@@ -65,7 +65,12 @@ def _is_review(heading: str) -> bool:
 
 
 def plan(doc: Document) -> Plan | None:
-    """The plan of a work report, or None when the document shows no review followed by a plan."""
+    """The plan of a work report, or None when the document shows no review followed by a plan
+    (worked out once per document: commitments and progress both ask)."""
+    return doc.derived(("work_report.plan",), _plan)
+
+
+def _plan(doc: Document) -> Plan | None:
     tops = doc.structure.sections
     reviews = [i for i, s in enumerate(tops) if _is_review(s.heading.text)]
     if not reviews or reviews[-1] + 1 >= len(tops):
