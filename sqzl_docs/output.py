@@ -56,8 +56,9 @@ class RecordSink:
         self.records = 0
         self._complete = 0  # bytes up to and including the last newline written
         self._written = 0
+        self.identity: tuple[int, int] | None = None  # (device, inode) of the output file
         if path is None:
-            self._fd = sys.stdout.fileno() if hasattr(sys.stdout, "fileno") and _has_fileno() else None
+            self._fd = sys.stdout.fileno() if _has_fileno() else None
             self._stream: TextIO | None = sys.stdout if self._fd is None else None
             return
         if not path.parent.is_dir():
