@@ -190,6 +190,8 @@ def extract(doc: Document) -> Iterator[DateMention]:
         if source_start not in kept and any(s <= source_start < e for s, e in furniture):
             continue  # page furniture (an effective date in a banner), unless it is the page's metadata
         form = grammar.form(m)
+        if form.name == "short_within" and grammar.counted_from_event(text, m.start()):
+            continue  # a procedure's time limit (自受理之日起30日内): a duration, counted as a metric
         if form.name == "mlist":
             found.extend(_month_list(doc, m, context))
             continue

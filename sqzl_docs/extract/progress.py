@@ -1,5 +1,6 @@
 """Progress statements (进展) — sentences that report a completed action or an achieved figure, in
-progress reports, work reports and the done part of replies (推进情况, 工作开展情况, 一是……已……).
+progress reports and work reports (推进情况, 工作开展情况, 一是……已……, 工作回顾), or in a document whose
+kind is uncertain; a reply, notice or draft gives none (its figures are facts and rules).
 
 Each carries its metrics, dates, departments and keywords. A sentence must carry a completion cue
 or a figure. Forward-looking
@@ -65,7 +66,7 @@ def _not_progress_anywhere() -> re.Pattern[str]:
 def extract(doc: Document) -> Iterator[ProgressStatement]:
     """Yield progress statements in reading order."""
     body = doc.structure.body
-    if body is None:
+    if body is None or (doc.header and doc.header.doc_type not in _cues()["progress_doc_types"]):
         return
     plan = work_report.plan(doc) if doc.header and doc.header.doc_type == "work_report" else None
     skip = Intervals([(s.span.start, s.span.end) for s in forward_sections(doc)]

@@ -246,6 +246,36 @@ def _years(sign: int) -> Resolver:
     return resolve
 
 
+def _add_months(d: dt.date, n: int) -> dt.date:
+    month = d.month - 1 + n
+    year, month = d.year + month // 12, month % 12 + 1
+    return make_date(year, month, min(d.day, calendar.monthrange(year, month)[1])) or d
+
+
+def _short_term(g: Group, c: Context) -> Period | None:
+    """3个月内, 30日内, 两周内: a one-off deadline counted from the document's date (rules of 1.1). A
+    procedural time limit counted from an event that recurs (自受理之日起15日内, 收到申请后30日内) is a
+    duration, not a date: see :func:`counted_from_event`."""
+    n = _n(g("n"))
+    d = c.doc_date
+    if not d or not n:
+        return None, None, "relative"
+    unit = g("unit") or ""
+    if unit.endswith("月"):
+        return d, _add_months(d, n), "relative"
+    return d, d + dt.timedelta(days=n * (7 if unit in ("周", "个星期", "星期") else 1)), "relative"
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+
+
+def counted_from_event(text: str, start: int) -> bool:
+    """Whether the sentence before ``start`` counts a term from an event that recurs (之日起, 后)."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 80), start)), default=max(0, start - 80))
+    clause = text[begin:start]
+    return any(w in clause for w in date_cues().recurring_event_ends)
+
+
 def _anchored(g: Group, c: Context) -> Period | None:
     y, n = _n(g("y")), _n(g("n"))
     if not y or not n:
@@ -297,6 +327,8 @@ def _forms() -> tuple[Form, ...]:
         Form("plan_bare", rf"[“\"](?P<name>{plans})[”\"](?!{lexicon.alternation(_plan_documents())})", _plan),
         Form("years_since", rf"近(?P<n>{_CN_COUNT})年来", _years(-1)),
         Form("years_within", rf"(?P<n>{_CN_COUNT})年(?:以内|内)", _years(1), within=True),
+        Form("short_within", rf"(?<!\d)(?P<n>{_CN_COUNT})(?P<unit>个月|个星期|星期|周|日|天)(?:以内|之内|内)(?![\d])",
+             _short_term, within=True),
         # 用5年左右时间 with no start written: like 5年内, from the document's date (rules of 1.1)
         Form("years_using", rf"(?<!再)用(?P<n>{_CN_COUNT})年(?:左右)?时间", _years(1), within=True),
         Form("bare", r"年底前|年内", _rest_of_year, within=True),
@@ -372,6 +404,7 @@ class DateCues(BaseModel):
     after: dict[str, Cue]
     plan_periods: dict[str, tuple[int, int]]
     plan_documents: list[str] = []  # after a quoted plan name: the plan itself (“十四五”规划), not a date
+    recurring_event_ends: list[str] = []  # 之日起 … 30日内: a procedure's time limit, not a date
 
 
 @functools.cache
