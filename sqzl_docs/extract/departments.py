@@ -23,7 +23,7 @@ from typing import Any
 from .. import lexicon
 from ..grammar.scan import matches_at
 from ..models import Department, Document
-from . import dates, extractor
+from . import dates, extractor, keywords
 
 _CJK = r"[\u4e00-\u9fff]"
 _NAME = r"(?:(?![的由和与及任为])[\u4e00-\u9fff])"
@@ -83,8 +83,9 @@ def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
 
 
 @functools.cache
-def _open_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """A list of organs (A、B、C), an organ before a role cue, an organ alone as an item heading."""
+def _open_patterns() -> tuple[re.Pattern[str], ...]:
+    """A list of organs (A、B、C), an organ before a role cue, an organ alone as an item heading, an
+    organ opening a paragraph before a role cue, an organ before the post of its head."""
     name = _open_name()
     edge = r"(?<![\u4e00-\u9fff])"
     after = r"(?=[、，,。；;：:）)\n]|等|$)"
@@ -92,7 +93,9 @@ def _open_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     short = _open_name("open_cued_endings", 5)
     cued = re.compile(rf"{edge}({short})(?={lexicon.alternation(_data()['open_role_cues'])})")
     heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})(?=[。.：:\n])")
-    return listed, cued, heading
+    duty = re.compile(rf"(?m)^[ \t\u3000]*({name})(?={lexicon.alternation(_data()['open_role_cues'])})")
+    post = re.compile(rf"({name})(?={lexicon.alternation(_data()['open_post_titles'])})")
+    return listed, cued, heading, duty, post
 
 
 def _small_place(text: str, start: int) -> int:
@@ -164,7 +167,7 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
-    listed, cued, heading = _open_patterns()
+    listed, cued, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, role_cues = _open_parts()
     for m in listed.finditer(text) if "、" in text else ():
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -178,11 +181,25 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    patterns = ([cued] if any(c in text for c in role_cues) else []) + [heading]
+    patterns = ([cued, duty] if any(c in text for c in role_cues) else []) + [heading]
     for pattern in patterns:
         for m in pattern.finditer(text):
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
+
+
+def _post_organs(text: str) -> Iterator[tuple[int, int]]:
+    """Organs named before the post of their head (党政办主任, 由镇房管所所长兼任), from the nearest word
+    start (the caller cuts a person's name written before it: 周煜斌  党政办主任)."""
+    post = _open_patterns()[4]
+    not_start, not_end = _open_parts()[1], tuple(_data()["open_not_end"])
+    for m in post.finditer(text) if any(t in text for t in _post_titles()) else ():
+        start = next((i for i in range(m.start(1), m.end(1) - 1) if _word_start(text, i)), None)
+        if start is None:
+            continue
+        name = text[start:m.end(1)]
+        if not name.startswith(not_start) and not name.endswith(not_end):
+            yield start, m.end(1)
 
 
 @functools.cache
@@ -292,7 +309,10 @@ def _street_start(text: str, end: int) -> int | None:
 def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
     out: dict[str, str] = {}
+    known = lexicon.places()
     for name in names:
+        if name[:1] in "省市区县" and not any(name.startswith(p) for p in (name[:k] for k in range(2, 8)) if p in known):
+            continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
         for m in re.finditer(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+", name):
             places = re.findall(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)", m.group())
             acc = ""
@@ -324,6 +344,33 @@ def canonical_name(name: str, places: dict[str, str]) -> str | None:
             return None
         full = places[level] + full[1:]
     return full
+
+
+@functools.cache
+def _post_titles() -> frozenset[str]:
+    return frozenset(_data()["open_post_titles"])
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """Whether a name ending at ``end`` stands inside an ordinary word: the words of the text around
+    it (as jieba segments them) do not break at its end (财政所|需资金 is
+    财政|所需|资金; 民政部门 is 民政|部门), unless the word across is the post of its head (局长)."""
+    pair = text[end - 1:end + 1]
+    if len(pair) < 2 or pair in _post_titles() or not keywords.is_word(pair):
+        return False  # no word runs across the end: only then is the segmenter asked
+    right = end
+    while right < len(text) and right < end + 4 and _CJK_CHAR.match(text[right]):
+        right += 1
+    return end - start not in keywords.word_breaks(text[start:right])
+
+
+@functools.cache
+def _national_open() -> re.Pattern[str]:
+    d = _data()
+    bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
+    return re.compile(rf"(?<![\u4e00-\u9fff])(?:{lexicon.alternation(d['national'])})"
+                      rf"(?:(?![{bad}])[\u4e00-\u9fff]){{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
+                      rf"(?![{''.join(d['not_after'])}])")
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
@@ -373,18 +420,28 @@ def extract(doc: Document) -> Iterator[Department]:
                 continue  # 区县, 乡镇: a generic collective
             if m["level"] in _data()["small_place_levels"]:
                 start = _small_place(text, start)
+        if not m["level"] and not m["street"]:
+            for prefix in _data()["central_prefixes"]:  # 国务院|国资委
+                if text[max(0, start - len(prefix)):start] == prefix and not m.group().startswith(prefix):
+                    start -= len(prefix)
+                    break
         for prefix in _data()["party_prefixes"]:  # 中共|上海市委
             if text[end - 1] == "委" and text[max(0, start - len(prefix)):start] == prefix:
                 start -= len(prefix)
                 break
         found.append((start, end))
+    found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
+    found += [(m.start(), m.end()) for m in _national_open().finditer(text) if "国家" in text
+              and not any(s < m.end() and m.start() < e for s, e in found) and not _inside_word(text, m.start(), m.end())]
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
-    for s, e in sorted(set(_open_organs(text))):
+    for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found
+        if _inside_word(text, s, e):
+            continue
         bisect.insort(taken, (s, e))
         found.append((s, e))
     found.sort()
@@ -400,6 +457,18 @@ def extract(doc: Document) -> Iterator[Department]:
         canonical = canonical_name(name, places)
         role = _role(text, s, e, issuers, canonical or name)
         yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]
+
+
+def _cut_person(doc: Document, start: int, end: int) -> tuple[int, int] | None:
+    """The name after the last space of its source text (a list of members: 周煜斌  党政办主任)."""
+    s, e = doc.norm.source_range(start, end)
+    source = doc.text[s:e]
+    cut = max((m.start() for m in _SPACE.finditer(source)), default=-1)
+    if cut < 0:
+        return start, end
+    if e - (s + cut + 1) < 2:
+        return None
+    return doc.norm.from_source(s + cut + 1), end
 
 
 def _issuer_texts(doc: Document) -> list[str]:
