@@ -168,7 +168,7 @@ def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateM
     return out
 
 
-@extractor("dates", version=2, requires=("doc_numbers",), data=("date_cues.yaml",))
+@extractor("dates", version=3, requires=("doc_numbers",), data=("date_cues.yaml",))
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
     text = mask(doc)

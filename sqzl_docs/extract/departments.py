@@ -351,13 +351,22 @@ def _post_titles() -> frozenset[str]:
     return frozenset(_data()["open_post_titles"])
 
 
+@functools.cache
+def _next_words() -> tuple[str, ...]:
+    d = _data()
+    return tuple(d["boundary_words"] + d["open_role_cues"] + d["roles"]["co_handled_before"])
+
+
 def _inside_word(text: str, start: int, end: int) -> bool:
     """Whether a name ending at ``end`` stands inside an ordinary word: the words of the text around
     it (as jieba segments them) do not break at its end (财政所|需资金 is
     财政|所需|资金; 民政部门 is 民政|部门), unless the word across is the post of its head (局长)."""
     pair = text[end - 1:end + 1]
-    if len(pair) < 2 or pair in _post_titles() or not keywords.is_word(pair):
+    if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(tuple(_post_titles()), end - 1) \
+            or text.startswith(tuple(_post_titles()), end):
         return False  # no word runs across the end: only then is the segmenter asked
+    if text.startswith(_next_words(), end):
+        return False  # 发展改革委|会同: a role cue or boundary word follows (jieba reads 革委会|同)
     right = end
     while right < len(text) and right < end + 4 and _CJK_CHAR.match(text[right]):
         right += 1
@@ -368,7 +377,7 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 def _national_open() -> re.Pattern[str]:
     d = _data()
     bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
-    return re.compile(rf"(?<![\u4e00-\u9fff])(?:{lexicon.alternation(d['national'])})"
+    return re.compile(rf"(?:{lexicon.alternation(d['national'])})"
                       rf"(?:(?![{bad}])[\u4e00-\u9fff]){{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
                       rf"(?![{''.join(d['not_after'])}])")
 
@@ -392,7 +401,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=3, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=4, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
@@ -422,7 +431,10 @@ def extract(doc: Document) -> Iterator[Department]:
                 start = _small_place(text, start)
         if not m["level"] and not m["street"]:
             for prefix in _data()["central_prefixes"]:  # 国务院|国资委
-                if text[max(0, start - len(prefix)):start] == prefix and not m.group().startswith(prefix):
+                if text[max(0, start - len(prefix)):start] != prefix or m.group().startswith(prefix):
+                    continue
+                a, b = doc.norm.source_range(start - len(prefix), end)
+                if not _SPACE.search(doc.text[a:b]):  # not 国务院　中央军委, two organs of a signature
                     start -= len(prefix)
                     break
         for prefix in _data()["party_prefixes"]:  # 中共|上海市委
@@ -431,7 +443,8 @@ def extract(doc: Document) -> Iterator[Department]:
                 break
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
-    found += [(m.start(), m.end()) for m in _national_open().finditer(text) if "国家" in text
+    found = [(s, e) for s, e in found if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in found)]
+    found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
               and not any(s < m.end() and m.start() < e for s, e in found) and not _inside_word(text, m.start(), m.end())]
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]

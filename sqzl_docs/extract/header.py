@@ -210,7 +210,7 @@ def _result_class(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
-@extractor("header", version=2, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
+@extractor("header", version=3, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
 def extract(doc: Document) -> Iterator[Header]:
     """Yield the document's one header record."""
     kind = doc_type(doc)

@@ -76,7 +76,7 @@ def _masked(doc: Document) -> str:
                                         for d in found])
 
 
-@extractor("metrics", version=3, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
+@extractor("metrics", version=4, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
     data = _data()

@@ -270,10 +270,15 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 
 def counted_from_event(text: str, start: int) -> bool:
-    """Whether the sentence before ``start`` counts a term from an event that recurs (之日起, 后)."""
+    """Whether a short term (30日内) at ``start`` is counted from an event rather than from the document:
+    its sentence names an event that recurs before it (之日起, 后), or a word other than 在/于/限 or a
+    clause break stands right before it (新生儿出生28天内)."""
+    cues = date_cues()
+    before = text[max(0, start - 2):start]
+    if start and not before.endswith(tuple(cues.short_term_after)) and before[-1:] not in "，,：:（(\n 　":
+        return True
     begin = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 80), start)), default=max(0, start - 80))
-    clause = text[begin:start]
-    return any(w in clause for w in date_cues().recurring_event_ends)
+    return any(w in text[begin:start] for w in cues.recurring_event_ends)
 
 
 def _anchored(g: Group, c: Context) -> Period | None:
@@ -405,6 +410,7 @@ class DateCues(BaseModel):
     plan_periods: dict[str, tuple[int, int]]
     plan_documents: list[str] = []  # after a quoted plan name: the plan itself (“十四五”规划), not a date
     recurring_event_ends: list[str] = []  # 之日起 … 30日内: a procedure's time limit, not a date
+    short_term_after: list[str] = []  # 在/于 3个月内: a one-off deadline; 出生28天内: a rule's duration
 
 
 @functools.cache

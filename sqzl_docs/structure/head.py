@@ -146,6 +146,19 @@ def _ends_like_title(text: str) -> bool:
     return stripped.endswith(tuple(endings)) or text.endswith(("）", ")")) and "稿" in text[-8:]
 
 
+def _ends_a_broken_title(lines: list[Line], candidates: list[int], i: int) -> bool:
+    """A title broken inside a word over short lines (政府工作报 / 告): the line ends a title when it and
+    the one or two candidate lines right before it, joined, end like a title."""
+    joined = lines[i].bare
+    for j in (i - 1, i - 2):
+        if j not in candidates or len(lines[j].bare) + len(joined) > 150:
+            return False
+        joined = lines[j].bare + joined
+        if _ends_like_title(joined) and not _ends_like_title(lines[j].bare):
+            return True
+    return False
+
+
 def _body_like(line: Line) -> bool:
     text = line.bare
     return bool(SENTENCE_END.search(text)) or len(text) > 150 or bool(MARKER.match(text))
@@ -165,7 +178,10 @@ def read_head(lines: list[Line], skip: set[int]) -> Head:
             break
         end += 1
     candidates = [i for i in range(start, end) if _title_like(lines[i], taken, i)]
-    title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)), None)
+    candidates = sorted(candidates + [i for i in range(start, end) if i - 1 in candidates and i not in taken
+                                      and len(lines[i].bare) == 1 and _ends_a_broken_title(lines, candidates, i)])
+    title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)
+                      or _ends_a_broken_title(lines, candidates, i)), None)
     if title_end is None:
         title_end = next((i for i in candidates if "关于" in lines[i].bare), candidates[0] if candidates else None)
     if title_end is not None:
