@@ -445,6 +445,7 @@ def extract(doc: Document) -> Iterator[Department]:
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = [(s, e) for s, e in found if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in found)]
     found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
+              and not m.group().endswith(tuple(_data()["open_not_end"]))  # 国家发展全局: 全局 is no organ
               and not any(s < m.end() and m.start() < e for s, e in found) and not _inside_word(text, m.start(), m.end())]
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
