@@ -52,7 +52,7 @@ def _pattern() -> re.Pattern[str]:
         rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
         rf"|(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
-        rf")(?:{_CJK}{{0,8}}?(?:{units}))?"
+        rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部)(?:(?![的由与及为在对将把被从向以中是])[\u4e00-\u9fff]){{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
         rf")(?![{''.join(d['not_after'])}])"
     )
 
@@ -198,7 +198,7 @@ def _post_organs(text: str) -> Iterator[tuple[int, int]]:
         if start is None:
             continue
         name = text[start:m.end(1)]
-        if not name.startswith(not_start) and not name.endswith(not_end):
+        if not name.startswith(not_start) and not name.endswith(not_end) and len(name) <= _data()["open_post_longest"]:
             yield start, m.end(1)
 
 
@@ -401,7 +401,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=4, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=5, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
@@ -450,11 +450,12 @@ def extract(doc: Document) -> Iterator[Department]:
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
+    institution = tuple(_data()["open_not_institution"])
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found
-        if _inside_word(text, s, e):
+        if _inside_word(text, s, e) or any(w in text[s:e] for w in institution):
             continue
         bisect.insort(taken, (s, e))
         found.append((s, e))

@@ -210,7 +210,12 @@ def _result_class(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
-@extractor("header", version=3, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
+def _order_heading(title: str) -> bool:
+    """Whether a title is only an order's heading (中华人民共和国国务院令), not a document's name."""
+    return "关于" not in title and title.endswith(tuple(lexicon.structure_cues()["order_heading_endings"]))
+
+
+@extractor("header", version=4, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
 def extract(doc: Document) -> Iterator[Header]:
     """Yield the document's one header record."""
     kind = doc_type(doc)
@@ -218,6 +223,8 @@ def extract(doc: Document) -> Iterator[Header]:
     published = dates.published_field(doc)
     named = doc.meta("title")
     title = doc.structure.title_text or (named.value if named else None)
+    if named and named.value and title and _order_heading(title):
+        title = named.value  # 中华人民共和国国务院令 heads the page; 标题 names the regulation
     yield Header(
         doc_type=kind,  # type: ignore[arg-type]
         title=title,
