@@ -55,8 +55,10 @@ def published_field(doc: Document) -> MetaField | None:
 
 
 def written_date(doc: Document) -> dt.date | None:
-    """成文日期: the signature's date, the metadata's, a dated subtitle, else a revision or effective date."""
-    if doc.structure.closing.date_value:
+    """成文日期: the signature's date, the metadata's, a dated subtitle, else a revision or effective date.
+    A signature of another body than the issuer's closes an enclosure (国家教委's 请示 under 国务院办公厅's
+    转发 notice): then the metadata's 成文日期 is the document's own."""
+    if doc.structure.closing.date_value and not enclosure_signed(doc):
         return doc.structure.closing.date_value
     field = doc.meta("written")
     if field and field.date:
@@ -71,6 +73,17 @@ def written_date(doc: Document) -> dt.date | None:
         if field and field.date:
             return field.date
     return None
+
+
+def enclosure_signed(doc: Document) -> bool:
+    """Whether the closing signature is an enclosure's: the metadata names the issuer and a written date,
+    and the signature names neither the issuer nor anything the issuer's name holds."""
+    issuer, written, signature = doc.meta("issuer"), doc.meta("written"), doc.structure.closing.signature
+    if not (issuer and issuer.value and written and written.date and signature):
+        return False
+    signed = re.sub(r"\s+", "", signature.text)
+    return bool(signed) and signed not in issuer.value and issuer.value not in signed \
+        and written.date != doc.structure.closing.date_value
 
 
 def _all_sections(sections: list[Section]) -> Iterator[Section]:
@@ -168,7 +181,7 @@ def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateM
     return out
 
 
-@extractor("dates", version=3, requires=("doc_numbers",), data=("date_cues.yaml",))
+@extractor("dates", version=4, requires=("doc_numbers",), data=("date_cues.yaml",))
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
     text = mask(doc)
@@ -177,7 +190,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
     published = {f.span.start for f in doc.metadata if f.name == "published" and f.span}
     written = {f.span.start for f in doc.metadata if f.name == "written" and f.span}
     closing = doc.structure.closing.date
-    if closing is not None:
+    if closing is not None and not enclosure_signed(doc):
         written.add(closing.start)
     line_start = 0
     found: list[DateMention] = []

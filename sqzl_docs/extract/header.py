@@ -77,7 +77,7 @@ def _author_line(doc: Document) -> str | None:
 def _issuer(doc: Document) -> str | None:
     """The issuing body, in the fullest form the document gives."""
     candidates: list[str] = []
-    if doc.structure.closing.signature:
+    if doc.structure.closing.signature and not dates.enclosure_signed(doc):  # not an enclosed 请示's signer
         candidates.extend(doc.structure.closing.signature.text.split())
     title = doc.structure.title_text or ""
     if "关于" in title or _FORWARDS.search(title):
@@ -215,7 +215,7 @@ def _order_heading(title: str) -> bool:
     return "关于" not in title and title.endswith(tuple(lexicon.structure_cues()["order_heading_endings"]))
 
 
-@extractor("header", version=4, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
+@extractor("header", version=5, requires=("doc_numbers", "departments"), data=("doc_types.yaml", "structure_cues.yaml"))
 def extract(doc: Document) -> Iterator[Header]:
     """Yield the document's one header record."""
     kind = doc_type(doc)
