@@ -174,7 +174,7 @@ class DocNumber(Frozen):
     span: Span
     canonical: str
     issuer_code: str
-    year: int
+    year: int | None  # None for an order's number (国令第707号), which has no year
     serial: int
     repaired: bool = False
     own: bool = False

@@ -42,9 +42,13 @@ def _own_numbers(doc: Document) -> set[str]:
     return {parsed.canonical for w in written if (parsed := docno.parse_doc_number(w))}
 
 
-@extractor("doc_numbers", version=1, data=("doc_numbers.yaml",))
+@extractor("doc_numbers", version=2, data=("doc_numbers.yaml",))
 def extract(doc: Document) -> Iterator[DocNumber]:
     """Yield every document number in reading order."""
+    yield from sorted([*_numbers(doc), *_own_order_number(doc)], key=lambda n: n.span.start)
+
+
+def _numbers(doc: Document) -> Iterator[DocNumber]:
     text = doc.norm.text
     own = _own_numbers(doc)
     for m in docno.find(text):
@@ -62,3 +66,12 @@ def extract(doc: Document) -> Iterator[DocNumber]:
         canonical = docno.canonical(code, year, serial)
         yield DocNumber(span=doc.source_span(start, m.end()), canonical=canonical, issuer_code=code, year=year,
                         serial=serial, repaired=damaged, own=canonical in own)
+
+
+def _own_order_number(doc: Document) -> Iterator[DocNumber]:
+    """An order's own number in the page's metadata (发文字号：国令第707号): it has no year, so the grammar
+    of 机关代字〔年份〕序号 does not find it; cited order numbers in running text are left alone."""
+    for f in doc.metadata:
+        if f.name == "doc_number" and f.value and f.span and (parsed := docno.parse_order_number(f.value)):
+            yield DocNumber(span=f.span, canonical=parsed.canonical, issuer_code=parsed.issuer_code, year=None,
+                            serial=parsed.serial, own=True)

@@ -39,12 +39,24 @@ DAMAGED = re.compile(
 )
 
 
+# An order's number (令号), with no year: 国令第707号, 中华人民共和国国务院令第707号, 沪府令第39号.
+ORDER = re.compile(rf"(?P<code>{CODE}{{1,12}}?令)\s*+第?\s*+(?P<serial>[1-9]\d{{0,4}})\s*+号")
+
+
 class ParsedDocNumber(NamedTuple):
     canonical: str
     issuer_code: str
-    year: int
+    year: int | None
     serial: int
     repaired: bool
+
+
+def parse_order_number(text: str) -> ParsedDocNumber | None:
+    """Parse a string that is one whole order number (国令第707号 → 国令第707号, year None)."""
+    m = ORDER.fullmatch(re.sub(r"\s+", "", text))
+    if not m:
+        return None
+    return ParsedDocNumber(f"{m['code']}第{int(m['serial'])}号", m["code"], None, int(m["serial"]), False)
 
 
 def canonical(code: str, year: int, serial: int) -> str:
