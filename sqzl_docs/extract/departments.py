@@ -27,6 +27,7 @@ from . import dates, extractor, keywords
 
 _CJK = r"[\u4e00-\u9fff]"
 _NAME = r"(?:(?![的由和与及任为])[\u4e00-\u9fff])"
+_GROUP_NAME = r"(?:(?![的由和与及任为向在对将把被从以没是])[\u4e00-\u9fff])"  # a body's topic holds no verb phrase
 
 
 @functools.cache
@@ -47,7 +48,7 @@ def _pattern() -> re.Pattern[str]:
     central = alt(d["central"])
     return re.compile(
         r"(?P<name>"
-        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_NAME}{{2,20}}?(?:{group})|{organ}"
+        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
         rf"|{_NAME}{{2,10}}?(?:{institutions}))"
         rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
         rf"|(?:{alt(d['national'])})?{dept}"
@@ -401,7 +402,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=5, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=6, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
@@ -451,12 +452,13 @@ def extract(doc: Document) -> Iterator[Department]:
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
     institution = tuple(_data()["open_not_institution"])
+    manners = tuple(m + "办" for m in _data()["open_manner_of_handling"])
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found
-        if _inside_word(text, s, e) or any(w in text[s:e] for w in institution):
-            continue
+        if _inside_word(text, s, e) or any(w in text[s:e] for w in institution) or text[s:e].endswith(manners):
+            continue  # 就近办: a manner of handling, not an office
         bisect.insort(taken, (s, e))
         found.append((s, e))
     found.sort()

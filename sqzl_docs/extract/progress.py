@@ -62,7 +62,7 @@ def _not_progress_anywhere() -> re.Pattern[str]:
     return re.compile(lexicon.alternation(_cues()["not_progress_anywhere"]))
 
 
-@extractor("progress", version=5, requires=("dates", "metrics", "departments"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("progress", version=6, requires=("dates", "metrics", "departments"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[ProgressStatement]:
     """Yield progress statements in reading order."""
     body = doc.structure.body
