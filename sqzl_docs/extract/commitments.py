@@ -120,7 +120,7 @@ def _lead_in() -> re.Pattern[str]:
                       r"[^。；\n]{0,12}[：:]\s*$")
 
 
-@extractor("commitments", version=4, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("commitments", version=5, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)
@@ -135,11 +135,19 @@ def extract(doc: Document) -> Iterator[Commitment]:
         for clause in wr.targets:  # 主要预期目标: one undertaking per clause
             found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
     if wr:
-        for lead in wr.undertakings:  # the plan's paragraphs after its numbered tasks
-            found.append(_commitment(doc, lead, lead, [], d, idx, fallback=due))
-            covered.append((lead.start, lead.end))
+        for lead, scope in wr.undertakings:  # the plan's paragraphs after its tasks, its policy directions
+            found.append(_commitment(doc, lead, scope, [], d, idx, fallback=due))
+            covered.append((scope.start, scope.end))
+        for head, scope, task in wr.parts:  # the unnumbered paragraphs under its tasks: parts of them
+            found.append(_commitment(doc, head, scope, [], d, idx, fallback=due).model_copy(update={"part_of": task}))
     announced = _announced(doc)
     for top in forward_sections(doc):
+        ordinal = wr.ordinal.get(top.heading.start) if wr else None
+        if ordinal:  # 第一，……第二，……: the section's items
+            covered.append((top.span.start, top.span.end))
+            for head, scope in ordinal:
+                found.append(_commitment(doc, head, scope, [top.heading.text], d, idx, fallback=due))
+            continue
         items = top.children or ([top] if kind in ("notice", "draft", "work_report") or top.heading.start in announced
                                  else [])
         if not items:

@@ -5,6 +5,9 @@ A work report reviews year N and plans year N+1. Its top-level sections after th
 plan, except those that only present another document (a 规划纲要 draft, 关于《……》的说明) or set out
 principles (总体要求 …, kept in ``not_forward_sections``). Items of the plan with no date of their own
 are due by the end of the plan's year; each clause of the main targets is an undertaking of its own.
+A paragraph of the plan that opens with a measure (加快智慧城市建设。积极的财政政策要适度加力、提质增效。)
+is an undertaking too: in a section of principles and policy directions one of its own, under a numbered
+task a part of that task (tracked on its own, but no commitment of its own by the guide's nesting rule).
 
 >>> import sqzl_docs
 >>> doc = sqzl_docs.parse_text("各位代表：\\n一、2023年工作回顾\\n建成服务站12个。\\n二、2024年政府工作任务\\n"
@@ -48,7 +51,12 @@ class Plan:
     sections: list[Section] = field(default_factory=list)
     targets: list[Span] = field(default_factory=list)
     target_sentence: tuple[int, int] | None = None
-    undertakings: list[Span] = field(default_factory=list)  # paragraphs after the tasks (我们要……)
+    # (sentence, scope): paragraphs after the tasks (我们要……) and policy directions of a section of principles
+    undertakings: list[tuple[Span, Span]] = field(default_factory=list)
+    # (heading sentence, its paragraph, the item it belongs to): the unnumbered paragraphs under a task
+    parts: list[tuple[Span, Span, Span]] = field(default_factory=list)
+    # a plan section without numbered items whose paragraphs are numbered 第一，……: (heading, scope) by section start
+    ordinal: dict[int, list[tuple[Span, Span]]] = field(default_factory=dict)
 
     def deadline(self) -> Deadline | None:
         """By the end of the plan's year (for plan items without a date of their own)."""
@@ -84,6 +92,10 @@ def _plan(doc: Document) -> Plan | None:
     out = Plan(year=year or (written.year if written else None), start=after[0].span.start, sections=sections)
     _find_targets(doc, out)
     _find_undertakings(doc, out)
+    presenting = _cues()["document_sections"]  # sections of principles: not presenting another document
+    principles = [s for s in after if s not in sections and not any(w in s.heading.text for w in presenting)]
+    _find_directions(doc, out, principles)
+    _find_parts(doc, out)
     return out
 
 
@@ -102,18 +114,126 @@ def _find_undertakings(doc: Document, out: Plan) -> None:
     breaks = [i for i, (p, raw) in enumerate(lines) if p >= s0 and raw.strip() in address]
     if len(breaks) < 2:
         return
-    starts = tuple(cues["own_undertaking_starts"])
+    starts, events = tuple(cues["own_undertaking_starts"]), tuple(cues["event_starts"])
     for i in range(breaks[0] + 1, breaks[-1]):
         p, raw = lines[i]
         text = raw.strip()
         if not text or text in address:
             continue
-        first = re.split(r"(?<=[。！？])", text, maxsplit=1)[0].rstrip("。！？")
-        lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first)
-        if text.startswith(starts) or lead:
-            at = p + raw.index(text[:1])
-            s, e = norm.source_range(at, at + len(first))
-            out.undertakings.append(doc.span(s, e))
+        said = _sentences(p + raw.index(text[:1]), text)
+        first = said[0][2]
+        lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first) \
+            and measure(first) is not None
+        own = said[:1] if text.startswith(starts) or lead else [x for x in said if x[2].startswith(starts)][:1]
+        own += [x for x in said[1:] if x[2].startswith(events) and x not in own]
+        for at, end, _ in sorted(own):
+            span = doc.span(*norm.source_range(at, end))
+            out.undertakings.append((span, span))
+
+
+def _sentences(at: int, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each sentence of a paragraph that starts at normalised offset ``at``,
+    without its closing mark."""
+    out = []
+    for m in re.finditer(r"[^。！？!?]+", text):
+        body = m.group().rstrip()
+        if body.strip():
+            lead = len(body) - len(body.lstrip())
+            out.append((at + m.start() + lead, at + m.start() + len(body), body.strip()))
+    return out
+
+
+def _paragraphs(doc: Document, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) in normalised offsets of each non-empty line between two source offsets."""
+    norm = doc.norm
+    s, e = norm.from_source(start), norm.from_source(end)
+    out, pos = [], s
+    for raw in norm.text[s:e].split("\n"):
+        text = raw.strip()
+        if text:
+            at = pos + raw.index(text[0])
+            out.append((at, at + len(text), text))
+        pos += len(raw) + 1
+    return out
+
+
+@functools.cache
+def _measure() -> re.Pattern[str]:
+    """A sentence that states a measure or direction (``measure`` in data/commitment_cues.yaml); the group
+    ``verb`` holds its policy verb when it has one (not for ``积极的财政政策要……``)."""
+    m = _cues()["measure"]
+    alt = lexicon.alternation
+    n = m["subject_max"]
+    verb = (rf"(?:(?:{alt(m['prepositions'])})[^，,。；;]{{1,12}}?)?(?:{alt(m['manners'])})*"
+            rf"(?P<verb>{alt(m['verbs'])})")
+    return re.compile(rf"(?:(?:{alt(m['openers'])})[，,])?(?:我们)?(?:(?:{alt(m['before_verb'])})?{verb}"
+                      rf"|(?!我们|各)[^，,。；;：:要将是]{{2,{n}}}?要(?!求)|(?!各)[^，,。；;：:]{{2,{n}}}[，,](?:我们)?要(?!求))")
+
+
+def measure(sentence: str) -> str | None:
+    """The policy verb of a sentence that states a measure ('' for one with a subject and 要), else None.
+
+    >>> measure("加快智慧城市建设"), measure("积极的财政政策要适度加力、提质增效"), measure("开放也是改革")
+    ('加快', '', None)
+    """
+    if len(sentence) > _cues()["measure"]["sentence_max"]:
+        return None
+    m = _measure().match(sentence.lstrip("—-－ "))
+    return None if m is None else (m["verb"] or "")
+
+
+def _find_directions(doc: Document, out: Plan, principles: list[Section]) -> None:
+    """Paragraphs of a plan's sections of principles (总体要求和政策取向) that open with a measure:
+    undertakings of their own (积极的财政政策要适度加力、提质增效), unless the measure states a principle
+    (我们要坚持稳中求进……)."""
+    norm = doc.norm
+    skip = tuple(_cues()["principle_verbs"])
+    for top in principles:
+        for at, end, text in _paragraphs(doc, top.span.start, top.span.end)[1:]:
+            s, e = norm.source_range(at, end)
+            if out.target_sentence and s < out.target_sentence[1] and e > out.target_sentence[0]:
+                continue
+            first = _sentences(at, text)[0]
+            verb = measure(first[2])
+            if verb is None or verb.startswith(skip) or any(w in first[2] for w in _cues()["principle_words"]):
+                continue
+            h = first[0] + len(first[2]) - len(first[2].lstrip("—-－ "))
+            out.undertakings.append((doc.span(*norm.source_range(h, first[1])), doc.span(s, e)))
+
+
+def _find_parts(doc: Document, out: Plan) -> None:
+    """The unnumbered paragraphs under each task of the plan that open with a measure (its heading
+    sentence); a section without numbered items is one task, or one per paragraph numbered 第一，……"""
+    norm = doc.norm
+    address = set(lexicon.structure_cues().get("address_lines", []))
+    ordinal = re.compile(_cues()["ordinal_paragraph"])
+    for top in out.sections:
+        scopes = [(c.span.start, c.span.end, c.span) for c in top.children]
+        if not top.children:
+            paras = _paragraphs(doc, top.span.start, top.span.end)
+            marked = [(at, text) for at, _e, text in paras if ordinal.match(text)]
+            if len(marked) >= 2:
+                ends = [norm.source_range(at, at)[0] for at, _ in marked[1:]] + [top.span.end]
+                items = []
+                for (at, text), end in zip(marked, ends):
+                    m = ordinal.match(text)
+                    assert m is not None
+                    head = _sentences(at + m.end(), text[m.end():])[0]
+                    scope = doc.span(norm.source_range(at, at)[0], end)
+                    items.append((doc.span(*norm.source_range(head[0], head[1])), scope))
+                out.ordinal[top.heading.start] = items
+                scopes = [(x.start, x.end, x) for _, x in items]
+            else:
+                scopes = [(top.span.start, top.span.end, top.span)]
+        for start, end, item in scopes:
+            for at, p_end, text in _paragraphs(doc, start, end)[1:]:
+                if text in address:
+                    break
+                first = _sentences(at, text)[0]
+                if measure(first[2]) is None:
+                    continue
+                out.parts.append((doc.span(*norm.source_range(first[0], first[1])),
+                                  doc.span(*norm.source_range(at, p_end)), item))
 
 
 def _plan_year(review: str, plan_headings: list[str]) -> int | None:
@@ -127,6 +247,22 @@ def _plan_year(review: str, plan_headings: list[str]) -> int | None:
     return max(years) + 1 if years else None
 
 
+def _more_targets(text: str, end: int) -> int:
+    """The end of the main targets: the sentences after the lead sentence in its paragraph that are lists
+    of short clauses too (……同步。能耗强度下降3.1%以上，主要污染物排放继续减少。)."""
+    stop = text.find("\n", end)
+    stop = stop if stop >= 0 else len(text)
+    limit = _cues()["target_clause_max"]
+    while end < stop:
+        nxt = text.find("。", end + 1, stop)
+        nxt = nxt if nxt >= 0 else stop
+        clauses = [c.strip() for c in re.split(r"[；;，,]", text[end + 1:nxt])]
+        if not any(clauses) or any(not c or len(c) > limit or re.search(r"是|考虑|必须|^[要将]", c) for c in clauses):
+            break
+        end = nxt
+    return end
+
+
 def _find_targets(doc: Document, out: Plan) -> None:
     """One span per clause of the main targets (主要预期目标是：A；B，C。)."""
     norm = doc.norm
@@ -136,10 +272,11 @@ def _find_targets(doc: Document, out: Plan) -> None:
         return
     end = norm.text.find("。", m.end())
     end = end if end >= 0 else len(norm.text)
+    end = _more_targets(norm.text, end)
     out.target_sentence = norm.source_range(m.start(), end)
     pos = m.end()
-    for piece in re.split(r"([；;，,])", norm.text[m.end():end]):
-        if piece in "；;，,":
+    for piece in re.split(r"([；;，,。])", norm.text[m.end():end]):
+        if piece in "；;，,。":
             pos += len(piece)
             continue
         clause = piece.strip()
