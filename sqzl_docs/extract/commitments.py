@@ -136,10 +136,11 @@ def extract(doc: Document) -> Iterator[Commitment]:
             found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
     if wr:
         for lead, scope in wr.undertakings:  # the plan's paragraphs after its tasks, its policy directions
-            found.append(_commitment(doc, lead, scope, [], d, idx, fallback=due))
+            found.append(_commitment(doc, lead, scope, [], d, idx, fallback=wr.period_due.get(lead.start, due)))
             covered.append((scope.start, scope.end))
-        for head, scope, task in wr.parts:  # the unnumbered paragraphs under its tasks: parts of them
-            found.append(_commitment(doc, head, scope, [], d, idx, fallback=due).model_copy(update={"part_of": task}))
+        covered.extend(wr.principles)
+        for head, scope, task, path in wr.parts:  # the unnumbered paragraphs under its tasks: parts of them
+            found.append(_commitment(doc, head, scope, path, d, idx, fallback=due).model_copy(update={"part_of": task}))
     announced = _announced(doc)
     for top in forward_sections(doc):
         ordinal = wr.ordinal.get(top.heading.start) if wr else None

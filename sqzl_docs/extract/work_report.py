@@ -27,9 +27,14 @@ from typing import Any
 
 from .. import lexicon
 from ..models import Deadline, Document, Section, Span
+from ..grammar.dates import plan_periods
 from .dates import document_date
+from .sentences import strip_marker
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+# 要把握好以下三点 / 今年要重点做好八个方面工作: a lead-in that announces items, not a measure of its own
+_ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]+(?:个)?(?:点|方面))(?:工作)?$")
+_DIRECTIVE = re.compile(r"各[^，。]{0,12}要")  # 各级政府及其工作人员要……: a directive to generic bodies
 
 
 @functools.cache
@@ -53,8 +58,13 @@ class Plan:
     target_sentence: tuple[int, int] | None = None
     # (sentence, scope): paragraphs after the tasks (我们要……) and policy directions of a section of principles
     undertakings: list[tuple[Span, Span]] = field(default_factory=list)
-    # (heading sentence, its paragraph, the item it belongs to): the unnumbered paragraphs under a task
-    parts: list[tuple[Span, Span, Span]] = field(default_factory=list)
+    # paragraphs of principles (我们将坚持稳中求进……): source ranges where no promise is an undertaking
+    principles: list[tuple[int, int]] = field(default_factory=list)
+    # the deadline of an undertaking of a section that names a plan period (“十三五”时期……), by its start
+    period_due: dict[int, Deadline] = field(default_factory=dict)
+    # (heading sentence, its paragraph, the item it belongs to, the item's headings): the unnumbered
+    # paragraphs under a task
+    parts: list[tuple[Span, Span, Span, list[str]]] = field(default_factory=list)
     # a plan section without numbered items whose paragraphs are numbered 第一，……: (heading, scope) by section start
     ordinal: dict[int, list[tuple[Span, Span]]] = field(default_factory=dict)
 
@@ -95,6 +105,7 @@ def _plan(doc: Document) -> Plan | None:
     presenting = _cues()["document_sections"]  # sections of principles: not presenting another document
     principles = [s for s in after if s not in sections and not any(w in s.heading.text for w in presenting)]
     _find_directions(doc, out, principles)
+    _find_policy_sentences(doc, out, principles)
     _find_parts(doc, out)
     return out
 
@@ -124,7 +135,11 @@ def _find_undertakings(doc: Document, out: Plan) -> None:
         first = said[0][2]
         lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first) \
             and measure(first) is not None
-        own = said[:1] if text.startswith(starts) or lead else [x for x in said if x[2].startswith(starts)][:1]
+        if text.startswith(starts) or lead:
+            own = said[:1]
+        else:  # the first 要 sentence, unless a directive to generic bodies (各级政府……要) came before it
+            directive = next((k for k, x in enumerate(said) if _DIRECTIVE.match(x[2])), len(said))
+            own = [x for x in said[:directive] if x[2].startswith(starts)][:1]
         own += [x for x in said[1:] if x[2].startswith(events) and x not in own]
         for at, end, _ in sorted(own):
             span = doc.span(*norm.source_range(at, end))
@@ -170,16 +185,16 @@ def _measure() -> re.Pattern[str]:
                       rf"|(?!我们|各)[^，,。；;：:要将是]{{2,{n}}}?要(?!求)|(?!各)[^，,。；;：:]{{2,{n}}}[，,](?:我们)?要(?!求))")
 
 
-def measure(sentence: str) -> str | None:
+def measure(sentence: str, *, any_length: bool = False) -> str | None:
     """The policy verb of a sentence that states a measure ('' for one with a subject and 要), else None.
 
     >>> measure("加快智慧城市建设"), measure("积极的财政政策要适度加力、提质增效"), measure("开放也是改革")
     ('加快', '', None)
     """
-    if len(sentence) > _cues()["measure"]["sentence_max"]:
+    if len(sentence) > _cues()["measure"]["sentence_max"] and not any_length:
         return None
     m = _measure().match(sentence.lstrip("—-－ "))
-    return None if m is None else (m["verb"] or "")
+    return None if m is None or _ANNOUNCES.search(sentence) else (m["verb"] or "")
 
 
 def _find_directions(doc: Document, out: Plan, principles: list[Section]) -> None:
@@ -189,16 +204,60 @@ def _find_directions(doc: Document, out: Plan, principles: list[Section]) -> Non
     norm = doc.norm
     skip = tuple(_cues()["principle_verbs"])
     for top in principles:
+        period = _period(top.heading.text)
         for at, end, text in _paragraphs(doc, top.span.start, top.span.end)[1:]:
             s, e = norm.source_range(at, end)
             if out.target_sentence and s < out.target_sentence[1] and e > out.target_sentence[0]:
                 continue
             first = _sentences(at, text)[0]
+            if (measure(first[2], any_length=True) or "").startswith(skip):
+                out.principles.append((s, e))
+                continue
             verb = measure(first[2])
             if verb is None or verb.startswith(skip) or any(w in first[2] for w in _cues()["principle_words"]):
                 continue
             h = first[0] + len(first[2]) - len(first[2].lstrip("—-－ "))
             out.undertakings.append((doc.span(*norm.source_range(h, first[1])), doc.span(s, e)))
+            if period is not None:
+                out.period_due[out.undertakings[-1][0].start] = period
+        for item in top.children:  # 一是……二是…… in such a section: its items (the guide)
+            heading = strip_marker(item.heading.text).rstrip("。；;")
+            if item.style != "inline" or not heading or heading.startswith(skip):
+                continue
+            at = item.heading.start + item.heading.text.index(heading)
+            out.undertakings.append((doc.span(at, at + len(heading)), item.span))
+            if period is not None:
+                out.period_due[at] = period
+
+
+def _period(heading: str) -> Deadline | None:
+    """The plan period a heading names (二、“十三五”时期主要目标任务……: 2016–2020), as a deadline."""
+    for name, (first, last) in plan_periods().items():
+        if name in heading:
+            return Deadline(start=dt.date(first, 1, 1), end=dt.date(last, 12, 31), source="plan_period")
+    return None
+
+
+def _find_policy_sentences(doc: Document, out: Plan, principles: list[Section]) -> None:
+    """Sentences that set a policy's direction (积极的财政政策要加力提效。产业政策要发展和安全并举。) inside the
+    paragraphs of the sections of principles and the lead-in of a plan section with items, wherever they
+    stand in their paragraph: undertakings (not those of a paragraph already taken as one)."""
+    norm = doc.norm
+    pattern = re.compile(rf"[^，,。；;]{{0,12}}(?:{lexicon.alternation(_cues()['policy_subjects'])})要(?!求)")
+    taken = [(scope.start, scope.end) for _, scope in out.undertakings]
+    ranges = [(top.span.start, top.span.end) for top in principles]
+    ranges += [(top.span.start, top.children[0].span.start) for top in out.sections if top.children]
+    for start, end in ranges:
+        for at, p_end, text in _paragraphs(doc, start, end)[1:]:
+            s, e = norm.source_range(at, p_end)
+            if any(a <= s < b for a, b in taken) or (out.target_sentence and out.target_sentence[0] <= s
+                                                       < out.target_sentence[1]):
+                continue
+            longest = _cues()["measure"]["sentence_max"]
+            for x in _sentences(at, text):
+                if pattern.match(x[2]) and not _DIRECTIVE.match(x[2]) and len(x[2]) <= longest:
+                    span = doc.span(*norm.source_range(x[0], x[1]))
+                    out.undertakings.append((span, span))
 
 
 def _find_parts(doc: Document, out: Plan) -> None:
@@ -208,7 +267,7 @@ def _find_parts(doc: Document, out: Plan) -> None:
     address = set(lexicon.structure_cues().get("address_lines", []))
     ordinal = re.compile(_cues()["ordinal_paragraph"])
     for top in out.sections:
-        scopes = [(c.span.start, c.span.end, c.span) for c in top.children]
+        scopes = [(c.span.start, c.span.end, c.span, [top.heading.text, c.heading.text]) for c in top.children]
         if not top.children:
             paras = _paragraphs(doc, top.span.start, top.span.end)
             marked = [(at, text) for at, _e, text in paras if ordinal.match(text)]
@@ -222,10 +281,10 @@ def _find_parts(doc: Document, out: Plan) -> None:
                     scope = doc.span(norm.source_range(at, at)[0], end)
                     items.append((doc.span(*norm.source_range(head[0], head[1])), scope))
                 out.ordinal[top.heading.start] = items
-                scopes = [(x.start, x.end, x) for _, x in items]
+                scopes = [(x.start, x.end, x, [top.heading.text, h.text]) for h, x in items]
             else:
-                scopes = [(top.span.start, top.span.end, top.span)]
-        for start, end, item in scopes:
+                scopes = [(top.span.start, top.span.end, top.span, [top.heading.text])]
+        for start, end, item, path in scopes:
             for at, p_end, text in _paragraphs(doc, start, end)[1:]:
                 if text in address:
                     break
@@ -233,7 +292,7 @@ def _find_parts(doc: Document, out: Plan) -> None:
                 if measure(first[2]) is None:
                     continue
                 out.parts.append((doc.span(*norm.source_range(first[0], first[1])),
-                                  doc.span(*norm.source_range(at, p_end)), item))
+                                  doc.span(*norm.source_range(at, p_end)), item, path))
 
 
 def _plan_year(review: str, plan_headings: list[str]) -> int | None:
