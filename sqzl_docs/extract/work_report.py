@@ -32,6 +32,7 @@ from .dates import document_date
 from .sentences import strip_marker
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+_OWN = re.compile(r"(?:^|[，,])我们(?:要|将)")  # the government's own undertaking, at a clause's start
 # 要把握好以下三点 / 今年要重点做好八个方面工作: a lead-in that announces items, not a measure of its own
 _ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]+(?:个)?(?:点|方面))(?:工作)?$")
 _DIRECTIVE = re.compile(r"各[^，。]{0,12}要")  # 各级政府及其工作人员要……: a directive to generic bodies
@@ -284,11 +285,16 @@ def _find_parts(doc: Document, out: Plan) -> None:
                 scopes = [(x.start, x.end, x, [top.heading.text, h.text]) for h, x in items]
             else:
                 scopes = [(top.span.start, top.span.end, top.span, [top.heading.text])]
+        points = top.heading.start in out.ordinal
         for start, end, item, path in scopes:
             for at, p_end, text in _paragraphs(doc, start, end)[1:]:
                 if text in address:
                     break
                 first = _sentences(at, text)[0]
+                if points and _OWN.search(first[2]):  # after 第一，第二，……: 今年……，我们要……, no part of a point
+                    span = doc.span(*norm.source_range(first[0], first[1]))
+                    out.undertakings.append((span, span))
+                    continue
                 if measure(first[2]) is None:
                     continue
                 out.parts.append((doc.span(*norm.source_range(first[0], first[1])),
