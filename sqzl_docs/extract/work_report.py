@@ -34,7 +34,7 @@ from .sentences import strip_marker
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _OWN = re.compile(r"(?:^|[，,])我们(?:要|将)")  # the government's own undertaking, at a clause's start
 # 要把握好以下三点 / 今年要重点做好八个方面工作: a lead-in that announces items, not a measure of its own
-_ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]+(?:个)?(?:点|方面))(?:工作)?$")
+_ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]{1,3}个?(?:点|方面))(?:工作)?$")
 _DIRECTIVE = re.compile(r"各[^，。]{0,12}要")  # 各级政府及其工作人员要……: a directive to generic bodies
 
 
@@ -180,7 +180,7 @@ def _measure() -> re.Pattern[str]:
     m = _cues()["measure"]
     alt = lexicon.alternation
     n = m["subject_max"]
-    verb = (rf"(?:(?:{alt(m['prepositions'])})[^，,。；;]{{1,12}}?)?(?:{alt(m['manners'])})*"
+    verb = (rf"(?:(?:{alt(m['prepositions'])})[^，,。；;]{{1,12}}?)?(?:{alt(m['manners'])}){{0,3}}"
             rf"(?P<verb>{alt(m['verbs'])})")
     return re.compile(rf"(?:(?:{alt(m['openers'])})[，,])?(?:我们)?(?:(?:{alt(m['before_verb'])})?{verb}"
                       rf"|(?!我们|各)[^，,。；;：:要将是]{{2,{n}}}?要(?!求)|(?!各)[^，,。；;：:]{{2,{n}}}[，,](?:我们)?要(?!求))")
