@@ -32,6 +32,7 @@ from .dates import document_date
 from .sentences import strip_marker
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+_OWN_STARTS = ("我们要", "我们将", "新的一年，我们要")  # a paragraph of the government's own that ends the tasks
 _OWN = re.compile(r"(?:^|[，,])我们(?:要|将)")  # the government's own undertaking, at a clause's start
 # 要把握好以下三点 / 今年要重点做好八个方面工作: a lead-in that announces items, not a measure of its own
 _ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]{1,3}个?(?:点|方面))(?:工作)?$")
@@ -68,6 +69,7 @@ class Plan:
     parts: list[tuple[Span, Span, Span, list[str]]] = field(default_factory=list)
     # a plan section without numbered items whose paragraphs are numbered 第一，……: (heading, scope) by section start
     ordinal: dict[int, list[tuple[Span, Span]]] = field(default_factory=dict)
+    closing: int | None = None  # normalised offset of the closing paragraphs inside the last task, if any
 
     def deadline(self) -> Deadline | None:
         """By the end of the plan's year (for plan items without a date of their own)."""
@@ -114,8 +116,9 @@ def _plan(doc: Document) -> Plan | None:
 def _find_undertakings(doc: Document, out: Plan) -> None:
     """Paragraphs of the plan after an address line (各位代表！) that ends the numbered tasks, up to the
     last one (the closing exhortation): each that opens with the government's own 我们要/我们将, or
-    with a short lead sentence, is an undertaking (its first sentence)."""
-    cues = _cues()
+    with a short lead sentence, is an undertaking (its first sentence). A report with no such lines
+    has its closing paragraphs inside its last task: from the first that opens with 我们要/我们将 up to
+    the one that opens with the address (各位代表！信心凝聚力量……)."""
     address = set(lexicon.structure_cues().get("address_lines", []))
     norm = doc.norm
     lines, pos = [], 0
@@ -124,27 +127,44 @@ def _find_undertakings(doc: Document, out: Plan) -> None:
         pos += len(raw) + 1
     s0 = norm.from_source(out.start)
     breaks = [i for i, (p, raw) in enumerate(lines) if p >= s0 and raw.strip() in address]
-    if len(breaks) < 2:
+    if len(breaks) >= 2:
+        for i in range(breaks[0] + 1, breaks[-1]):
+            _closing_paragraph(doc, out, *lines[i])
+        return
+    last = out.sections[-1].children[-1] if out.sections and out.sections[-1].children else None
+    if last is None:
+        return
+    first, end = norm.from_source(last.span.start), norm.from_source(last.span.end)
+    for p, raw in lines:
+        text = raw.strip()
+        if p <= first or p >= end or (out.closing is None and not text.startswith(_OWN_STARTS)):
+            continue
+        if text.startswith(tuple(address)):
+            break
+        out.closing = out.closing if out.closing is not None else p
+        _closing_paragraph(doc, out, p, raw)
+
+
+def _closing_paragraph(doc: Document, out: Plan, p: int, raw: str) -> None:
+    """The undertakings of one closing paragraph (normalised offset ``p``, line ``raw``)."""
+    cues = _cues()
+    text = raw.strip()
+    if not text or text in lexicon.structure_cues().get("address_lines", []):
         return
     starts, events = tuple(cues["own_undertaking_starts"]), tuple(cues["event_starts"])
-    for i in range(breaks[0] + 1, breaks[-1]):
-        p, raw = lines[i]
-        text = raw.strip()
-        if not text or text in address:
-            continue
-        said = _sentences(p + raw.index(text[:1]), text)
-        first = said[0][2]
-        lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first) \
-            and measure(first) is not None
-        if text.startswith(starts) or lead:
-            own = said[:1]
-        else:  # the first 要 sentence, unless a directive to generic bodies (各级政府……要) came before it
-            directive = next((k for k, x in enumerate(said) if _DIRECTIVE.match(x[2])), len(said))
-            own = [x for x in said[:directive] if x[2].startswith(starts)][:1]
-        own += [x for x in said[1:] if x[2].startswith(events) and x not in own]
-        for at, end, _ in sorted(own):
-            span = doc.span(*norm.source_range(at, end))
-            out.undertakings.append((span, span))
+    said = _sentences(p + raw.index(text[:1]), text)
+    first = said[0][2]
+    lead = len(first) <= cues["lead_sentence_max"] and not re.search(r"[，,、；;：:]", first) \
+        and measure(first) is not None
+    if text.startswith(starts) or lead:
+        own = said[:1]
+    else:  # the first 要 sentence, unless a directive to generic bodies (各级政府……要) came before it
+        directive = next((k for k, x in enumerate(said) if _DIRECTIVE.match(x[2])), len(said))
+        own = [x for x in said[:directive] if x[2].startswith(starts)][:1]
+    own += [x for x in said[1:] if x[2].startswith(events) and x not in own]
+    for at, end, _ in sorted(own):
+        span = doc.span(*doc.norm.source_range(at, end))
+        out.undertakings.append((span, span))
 
 
 def _sentences(at: int, text: str) -> list[tuple[int, int, str]]:
@@ -288,7 +308,7 @@ def _find_parts(doc: Document, out: Plan) -> None:
         points = top.heading.start in out.ordinal
         for start, end, item, path in scopes:
             for at, p_end, text in _paragraphs(doc, start, end)[1:]:
-                if text in address:
+                if text in address or (out.closing is not None and at >= out.closing):
                     break
                 first = _sentences(at, text)[0]
                 if points and _OWN.search(first[2]):  # after 第一，第二，……: 今年……，我们要……, no part of a point
