@@ -36,6 +36,8 @@ _OWN_STARTS = ("我们要", "我们将", "新的一年，我们要")  # a paragr
 _OWN = re.compile(r"(?:^|[，,])我们(?:要|将)")  # the government's own undertaking, at a clause's start
 # 要把握好以下三点 / 今年要重点做好八个方面工作: a lead-in that announces items, not a measure of its own
 _ANNOUNCES = re.compile(r"(?:以下|如下|[一二三四五六七八九十两几]{1,3}个?(?:点|方面))(?:工作)?$")
+# 改革开放是推动发展的制胜法宝: a statement (是 with no 要 after it in the sentence), not a measure
+_COPULA = re.compile(r"是(?![^。]*要)")
 _DIRECTIVE = re.compile(r"各[^，。]{0,12}要")  # 各级政府及其工作人员要……: a directive to generic bodies
 
 
@@ -209,13 +211,15 @@ def _measure() -> re.Pattern[str]:
 def measure(sentence: str, *, any_length: bool = False) -> str | None:
     """The policy verb of a sentence that states a measure ('' for one with a subject and 要), else None.
 
-    >>> measure("加快智慧城市建设"), measure("积极的财政政策要适度加力、提质增效"), measure("开放也是改革")
+    >>> measure("加快智慧城市建设"), measure("积极的财政政策要适度加力、提质增效"), measure("改革开放是制胜法宝")
     ('加快', '', None)
     """
     if len(sentence) > _cues()["measure"]["sentence_max"] and not any_length:
         return None
     m = _measure().match(sentence.lstrip("—-－ "))
-    return None if m is None or _ANNOUNCES.search(sentence) else (m["verb"] or "")
+    if m is None or _ANNOUNCES.search(sentence) or _COPULA.search(sentence):
+        return None
+    return m["verb"] or ""
 
 
 def _find_directions(doc: Document, out: Plan, principles: list[Section]) -> None:
