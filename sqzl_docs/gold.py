@@ -48,7 +48,7 @@ def to_gold(doc: Document) -> dict[str, Any]:
         "departments": departments,
         "commitments": [{"text": c.span.text, "deadline": {"start": _iso(c.deadline.start), "end": _iso(c.deadline.end)}
                          if c.deadline and c.deadline.end else None, "departments": c.departments}
-                        for c in doc.commitments],
+                        for c in doc.commitments if c.part_of is None],
         # the guide keeps progress to progress and work reports; replies record theirs in the JSON Lines
         "progress": [{"text": p.span.text} for p in doc.progress]
         if h and h.doc_type in ("progress_report", "work_report") else [],

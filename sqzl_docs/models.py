@@ -265,6 +265,10 @@ class Commitment(Frozen):
     keywords: list[str] = Field(default_factory=list)
     testable: bool = False
     testability_reasons: list[str] = Field(default_factory=list)
+    # A part of a numbered item (the heading sentence of an unnumbered paragraph under a work report's task):
+    # tracked as an undertaking of its own, but by the guide's nesting rule it belongs to its item (this span),
+    # so the gold projection leaves it out.
+    part_of: Span | None = None
 
 
 class ProgressStatement(Frozen):

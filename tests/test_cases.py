@@ -39,6 +39,8 @@ def _doc(case: dict[str, Any]) -> Document:
 def _value(record: Any, key: str) -> Any:
     if key == "text":
         return record.span.text
+    if key == "part":
+        return record.part_of is not None
     if key == "deadline_end":
         return record.deadline.end.isoformat() if record.deadline and record.deadline.end else None
     value = getattr(record, key)

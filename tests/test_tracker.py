@@ -124,6 +124,21 @@ def test_one_tracked_commitment_per_target_clause(db: sqlite_utils.Database) -> 
     assert any(r["text"].startswith("全市70%以上城乡社区达到每百户居民") for r in rows)
 
 
+def test_a_clause_with_two_indicators_gives_a_row_per_indicator(tmp_path: Path) -> None:
+    """城镇调查失业率、城镇登记失业率分别为4.8%左右和4.3%左右: one clause, a row for each indicator, both
+    standing where the clause does (issue 12); a work report's sub-item heading is a row too."""
+    text = ("各位代表：\n一、2022年工作回顾\n新建公园12座。\n二、2023年主要任务\n今年发展的主要预期目标是：地区生产总值"
+            "增长6%左右，农村居民收入、城镇居民收入分别增长7%左右和6%左右。\n（一）扩大内需。围绕消费发力。\n"
+            "加快建设国际消费中心城市。\n各位代表！")
+    db = sqlite_utils.Database(tmp_path / "r.db")
+    store.add(db, [sqzl_docs.parse_text(text, "plan.txt")])
+    rows = list(db.query("SELECT text, target_text, indicator, start, end FROM commitments ORDER BY start, indicator"))
+    both = [r for r in rows if r["text"] == "农村居民收入、城镇居民收入分别增长7%左右和6%左右"]
+    assert sorted((r["indicator"], r["target_text"]) for r in both) == [("农村居民收入", "7%左右"), ("城镇居民收入", "6%左右")]
+    assert len({(r["start"], r["end"]) for r in both}) == 1
+    assert "加快建设国际消费中心城市" in {r["text"] for r in rows}
+
+
 def test_track_cli_round_trip(tmp_path: Path) -> None:
     runner = CliRunner()
     dbp = tmp_path / "c.db"

@@ -23,6 +23,15 @@ def test_a_target_clause_gives_indicator_value_and_comparator() -> None:
     assert k is not None and "架空线入地" in k.indicator  # the object follows the figure
 
 
+def test_a_clause_giving_several_indicators_their_figures_stands_for_each() -> None:
+    """X、Y分别为A和B: one clause, two targets (A of X, B of Y), told apart by ``part``."""
+    text = "主要预期目标是：农村居民收入、城镇居民收入分别增长7%左右和6%左右，粮食产量保持稳定。"
+    first, second = _clause(text, "7%"), _clause(text, "6%")
+    assert first is not None and second is not None and first.text == second.text
+    assert (first.indicator, first.part, first.comparator) == ("农村居民收入", 0, "approx")
+    assert (second.indicator, second.part) == ("城镇居民收入", 1)
+
+
 @pytest.mark.parametrize("text, figure", [("去年国内生产总值增长6.9%。", "6.9%"),
                                           ("全员劳动生产率从人均8.7万元提高到12万元以上。", "8.7万元"),
                                           ("1995年我国共发生5级以上地震48次。", "48次")])

@@ -27,13 +27,15 @@ pairs = importlib.util.module_from_spec(_spec)
 sys.modules["tracker_pairs"] = pairs
 _spec.loader.exec_module(pairs)
 
-# pair → (found share, agreement on the found) the tracker reaches; the issue's targets are 0.9 and 0.8
+# pair → (found share, agreement on the found) the tracker reaches; the issue's targets are 0.9 and 0.8.
+# Since work reports' sub-item headings, policy directions and closing sentences are extracted (issue 12),
+# f06_f07 finds 53 of 53 (was 20) and agrees on 25 (was 12): a lower share of the found, more in all.
 FLOORS = {
     "seed 000→003": (1.0, 1.0),
-    "f01_f02": (0.65, 0.55),
-    "f04_f05": (0.75, 0.5),
-    "f06_f07": (0.35, 0.5),
-    "f19_f20": (0.85, 0.95),
+    "f01_f02": (1.0, 0.5),
+    "f04_f05": (0.9, 0.55),
+    "f06_f07": (1.0, 0.45),
+    "f19_f20": (0.9, 0.95),
 }
 FRESH = ROOT.parent / "shared" / "corpus" / "fresh"
 

@@ -28,7 +28,8 @@ from ..models import Commitment, DateMention, Deadline, Department, Document, Se
 from . import extractor, work_report
 from .dates import document_date, title_year
 from .keywords import keywords
-from .sentences import ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, strip_marker
+from .sentences import (ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, sentences,
+                        strip_marker)
 
 _LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
@@ -120,7 +121,7 @@ def _lead_in() -> re.Pattern[str]:
                       r"[^。；\n]{0,12}[：:]\s*$")
 
 
-@extractor("commitments", version=5, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("commitments", version=6, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)
@@ -135,11 +136,24 @@ def extract(doc: Document) -> Iterator[Commitment]:
         for clause in wr.targets:  # 主要预期目标: one undertaking per clause
             found.append(_commitment(doc, clause, clause, ["主要预期目标"], d, idx, fallback=due))
     if wr:
-        for lead in wr.undertakings:  # the plan's paragraphs after its numbered tasks
-            found.append(_commitment(doc, lead, lead, [], d, idx, fallback=due))
-            covered.append((lead.start, lead.end))
+        for lead, scope in wr.undertakings:  # the plan's paragraphs after its tasks, its policy directions
+            found.append(_commitment(doc, lead, scope, [], d, idx, fallback=wr.period_due.get(lead.start, due)))
+            covered.append((scope.start, scope.end))
+        covered.extend(wr.principles)
+        for head, scope, task, path in wr.parts:  # the unnumbered paragraphs under its tasks: parts of them
+            found.append(_commitment(doc, head, scope, path, d, idx, fallback=due).model_copy(update={"part_of": task}))
+    if due is not None and wr is None:  # a plan for one year: the sentences of its targets section
+        for src, path in _annual_targets(doc):
+            found.append(_commitment(doc, src, src, path, d, idx, fallback=due))
+            covered.append((src.start, src.end))
     announced = _announced(doc)
     for top in forward_sections(doc):
+        ordinal = wr.ordinal.get(top.heading.start) if wr else None
+        if ordinal:  # 第一，……第二，……: the section's items
+            covered.append((top.span.start, top.span.end))
+            for head, scope in ordinal:
+                found.append(_commitment(doc, head, scope, [top.heading.text], d, idx, fallback=due))
+            continue
         items = top.children or ([top] if kind in ("notice", "draft", "work_report") or top.heading.start in announced
                                  else [])
         if not items:
@@ -174,6 +188,19 @@ def extract(doc: Document) -> Iterator[Commitment]:
                 found.append(_commitment(doc, src, src, path, d, idx,
                                          fallback=due if wr and wr.holds(start) else None))
     yield from sorted(found, key=lambda c: c.span.start)
+
+
+def _annual_targets(doc: Document) -> Iterator[tuple[Span, list[str]]]:
+    """Each sentence of the top-level section of an annual plan that states its targets (一、主要工作目标),
+    when the section has no numbered items; a sentence all in brackets (（具体以……为准）) is a note."""
+    for top in doc.structure.sections:
+        if top.children or not _has(top.heading.text, _cues()["annual_plan_target_sections"]):
+            continue
+        s, e = norm_range(doc, top.heading.end, top.span.end)
+        for sentence in sentences(doc.norm.text, s, e):
+            if sentence.text.startswith(("（", "(")) and sentence.text.endswith(("）", ")")):
+                continue
+            yield doc.span(*doc.norm.source_range(sentence.start, sentence.end)), [top.heading.text]
 
 
 def _annual_plan_deadline(doc: Document, d: dt.date | None) -> Deadline | None:
