@@ -4,8 +4,10 @@ A commitment's candidates are the sentences of later documents of the same gover
 jurisdiction, the same issuer, or a document issued by a department it names). A work report's plan
 for year N is judged against a later report's review of year N (N年工作回顾): in a document with
 review sections only the review of the commitment's year counts, and a plan's own directives are
-restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity across the
-store (IDF over every sentence), so 老旧小区 or 加装电梯 weigh more than 工作 or 推进.
+restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity in a shipped
+background table (jieba's IDF table, :func:`background`), so 老旧小区 or 加装电梯 weigh more than 工作 or
+推进, and a word weighs the same whatever else the store holds: storing unrelated documents never moves
+a verdict.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from .text import tokens
 
 TOPIC_WORDS = 60  # a document's most characteristic words …
 RELATED_WORDS = 5  # … of which two documents on one subject share at least this many (seed pair 7, others 0-3)
-RARE_SHARE = 0.03  # a word in at most this share of the store's sentences is rare (names an object)
+RARE_WEIGHT = 7.0  # a word of at least this background weight is rare (names an object): 社区 7.7, 设施 6.7
+SENTENCE_WORDS = 15.0  # BM25's typical sentence length (the bundled corpus's mean), fixed like the weights
+WEIGHT_FLOOR = 3.0  # taken off every background weight, so that 发展 (3.6) or 工作 (4.2) weigh next to nothing
 EVIDENCE_KINDS = ("done", "under_way", "shortfall", "mention")  # what is indexed; restatements and effort are not
 
 
@@ -34,6 +38,29 @@ def stop_words() -> frozenset[str]:
     """Words that say nothing about a topic (data/topic_words.yaml)."""
     words = lexicon.load("topic_words.yaml")
     return frozenset(words["stop_words"] + words["link_stop_words"])
+
+
+@functools.cache
+def background() -> tuple[dict[str, float], float]:
+    """(word → IDF, the median IDF) of jieba's bundled table (analyse/idf.txt, read as a file: no model
+    is loaded). A word missing from it (老旧小区, 国内生产总值: jieba's dictionary joins them) is given the
+    median, as jieba's own keyword extraction does."""
+    from importlib import resources
+
+    table: dict[str, float] = {}
+    with resources.files("jieba.analyse").joinpath("idf.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.rstrip("\n").rpartition(" ")
+            if word:
+                table[word] = float(value)
+    values = sorted(table.values())
+    return table, values[len(values) // 2] if values else 10.0
+
+
+def rarity(word: str) -> float:
+    """A word's rarity weight: its background IDF less WEIGHT_FLOOR (at least 0.1)."""
+    table, median = background()
+    return max(0.1, table.get(word, median) - WEIGHT_FLOOR)
 
 
 @dataclass
@@ -81,9 +108,7 @@ class Store:
         for r in db.query("SELECT document_id, title, doc_number FROM citations"):
             self.cites[r["document_id"]].update(x for x in (r["title"], r["doc_number"]) if x)
         self.names: dict[str, set[str]] = {}  # document → its own title and 发文字号
-        df: Counter[str] = Counter()
         doc_words: dict[str, Counter[str]] = {}
-        n = 0
         stop = stop_words()
         for r in db.query("SELECT id, jurisdiction, issuer, doc_date, title, doc_number, text, text_seg FROM documents "
                           "ORDER BY id"):
@@ -108,8 +133,6 @@ class Store:
                     if words_at[w][1] not in stop:
                         words[words_at[w][1]] += 1
                     w += 1
-                n += 1
-                df.update(words.keys())
                 plan = p.plan_year_at(s.start) is not None and p.review_year_at(s.start) is None
                 kind = classify(s.text, plan_document=plan)
                 if kind not in EVIDENCE_KINDS:
@@ -128,11 +151,7 @@ class Store:
                 postings = self.postings[doc.group]
                 for word in words:
                     postings[word].append(i)
-        self.n = max(1, n)
         self.topics = _topics(doc_words)
-        self.df = df
-        self.idf = {word: math.log(1 + (self.n - d + 0.5) / (d + 0.5)) for word, d in df.items()}
-        self.avg = sum(c.length for c in self.candidates) / len(self.candidates) if self.candidates else 1.0
 
     def related(self, later_id: str, earlier_id: str) -> bool:
         """Whether a later document is about the same subject as the earlier: it follows it up, or they
@@ -148,12 +167,15 @@ class Store:
             or bool(self.docs[later_id].periods.reviews)
 
     def has_rare(self, words: list[str]) -> bool:
-        """Whether one of the words is rare in the store (in at most 1% of its sentences, or 3)."""
-        limit = max(3.0, RARE_SHARE * self.n)
-        return any(self.df.get(w, 0) <= limit for w in words)
+        """Whether one of the words is rare (:data:`RARE_WEIGHT` in the background table)."""
+        return any(rarity(w) + WEIGHT_FLOOR >= RARE_WEIGHT for w in words)
 
     def weight(self, word: str) -> float:
-        return self.idf.get(word, math.log(1 + self.n + 0.5))
+        return rarity(word)
+
+    def in_pool(self, word: str, allowed: set[int], groups: set[str]) -> bool:
+        """Whether a candidate sentence of the pool holds the word (only such words can point to evidence)."""
+        return any(i in allowed for g in groups for i in self.postings.get(g, {}).get(word, ()))
 
     def later_documents(self, c: dict[str, Any]) -> list[Doc]:
         """Documents of the same government dated after the commitment's document."""
@@ -205,7 +227,7 @@ class Store:
                     s = self.candidates[i]
                     tf = s.words[word]
                     acc = out.setdefault(i, [0.0, 0.0, []])
-                    acc[0] += weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / self.avg))
+                    acc[0] += weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / SENTENCE_WORDS))
                     acc[1] += weight
                     acc[2].append(word)
         return {i: (v[0], v[1] / total, v[2]) for i, v in out.items()}
@@ -218,14 +240,11 @@ def _departments(c: dict[str, Any]) -> list[str]:
 
 
 def _topics(doc_words: dict[str, Counter[str]]) -> dict[str, frozenset[str]]:
-    """Each document's TOPIC_WORDS most characteristic words: (1 + log tf) · log(1 + N / df)."""
-    df: Counter[str] = Counter()
-    for words in doc_words.values():
-        df.update(words.keys())
-    n = len(doc_words) or 1
+    """Each document's TOPIC_WORDS most characteristic words: (1 + log tf) · rarity (background IDF,
+    so a document's topic words do not depend on what else is stored)."""
     out = {}
     for doc_id, words in doc_words.items():
-        score = {w: (1 + math.log(tf)) * math.log(1 + n / df[w]) for w, tf in words.items()}
+        score = {w: (1 + math.log(tf)) * rarity(w) for w, tf in words.items()}
         out[doc_id] = frozenset(sorted(score, key=lambda w: (-score[w], w))[:TOPIC_WORDS])
     return out
 

