@@ -73,3 +73,6 @@ def test_work_report_years() -> None:
 def test_statements_of_principle() -> None:
     assert principle("我们将坚持对台工作大政方针")
     assert not principle("坚持不懈抓好“三农”工作")
+    assert principle("我们要继续全面准确、坚定不移贯彻“一国两制”方针")  # past its subject and manner
+    assert principle("要更好发挥社会组织参与基层治理的作用")  # a standing aim
+    assert not principle("我们要继续全面完成农村危房改造")

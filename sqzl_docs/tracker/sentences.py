@@ -94,8 +94,10 @@ def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
 
 
 def principle(text: str) -> bool:
-    """Whether a commitment is a statement of principle (坚持……方针, 贯彻……): its opening words say so."""
-    return re.search(lexicon.alternation(cues()["principle"]), text[:12]) is not None
+    """Whether a commitment is a statement of principle (坚持……方针, 贯彻……, 更好发挥……作用): its opening words
+    say so, after its subject and manner (我们要继续全面准确、坚定不移贯彻……)."""
+    lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
+    return re.search(lexicon.alternation(cues()["principle"]), lead.sub("", text)[:12]) is not None
 
 
 def classify(text: str, *, plan_document: bool = False) -> str:
