@@ -135,3 +135,19 @@ def test_a_key_noun_held_by_the_sentence_under_another_segmentation() -> None:
     query = {"环境质量": 7.5, "生态环境": 5.3, "改善": 2.7}
     coverage, words = link._held(query, "生态环境质量有新改善", 8.0 / 15.5, ["生态环境", "改善"])
     assert words == ["生态环境", "改善", "环境质量"] and coverage == pytest.approx(1.0)
+
+
+def test_a_ceiling_reported_held_low_without_a_figure_is_met() -> None:
+    from collections import Counter
+
+    from sqzl_docs.tracker.candidates import Candidate
+
+    def cand(text: str, review_year: int | None = 2019) -> Candidate:
+        return Candidate("d", 0, len(text), text, "done", review_year, Counter(), 1)
+
+    cpi = {"indicator": "居民消费价格涨幅", "target_qualifier": "approx", "target_text": "2.5%左右"}
+    assert link._held_low(cpi, cand("工业生产稳定，居民消费价格涨幅保持较低水平"))
+    assert not link._held_low(cpi, cand("居民消费价格涨幅保持较低水平", None))  # not a review of the year
+    assert not link._held_low(cpi, cand("工业品出厂价格涨幅保持较低水平"))  # another indicator
+    growth = {"indicator": "国内生产总值增长", "target_qualifier": "approx", "target_text": "7%左右"}
+    assert not link._held_low(growth, cand("国内生产总值增长保持较低水平"))  # not a ceiling

@@ -36,7 +36,7 @@ from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
 from .clauses import INDICATOR_SHARE, indicator_share
-from .sentences import classify, cues, principle, split
+from .sentences import classify, cues, has, principle, split
 from .schema import migrate, write
 from .store import now, row_id
 from .text import tokens
@@ -115,6 +115,9 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
     # the extractor's keywords are the whole commitment's: a target clause's row is its own clause
     extra = json.loads(c["keywords"] or "[]") if text == c["text"] and not c["target_text"] else []
     words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
+    if c["target_unit"]:  # a target's figure (3%) and comparator (左右) are what is compared, not its object
+        figure = set(cues()["approx_words"] + cues()["gte_words"] + cues()["lte_words"])
+        words = {w for w in words if w not in figure and not any(ch.isdigit() for ch in w)}
     keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
     if pool is not None:  # an item's body: only words found in the pool's sentences can point to evidence
         words = {w for w in words if store.in_pool(w, *pool)}
@@ -172,6 +175,10 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
         else:
             status, why = "partially_fulfilled", f"{what} is {ratio:.0%} of the target {c['text']}"
         return _verdict(status, why + ".", [x], "strong", ratio, late)
+    held = [x for x in links if _held_low(c, x["candidate"])]
+    if held:
+        return _verdict("fulfilled", f"A review of the year reports {c['indicator']} held low, under its ceiling "
+                        f"{c['target_text']} (no figure given, no ratio).", held[:1], "moderate")
     weak = "weak" if links else None
     if when.passed:
         return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report no "
@@ -394,6 +401,15 @@ def _plausible(c: dict[str, Any], value: float) -> bool:
         return True
     ratio = value / target
     return ratio <= PLAUSIBLE and (ratio >= 1 / SHORTFALL or _ceiling(c))
+
+
+def _held_low(c: dict[str, Any], s: Candidate) -> bool:
+    """A ceiling (居民消费价格涨幅3%左右) reported held low without a figure, in a review of the year, in the
+    clause naming its indicator: 居民消费价格涨幅保持较低水平 (tracker_cues.yaml ``held_low``)."""
+    if s.review_year is None or not _ceiling(c) or not c["indicator"]:
+        return False
+    return any(indicator_share(c["indicator"], k) >= INDICATOR_SHARE and has("held_low", k)
+               for k in _CLAUSE_END.split(s.text))
 
 
 def _ceiling(c: dict[str, Any]) -> bool:
