@@ -357,9 +357,10 @@ def _targets(doc: Document, c: Any, planned: bool) -> list[Any]:
 
 
 def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list[tuple[Clause, Any]]:
-    """The target clauses of a commitment's targets, one per clause (its first figure); a figure outside
+    """The target clauses of a commitment's targets, one per clause (its first figure; each figure of a
+    clause naming several indicators in turn: A、B分别为x和y); a figure outside
     the commitment's own words (``within``) only in a clause that promises it."""
-    out: dict[tuple[int, int], tuple[Clause, Any]] = {}
+    out: dict[tuple[int, int, str], tuple[Clause, Any]] = {}
     targets = list(targets)
     spans = [clause_around(text, t.span.start, t.span.end) for t in targets]
     for t, span in zip(targets, spans):
@@ -367,8 +368,11 @@ def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list
         k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
         if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(text[span[0]:span[1]]):
             continue  # a figure of the item's body that nothing promises (4026人重伤)
-        if k is not None and (k.start, k.end) not in out:
-            out[(k.start, k.end)] = (k, t)
+        if k is None:
+            continue
+        key = (k.start, k.end, k.indicator if k.respective else "")  # 分别为: one row per figure of the clause
+        if key not in out:
+            out[key] = (k, t)
     return list(out.values())
 
 
