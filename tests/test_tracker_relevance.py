@@ -151,3 +151,13 @@ def test_a_ceiling_reported_held_low_without_a_figure_is_met() -> None:
     assert not link._held_low(cpi, cand("工业品出厂价格涨幅保持较低水平"))  # another indicator
     growth = {"indicator": "国内生产总值增长", "target_qualifier": "approx", "target_text": "7%左右"}
     assert not link._held_low(growth, cand("国内生产总值增长保持较低水平"))  # not a ceiling
+
+
+def test_a_heading_is_done_when_each_sub_heading_has_results_and_half_of_them_completion() -> None:
+    parts = link._Parts
+    assert parts(5, 10, (2, 1, 2)).whole() is True
+    assert parts(5, 10, (2, 0, 2)).whole() is False  # a sub-heading with nothing reported
+    assert parts(5, 10, (1, 1, 2)).whole() is False  # mostly work carried on, little completion
+    assert parts(7, 10, (2,)).whole() is True and parts(6, 10).whole() is False  # one paragraph: its sentences
+    assert parts().whole() is None
+    assert "2 of 3" in parts(5, 10, (2, 1, 2)).why()

@@ -24,6 +24,7 @@ A commitment without a deadline of its own in a plan for year N (a work report's
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import json
@@ -143,7 +144,8 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     shortfall = any(x["candidate"].kind == "shortfall" and x["own"] for x in links)
     if c["target_unit"] and (not shortfall or any(x["reported"] is not None for x in links)):
         return _judge_target(c, store, links, when)
-    return _judge_task(c, store, links, parts if deadline_source == "plan_year" else (0, 0), when)
+    planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
+    return _judge_task(c, store, links, parts if planned else _Parts(), when)  # a year's plan: its heading's body
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
     return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
 
 
-def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: tuple[int, int],
+def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: _Parts,
                 when: _When) -> dict[str, Any]:
     """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
     short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
@@ -201,10 +203,10 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         return _verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
                         short[:1], "moderate")
     done = [x for x in links if x["strength"] == "strong"]
-    reported, n_parts = parts  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
-    if n_parts and done and reported < FULL_SHARE * n_parts:
-        done = []  # most sub-items must be reported done for the whole to be
-    elif n_parts and not done and reported >= FULL_SHARE * n_parts:
+    whole = parts.whole()  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    if whole is False and done:
+        done = []  # its sub-items must be reported done for the whole to be
+    elif whole and not done:
         done = part_of(links)[:1]
     if done:
         best = done[0]
@@ -214,7 +216,8 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         if _late(best["candidate"], store, when.deadline):
             return _verdict("partially_fulfilled", f"Completion reported after the deadline {when.deadline}.",
                             [best], "strong", late=True)
-        return _verdict("fulfilled", "A later document states completion on the object.", [best], "strong")
+        return _verdict("fulfilled", parts.why() if whole else "A later document states completion on the object.",
+                        [best], "strong")
     return _judge_effort(links, when)
 
 
@@ -242,8 +245,33 @@ def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
     return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What a heading's body shows: sub-item sentences reported (done, or worked on in a review of the year),
+    sentences searched, and the level each sub-heading paragraph reaches (2 done, 1 worked on, 0 nothing)."""
+
+    reported: int = 0
+    searched: int = 0
+    headings: tuple[int, ...] = ()
+
+    def whole(self) -> bool | None:
+        """Whether the whole heading is reported done: with sub-headings, each has results and at least half
+        of them completion; else FULL_SHARE of its sentences reported (None: no body to judge by)."""
+        if len(self.headings) >= 2:
+            return min(self.headings) >= 1 and 2 * self.headings.count(2) >= len(self.headings)
+        if not self.searched:
+            return None
+        return self.reported >= FULL_SHARE * self.searched
+
+    def why(self) -> str:
+        if len(self.headings) >= 2:
+            return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
+                    f"{len(self.headings)} as done.")
+        return f"{self.reported} of the item's {self.searched} sub-items are reported done or carried out."
+
+
 def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
-           ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+           ) -> tuple[list[dict[str, Any]], _Parts]:
     """Candidates about the same object, best first, with their reasons and score: on the commitment's
     own words, or (never as completion of the whole) on the words of its item's body (a task heading's
     sub-items), the latter only in a document that follows the commitment's up (cites it, or reviews a
@@ -252,24 +280,31 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     allowed, groups = pool
     own_query = _query(c, store, c["text"])
     if not own_query or not allowed:
-        return [], (0, 0)
+        return [], _Parts()
     scored = store.scores(own_query, allowed, groups)
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
     reported_parts = 0
+    # the level each sub-heading reaches (its paragraph, after the heading's own): 2 done, 1 worked on, 0 nothing
+    breaks = [m.start() for m in re.finditer(r"\n\s*\S", body)]
+    levels: dict[int, int] = {}
     for part in parts:  # each sub-item sentence of the body on its own, less its attributions (……部指导)
-        reported = False
+        level = 0
         query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS, pool)
         if len(query) < BODY_MIN_NOUNS:  # (生态环境部指导), 积极培育第三方市场: too little to name an object
             continue
         for i, v in store.scores(query, allowed, groups).items():
             if v[1] >= BODY_COVERAGE and len(set(v[2])) >= BODY_MIN_NOUNS - 1 and store.has_rare(v[2]) \
                     and store.follows_up(store.candidates[i].document_id, c["document_id"]):
-                reported = reported or _part_done(store.candidates[i])
+                s = store.candidates[i]
+                level = max(level, 2 if s.kind == "done" else 1 if _part_done(s) else 0)
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
                     by_body[i] = v
-        reported_parts += reported
+        reported_parts += level > 0
+        paragraph = bisect.bisect_right(breaks, part.start)
+        if paragraph:
+            levels[paragraph] = max(levels.get(paragraph, 0), level)
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
@@ -302,7 +337,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
                     "own": own_words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
-    return out, (reported_parts, len(parts))
+    return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)))
 
 
 def _state_reached(own: str, s: Candidate, words: list[str]) -> bool:
