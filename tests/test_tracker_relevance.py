@@ -161,3 +161,9 @@ def test_a_heading_is_done_when_each_sub_heading_has_results_and_half_of_them_co
     assert parts(7, 10, (2,)).whole() is True and parts(6, 10).whole() is False  # one paragraph: its sentences
     assert parts().whole() is None
     assert "2 of 3" in parts(5, 10, (2, 1, 2)).why()
+
+
+def test_a_sentence_naming_the_whole_undertaking_is_about_it() -> None:
+    assert link._verbatim("持续优化营商环境", "持续优化营商环境，出台民营经济促进条例")
+    assert not link._verbatim("优化营商", "优化营商环境")  # too short to stand for an undertaking
+    assert not link._verbatim("持续优化营商环境", "营商环境持续优化")

@@ -53,7 +53,8 @@ BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched 
 BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
-MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
+MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
+VERBATIM_MIN = 6  # … unless it holds the commitment's whole text, of at least these characters
 PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure …
 SHORTFALL = 5.0  # … nor one below this fraction of it (a ceiling's excepted)
 MAX_LINKS = 8  # links considered per commitment, best first
@@ -314,8 +315,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
             coverage, words = _held(own_query, s.text, coverage, words)
         if words and "《" in s.text:
             coverage, words = _outside_titles(c["text"], s.text, own_query, coverage, words)
-        if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
-            coverage = 0.0
+        if len(set(words)) < MIN_MATCHED and not _verbatim(c["text"], s.text):
+            coverage = 0.0  # one shared word (发展, 总结) is not the same object, unless the sentence names it whole
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
         if coverage < LINK_COVERAGE and value is None and not body_hit:
             continue
@@ -352,6 +353,12 @@ def _state_reached(own: str, s: Candidate, words: list[str]) -> bool:
         if any(w in own for w in state["promised"]) and any(w in k for k in clauses for w in state["reached"]):
             return classify(s.text) in ("done", "under_way", "mention")
     return False
+
+
+def _verbatim(own: str, text: str) -> bool:
+    """Whether a sentence names the whole undertaking in its own words (深入推进依法行政: one key noun, but the
+    review's 深入推进依法行政。提请……)."""
+    return len(own) >= VERBATIM_MIN and own in text
 
 
 def _held(query: dict[str, float], text: str, coverage: float, words: list[str]) -> tuple[float, list[str]]:
