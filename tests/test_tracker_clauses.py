@@ -46,6 +46,7 @@ def test_the_same_indicator_and_not_another() -> None:
     assert indicator_matches("城镇新增就业", "城镇新增就业")
     assert not indicator_matches("城镇新增就业", "进出口总额下降")
     assert not indicator_matches("完成", "完成")  # a verb alone names no indicator
+    assert indicator_matches("完成美丽乡村示范村建设", "美丽乡村示范村")  # what it measures, less its verbs
 
 
 @pytest.mark.parametrize("sentence, kind", [
@@ -59,6 +60,7 @@ def test_the_same_indicator_and_not_another() -> None:
     ("高度重视社区治理工作", "effort"),
     ("统筹研究论证社区综合服务设施面积", "effort"),
     ("新增供应各类保障房6.1万套", "done"),  # 供应 is not the directive 应
+    ("全年发展主要预期目标是：城镇新增就业1100万人以上", "restatement"),  # a year's targets stated
 ])
 def test_what_a_later_sentence_reports(sentence: str, kind: str) -> None:
     assert classify(sentence) == kind

@@ -167,3 +167,22 @@ def test_a_sentence_naming_the_whole_undertaking_is_about_it() -> None:
     assert link._verbatim("持续优化营商环境", "持续优化营商环境，出台民营经济促进条例")
     assert not link._verbatim("优化营商", "优化营商环境")  # too short to stand for an undertaking
     assert not link._verbatim("持续优化营商环境", "营商环境持续优化")
+
+
+def test_a_year_s_target_is_compared_with_a_figure_of_that_year() -> None:
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from sqzl_docs.tracker.candidates import Candidate
+
+    def cand(review_year: int | None, doc: str) -> Candidate:
+        return Candidate(doc, 0, 9, "国内生产总值增长3%", "done", review_year, Counter(), 1)
+
+    store_ = SimpleNamespace(docs={"a": SimpleNamespace(date="2016-03-05"), "b": SimpleNamespace(date="2023-03-05")})
+    c = {"deadline_source": "plan_year", "deadline_end": "2015-12-31"}
+    assert link._of_the_year(c, cand(2015, "b"), store_)  # type: ignore[arg-type]
+    assert not link._of_the_year(c, cand(2022, "b"), store_)  # type: ignore[arg-type]  # another year's review
+    assert link._of_the_year(c, cand(None, "a"), store_)  # type: ignore[arg-type]  # given the next spring
+    assert not link._of_the_year(c, cand(None, "b"), store_)  # type: ignore[arg-type]  # years later
+    period = {"deadline_source": "explicit", "deadline_end": "2020-12-31"}
+    assert link._of_the_year(period, cand(None, "b"), store_)  # type: ignore[arg-type]  # not a year's plan

@@ -159,15 +159,16 @@ def _share(indicator_text: str, window: str) -> float:
         return 0.0
     hits = sum(1 for p in pairs if p in window)
     head = next((p[:2] for p in pieces if len(p) >= 2), "")  # the indicator's subject: 环保投入, not 研发经费
-    tail = _measure(core)  # … and what it measures: 能耗 of 单位国内生产总值能耗下降, not 二氧化碳排放
+    tail = _measure(next((p for p in reversed(pieces) if len(p) >= 2), ""))  # … and what it measures: 能耗
+    # of 单位国内生产总值能耗下降, not 二氧化碳排放; 示范村 of 完成乡村振兴示范村建设
     if head not in window or tail not in window or hits < min(3, len(pairs)):
         return 0.0
     return hits / len(pairs)
 
 
 def _measure(core: str) -> str:
-    """The last two characters of an indicator before its trend word (增长, 下降, 涨幅 …): 单位国内生产总值能耗
-    下降 → 能耗; 国内生产总值增长 → 总值; 城镇新增就业 → 就业."""
+    """The last two characters of an indicator (less its verbs of delivery) before its trend word (增长, 下降,
+    涨幅 …): 单位国内生产总值能耗下降 → 能耗; 国内生产总值增长 → 总值; 城镇新增就业 → 就业."""
     out = core.strip()
     trend = sorted(cues()["trend_words"], key=len, reverse=True)
     changed = True

@@ -309,7 +309,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
-        value = _reported_value(c, s)
+        value = _reported_value(c, s) if _of_the_year(c, s, store) else None
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
         if words:  # a key noun the sentence holds split otherwise (生态环境|质量 holds 环境质量) is held
             coverage, words = _held(own_query, s.text, coverage, words)
@@ -431,6 +431,19 @@ def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
         if rank is not None and (best is None or rank > best[:2]):
             best = (*rank, {**m, "share": rank[1]})
     return best[2] if best else None
+
+
+def _of_the_year(c: dict[str, Any], s: Candidate, store: Store) -> bool:
+    """Whether a figure can be a year's plan target's (deadline from the plan year N): it stands in a review of
+    year N, or in a document without reviews given by the end of N+1 (a 2023 report's 国内生产总值增长3% is not
+    2015's growth)."""
+    if c["deadline_source"] != "plan_year" or not c["deadline_end"]:
+        return True
+    year = int(str(c["deadline_end"])[:4])
+    if s.review_year is not None:
+        return s.review_year == year
+    date = store.docs[s.document_id].date
+    return not date or int(str(date)[:4]) <= year + 1
 
 
 def _plausible(c: dict[str, Any], value: float) -> bool:

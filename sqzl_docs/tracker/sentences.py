@@ -104,7 +104,7 @@ def classify(text: str, *, plan_document: bool = False) -> str:
     """done, under_way, shortfall, restatement, effort or mention (see the module's docstring)."""
     if has("shortfall", text):
         return "shortfall"
-    if _future_start().search(text) or _directive().search(text):
+    if _future_start().search(text) or _directive().search(text) or has("plan_statement", text):
         return "restatement"
     if plan_document and not has("past", text):
         return "restatement"  # a plan's directive (推动全部民用建筑落实……) reports nothing
