@@ -186,3 +186,30 @@ def test_a_year_s_target_is_compared_with_a_figure_of_that_year() -> None:
     assert not link._of_the_year(c, cand(None, "b"), store_)  # type: ignore[arg-type]  # years later
     period = {"deadline_source": "explicit", "deadline_end": "2020-12-31"}
     assert link._of_the_year(period, cand(None, "b"), store_)  # type: ignore[arg-type]  # not a year's plan
+
+
+def test_a_review_of_a_year_long_after_the_deadline_is_no_evidence(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A work report's review of 2014 reports 2014's work, not a step an old notice set for 1998."""
+    notice = ("国务院办公厅关于开展社会团体清理整顿工作的通知\n国办发〔1997〕11号\n各省、自治区、直辖市人民政府：\n"
+              "一、1998年2月底前，完成全部社会团体的重新登记和换发证书工作。\n国务院办公厅\n1997年4月1日\n")
+    report = (_OPENING + "一、2014年工作回顾\n全部社会团体完成重新登记和换发证书，行业协会实现直接登记。\n"
+              "二、2015年工作总体部署\n今年要稳中求进。\n")
+
+    def rows() -> list[dict[str, Any]]:
+        db = sqlite_utils.Database(memory=True)
+        store.add(db, [sqzl_docs.parse_text(notice, "notice.txt"), sqzl_docs.parse_text(report, "report.txt")])
+        link.link(db, as_of=dt.date(2015, 3, 5))
+        return [r for r in review.report_rows(db) if r["source"] == "notice.txt"]
+
+    (row,) = rows()
+    assert row["status"] == "overdue" and not row["evidence"]
+    monkeypatch.setattr(link, "LATE_YEARS", 100)
+    (row,) = rows()
+    assert row["evidence"]  # the same review within the window would be linked
+
+
+def test_words_of_policy_too_generic_to_name_an_object() -> None:
+    from sqzl_docs.tracker.candidates import stop_words
+
+    assert {"改革", "改善", "推动"} <= stop_words() and "民生" not in stop_words()

@@ -35,9 +35,10 @@ EVIDENCE_KINDS = ("done", "under_way", "shortfall", "mention")  # what is indexe
 
 @functools.cache
 def stop_words() -> frozenset[str]:
-    """Words that say nothing about a topic (data/topic_words.yaml)."""
+    """Words that say nothing about a topic (data/topic_words.yaml), and words of policy too generic to name
+    an object of the tracker's (tracker_cues.yaml ``generic``)."""
     words = lexicon.load("topic_words.yaml")
-    return frozenset(words["stop_words"] + words["link_stop_words"])
+    return frozenset(words["stop_words"] + words["link_stop_words"] + lexicon.load("tracker_cues.yaml")["generic"])
 
 
 @functools.cache

@@ -60,6 +60,7 @@ SHORTFALL = 5.0  # … nor one below this fraction of it (a ceiling's excepted)
 MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
+LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
 
 
@@ -309,6 +310,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
+        if s.review_year is not None and c["deadline_end"] and s.review_year > int(c["deadline_end"][:4]) + LATE_YEARS:
+            continue  # a review of 2014 reports 2014's work, not a step due in 1998
         value = _reported_value(c, s) if _of_the_year(c, s, store) else None
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
         if words:  # a key noun the sentence holds split otherwise (生态环境|质量 holds 环境质量) is held
