@@ -47,7 +47,7 @@ def test_rarity_is_the_same_in_any_store() -> None:
     db = sqlite_utils.Database(memory=True)
     migrate(db)
     empty = Store(db)
-    assert empty.weight("老旧小区") == rarity("老旧小区") > rarity("社区") > rarity("工作") > rarity("发展")
+    assert empty.weight("老旧小区") == rarity("老旧小区") > rarity("社区") > rarity("推进") > rarity("工作")
     assert empty.has_rare(["加装电梯"]) and not empty.has_rare(["工作", "推进"])
 
 
@@ -213,3 +213,12 @@ def test_words_of_policy_too_generic_to_name_an_object() -> None:
     from sqzl_docs.tracker.candidates import stop_words
 
     assert {"改革", "改善", "推动"} <= stop_words() and "民生" not in stop_words()
+
+
+def test_the_government_table_is_sorted_and_holds_shares() -> None:
+    from sqzl_docs.tracker.candidates import government
+
+    table = government()
+    assert list(table) == sorted(table) and all(0 < v <= 1 for v in table.values())
+    # common in government documents, rare in general text: it weighs less than its general rarity
+    assert table["试点"] > table["依法行政"] and rarity("试点") < rarity("依法行政")

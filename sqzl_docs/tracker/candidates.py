@@ -4,15 +4,16 @@ A commitment's candidates are the sentences of later documents of the same gover
 jurisdiction, the same issuer, or a document issued by a department it names). A work report's plan
 for year N is judged against a later report's review of year N (N年工作回顾): in a document with
 review sections only the review of the commitment's year counts, and a plan's own directives are
-restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity in a shipped
-background table (jieba's IDF table, :func:`background`), so 老旧小区 or 加装电梯 weigh more than 工作 or
-推进, and a word weighs the same whatever else the store holds: storing unrelated documents never moves
-a verdict.
+restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity in two shipped
+tables (:func:`rarity`: jieba's IDF table of general Chinese, and how common a word is in government
+documents, data/tracker_background.csv), so 老旧小区 or 加装电梯 weigh more than 工作, 推进 or 试点, and a word
+weighs the same whatever else the store holds: storing unrelated documents never moves a verdict.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import csv
 import functools
 import math
 from collections import Counter, defaultdict
@@ -27,8 +28,9 @@ from .text import tokens
 
 TOPIC_WORDS = 60  # a document's most characteristic words …
 RELATED_WORDS = 5  # … of which two documents on one subject share at least this many (seed pair 7, others 0-3)
-RARE_WEIGHT = 7.0  # a word of at least this background weight is rare (names an object): 社区 7.7, 设施 6.7
+RARE = 4.0  # the rarity of a word that names an object: 依法行政 5.9, 加装电梯 9.0 (not 社区 or 试点, 2.7)
 SENTENCE_WORDS = 15.0  # BM25's typical sentence length (the bundled corpus's mean), fixed like the weights
+DOMAIN_SCALE = 2.0  # government-document IDF (at most ln(76 / 3) ≈ 3.2) brought to the general scale
 WEIGHT_FLOOR = 3.0  # taken off every background weight, so that 发展 (3.6) or 工作 (4.2) weigh next to nothing
 EVIDENCE_KINDS = ("done", "under_way", "shortfall", "mention")  # what is indexed; restatements and effort are not
 
@@ -58,10 +60,26 @@ def background() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2] if values else 10.0
 
 
+@functools.cache
+def government() -> dict[str, float]:
+    """word → share of government documents holding it (data/tracker_background.csv, written by
+    bench/tracker_background.py; words of fewer than three documents are not listed)."""
+    from importlib import resources
+
+    with resources.files("sqzl_docs.data").joinpath("tracker_background.csv").open(encoding="utf-8") as f:
+        return {row["word"]: float(row["share"]) for row in csv.DictReader(f)}
+
+
+@functools.cache
 def rarity(word: str) -> float:
-    """A word's rarity weight: its background IDF less WEIGHT_FLOOR (at least 0.1)."""
+    """A word's rarity weight, the lower of what the two shipped tables say: its IDF in general Chinese
+    (jieba's) less WEIGHT_FLOOR, and DOMAIN_SCALE times its IDF in government documents (印发, 试点, 国务院
+    办公厅 are rare in general text, not in these); at least 0.1."""
     table, median = background()
-    return max(0.1, table.get(word, median) - WEIGHT_FLOOR)
+    general = table.get(word, median) - WEIGHT_FLOOR
+    share = government().get(word)
+    domain = DOMAIN_SCALE * math.log(1 / share) if share else general
+    return max(0.1, min(general, domain))
 
 
 @dataclass
@@ -168,8 +186,8 @@ class Store:
             or bool(self.docs[later_id].periods.reviews)
 
     def has_rare(self, words: list[str]) -> bool:
-        """Whether one of the words is rare (:data:`RARE_WEIGHT` in the background table)."""
-        return any(rarity(w) + WEIGHT_FLOOR >= RARE_WEIGHT for w in words)
+        """Whether one of the words is rare (:data:`RARE`)."""
+        return any(rarity(w) >= RARE for w in words)
 
     def weight(self, word: str) -> float:
         return rarity(word)
