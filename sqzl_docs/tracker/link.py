@@ -320,6 +320,8 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
             coverage, words = _outside_titles(c["text"], s.text, own_query, coverage, words)
         if len(set(words)) < MIN_MATCHED and not _verbatim(c["text"], s.text):
             coverage = 0.0  # one shared word (发展, 总结) is not the same object, unless the sentence names it whole
+        elif not any(w in c["text"] for w in words):
+            coverage = 0.0  # only the item's keywords (产品认证 of a body), none of the commitment's own words
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
         if coverage < LINK_COVERAGE and value is None and not body_hit:
             continue
