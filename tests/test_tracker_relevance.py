@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 import sqzl_docs
-from sqzl_docs.tracker import link, review, store
+from sqzl_docs.tracker import figures, link, relevance, review, store
 from sqzl_docs.tracker.candidates import Store, rarity
 from sqzl_docs.tracker.schema import migrate
 from sqzl_docs.tracker.clauses import indicator_matches, indicator_share
@@ -91,11 +91,11 @@ def test_a_target_is_judged_on_the_figure_naming_its_indicator_best(tmp_path: Pa
 def test_words_only_inside_another_document_s_title_are_not_the_object() -> None:
     query = {"服务设施": 7.0, "社区": 4.0, "百户": 7.0, "综合": 2.0}
     text = "发布《社区服务设施设置规范》，社区标准达到10项"
-    coverage, words = link._outside_titles("推进社区综合服务设施建设", text, query, 0.55, ["服务设施", "社区"])
+    coverage, words = relevance.outside_titles("推进社区综合服务设施建设", text, query, 0.55, ["服务设施", "社区"])
     assert words == ["社区"] and coverage == pytest.approx(4.0 / 20.0)
     # named in a title by the commitment too: the title is the object (出台《……》 → 《……》印发)
     own = "出台《社区服务设施设置规范》"
-    assert link._outside_titles(own, text, query, 0.55, ["服务设施", "社区"]) == (0.55, ["服务设施", "社区"])
+    assert relevance.outside_titles(own, text, query, 0.55, ["服务设施", "社区"]) == (0.55, ["服务设施", "社区"])
 
 
 def test_a_review_stating_the_promised_state_is_completion(tmp_path: Path) -> None:
@@ -124,16 +124,16 @@ def test_a_state_is_reached_only_in_a_review_and_on_the_object() -> None:
         from sqzl_docs.tracker.candidates import Candidate
         return Candidate("d", 0, len(text), text, "mention", review_year, Counter(), 1)
 
-    assert link._state_reached("国际收支保持基本平衡", cand("国际收支基本平衡，外汇储备稳定"), ["国际收支"])
-    assert not link._state_reached("国际收支保持基本平衡", cand("国际收支基本平衡", None), ["国际收支"])
-    assert not link._state_reached("国际收支保持基本平衡", cand("财政收支基本平衡，国际收支顺差扩大。"),
+    assert relevance.state_reached("国际收支保持基本平衡", cand("国际收支基本平衡，外汇储备稳定"), ["国际收支"])
+    assert not relevance.state_reached("国际收支保持基本平衡", cand("国际收支基本平衡", None), ["国际收支"])
+    assert not relevance.state_reached("国际收支保持基本平衡", cand("财政收支基本平衡，国际收支顺差扩大。"),
                                    ["国际收支"])  # another object's state, two clauses away
-    assert not link._state_reached("推进口岸建设", cand("国际收支基本平衡"), ["国际收支"])  # promised no state
+    assert not relevance.state_reached("推进口岸建设", cand("国际收支基本平衡"), ["国际收支"])  # promised no state
 
 
 def test_a_key_noun_held_by_the_sentence_under_another_segmentation() -> None:
     query = {"环境质量": 7.5, "生态环境": 5.3, "改善": 2.7}
-    coverage, words = link._held(query, "生态环境质量有新改善", 8.0 / 15.5, ["生态环境", "改善"])
+    coverage, words = relevance.held(query, "生态环境质量有新改善", 8.0 / 15.5, ["生态环境", "改善"])
     assert words == ["生态环境", "改善", "环境质量"] and coverage == pytest.approx(1.0)
 
 
@@ -146,11 +146,11 @@ def test_a_ceiling_reported_held_low_without_a_figure_is_met() -> None:
         return Candidate("d", 0, len(text), text, "done", review_year, Counter(), 1)
 
     cpi = {"indicator": "居民消费价格涨幅", "target_qualifier": "approx", "target_text": "2.5%左右"}
-    assert link._held_low(cpi, cand("工业生产稳定，居民消费价格涨幅保持较低水平"))
-    assert not link._held_low(cpi, cand("居民消费价格涨幅保持较低水平", None))  # not a review of the year
-    assert not link._held_low(cpi, cand("工业品出厂价格涨幅保持较低水平"))  # another indicator
+    assert figures.held_low(cpi, cand("工业生产稳定，居民消费价格涨幅保持较低水平"))
+    assert not figures.held_low(cpi, cand("居民消费价格涨幅保持较低水平", None))  # not a review of the year
+    assert not figures.held_low(cpi, cand("工业品出厂价格涨幅保持较低水平"))  # another indicator
     growth = {"indicator": "国内生产总值增长", "target_qualifier": "approx", "target_text": "7%左右"}
-    assert not link._held_low(growth, cand("国内生产总值增长保持较低水平"))  # not a ceiling
+    assert not figures.held_low(growth, cand("国内生产总值增长保持较低水平"))  # not a ceiling
 
 
 def test_a_heading_is_done_when_each_sub_heading_has_results_and_half_of_them_completion() -> None:
@@ -164,9 +164,9 @@ def test_a_heading_is_done_when_each_sub_heading_has_results_and_half_of_them_co
 
 
 def test_a_sentence_naming_the_whole_undertaking_is_about_it() -> None:
-    assert link._verbatim("持续优化营商环境", "持续优化营商环境，出台民营经济促进条例")
-    assert not link._verbatim("优化营商", "优化营商环境")  # too short to stand for an undertaking
-    assert not link._verbatim("持续优化营商环境", "营商环境持续优化")
+    assert relevance.verbatim("持续优化营商环境", "持续优化营商环境，出台民营经济促进条例")
+    assert not relevance.verbatim("优化营商", "优化营商环境")  # too short to stand for an undertaking
+    assert not relevance.verbatim("持续优化营商环境", "营商环境持续优化")
 
 
 def test_a_year_s_target_is_compared_with_a_figure_of_that_year() -> None:
@@ -180,12 +180,12 @@ def test_a_year_s_target_is_compared_with_a_figure_of_that_year() -> None:
 
     store_ = SimpleNamespace(docs={"a": SimpleNamespace(date="2016-03-05"), "b": SimpleNamespace(date="2023-03-05")})
     c = {"deadline_source": "plan_year", "deadline_end": "2015-12-31"}
-    assert link._of_the_year(c, cand(2015, "b"), store_)  # type: ignore[arg-type]
-    assert not link._of_the_year(c, cand(2022, "b"), store_)  # type: ignore[arg-type]  # another year's review
-    assert link._of_the_year(c, cand(None, "a"), store_)  # type: ignore[arg-type]  # given the next spring
-    assert not link._of_the_year(c, cand(None, "b"), store_)  # type: ignore[arg-type]  # years later
+    assert figures.of_the_year(c, cand(2015, "b"), store_)  # type: ignore[arg-type]
+    assert not figures.of_the_year(c, cand(2022, "b"), store_)  # type: ignore[arg-type]  # another year's review
+    assert figures.of_the_year(c, cand(None, "a"), store_)  # type: ignore[arg-type]  # given the next spring
+    assert not figures.of_the_year(c, cand(None, "b"), store_)  # type: ignore[arg-type]  # years later
     period = {"deadline_source": "explicit", "deadline_end": "2020-12-31"}
-    assert link._of_the_year(period, cand(None, "b"), store_)  # type: ignore[arg-type]  # not a year's plan
+    assert figures.of_the_year(period, cand(None, "b"), store_)  # type: ignore[arg-type]  # not a year's plan
 
 
 def test_a_review_of_a_year_long_after_the_deadline_is_no_evidence(tmp_path: Path,
@@ -222,3 +222,29 @@ def test_the_government_table_is_sorted_and_holds_shares() -> None:
     assert list(table) == sorted(table) and all(0 < v <= 1 for v in table.values())
     # common in government documents, rare in general text: it weighs less than its general rarity
     assert table["试点"] > table["依法行政"] and rarity("试点") < rarity("依法行政")
+
+
+@pytest.mark.parametrize("income, status", [("5.5%", "fulfilled"), ("4.1%", "partially_fulfilled")])
+def test_a_growth_promised_in_step_is_judged_on_both_figures(income: str, status: str) -> None:
+    """居民收入增长和经济增长基本同步 against the review's two growth figures (another year's review is not read)."""
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from sqzl_docs.tracker.candidates import Candidate
+
+    def cand(text: str, figure: str, value: float, review_year: int = 2019) -> Candidate:
+        at = text.index(figure)
+        metric = {"start": 100 + at, "end": 100 + at + len(figure), "value": value, "unit": "%"}
+        return Candidate("d", 100, 100 + len(text), text, "mention", review_year, Counter(), 1, [metric])
+
+    store_ = SimpleNamespace(candidates=[
+        cand("全年国内生产总值增长5.2%", "5.2%", 5.2),
+        cand(f"居民人均可支配收入实际增长{income}", income, float(income[:-1])),
+        cand("居民人均可支配收入实际增长9.9%", "9.9%", 9.9, review_year=2018)])
+    c = {"text": "居民收入增长和经济增长基本同步"}
+    found = figures.in_step(c, store_, {0, 1, 2}, 2019)  # type: ignore[arg-type]
+    assert found is not None and [f[1] for f in found] == [float(income[:-1]), 5.2]
+    verdict = link._in_step(c, store_, {0, 1, 2}, 2019)  # type: ignore[arg-type]
+    assert verdict is not None and verdict["status"] == status
+    assert verdict["ratio"] == pytest.approx(float(income[:-1]) / 5.2, abs=1e-3)
+    assert figures.in_step({"text": "推进社区综合服务设施建设"}, store_, {0, 1}, 2019) is None  # type: ignore[arg-type]

@@ -147,7 +147,8 @@ def names(indicator_text: str) -> list[str]:
     for group in cues()["indicator_synonyms"]:
         for name in group:
             if name in indicator_text:
-                out += [indicator_text.replace(name, other) for other in group if other != name]
+                out += [indicator_text.replace(name, other) for other in group if other not in name]  # not a
+                # looser part of it: 国内生产总值增长 is not any 生产总值增长 (a city's)
     return out
 
 

@@ -36,8 +36,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
-from .clauses import INDICATOR_SHARE, indicator_share
-from .sentences import classify, cues, has, principle, split
+from . import figures, relevance
+from .sentences import classify, cues, principle, split
 from .schema import migrate, write
 from .store import now, row_id
 from .text import tokens
@@ -46,17 +46,11 @@ RULE_VERSION = "link/2"
 LINK_COVERAGE = 0.45  # share of the key nouns' rarity weight a sentence must cover to be linked
 STRONG_COVERAGE = 0.55  # … and to count as completion of the object
 KEY_NOUNS = 8  # the rarest words of a commitment that stand for its object
-APPROX_TOLERANCE = 0.05  # 左右: within 5% of the figure counts as met
-INDICATOR_WINDOW = 40  # characters before a figure in which its indicator must be named
-INDICATOR_AFTER = 16  # … or after it (完成124公里架空线入地)
 BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched too, sentence by sentence
 BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
-VERBATIM_MIN = 6  # … unless it holds the commitment's whole text, of at least these characters
-PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure …
-SHORTFALL = 5.0  # … nor one below this fraction of it (a ceiling's excepted)
 MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
@@ -146,6 +140,9 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     shortfall = any(x["candidate"].kind == "shortfall" and x["own"] for x in links)
     if c["target_unit"] and (not shortfall or any(x["reported"] is not None for x in links)):
         return _judge_target(c, store, links, when)
+    relative = None if c["target_unit"] or deadline is None else _in_step(c, store, pool[0], deadline.year)
+    if relative is not None:
+        return relative
     planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
     return _judge_task(c, store, links, parts if planned else _Parts(), when)  # a year's plan: its heading's body
 
@@ -164,12 +161,30 @@ def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, s
             "late": late}
 
 
+def _in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int) -> dict[str, Any] | None:
+    """A growth promised in step with another, on both growth figures of the review of its year
+    (:func:`.figures.in_step`): at least the other's (less APPROX_TOLERANCE), fulfilled; below it, partly."""
+    found = figures.in_step(c, store, allowed, year)
+    if found is None:
+        return None
+    (own, a, sa, xa), (other, b, sb, xb) = found
+    links = [{"candidate": s, "score": 0.0, "coverage": 1.0, "strength": "strong", "own": True, "reported": x,
+              "reasons": [f"same indicator {name}: reported {s.text[x['start'] - s.start:x['end'] - s.start]}"]}
+             for name, s, x in ((own, sa, xa), (other, sb, xb))]
+    ratio = round(a / b, 3) if b else None
+    if a >= b * (1 - figures.APPROX_TOLERANCE):
+        return _verdict("fulfilled", f"{own} {a:g}% kept in step with {other} {b:g}% in the review of {year}.",
+                        links, "strong", ratio)
+    return _verdict("partially_fulfilled", f"{own} {a:g}% fell behind {other} {b:g}% in the review of {year}.",
+                    links, "strong", ratio)
+
+
 def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
     """A quantitative target: met only by a reported value of its own indicator (ratio kept)."""
     quant = sorted((x for x in links if x["reported"] is not None), key=lambda x: -x["reported"]["share"])
     if quant:
         x = quant[0]
-        ratio, met = _compare(c, x["reported"]["value"])
+        ratio, met = figures.compare(c, x["reported"]["value"])
         late = _late(x["candidate"], store, when.deadline)
         what = f"Reported {_quoted(x)} for {c['indicator'] or 'the indicator'}"
         if met:
@@ -179,7 +194,7 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
         else:
             status, why = "partially_fulfilled", f"{what} is {ratio:.0%} of the target {c['text']}"
         return _verdict(status, why + ".", [x], "strong", ratio, late)
-    held = [x for x in links if _held_low(c, x["candidate"])]
+    held = [x for x in links if figures.held_low(c, x["candidate"])]
     if held:
         return _verdict("fulfilled", f"A review of the year reports {c['indicator']} held low, under its ceiling "
                         f"{c['target_text']} (no figure given, no ratio).", held[:1], "moderate")
@@ -312,13 +327,13 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         s = store.candidates[i]
         if s.review_year is not None and c["deadline_end"] and s.review_year > int(c["deadline_end"][:4]) + LATE_YEARS:
             continue  # a review of 2014 reports 2014's work, not a step due in 1998
-        value = _reported_value(c, s) if _of_the_year(c, s, store) else None
+        value = figures.reported_value(c, s) if figures.of_the_year(c, s, store) else None
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
         if words:  # a key noun the sentence holds split otherwise (生态环境|质量 holds 环境质量) is held
-            coverage, words = _held(own_query, s.text, coverage, words)
+            coverage, words = relevance.held(own_query, s.text, coverage, words)
         if words and "《" in s.text:
-            coverage, words = _outside_titles(c["text"], s.text, own_query, coverage, words)
-        if len(set(words)) < MIN_MATCHED and not _verbatim(c["text"], s.text):
+            coverage, words = relevance.outside_titles(c["text"], s.text, own_query, coverage, words)
+        if len(set(words)) < MIN_MATCHED and not relevance.verbatim(c["text"], s.text):
             coverage = 0.0  # one shared word (发展, 总结) is not the same object, unless the sentence names it whole
         elif not any(w in c["text"] for w in words):
             coverage = 0.0  # only the item's keywords (产品认证 of a body), none of the commitment's own words
@@ -328,7 +343,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
         own_words = coverage >= LINK_COVERAGE
         if not own_words and body_hit:
             bm25, coverage, words = by_body[i]
-        reached = own_words and coverage >= STRONG_COVERAGE and _state_reached(c["text"], s, words)
+        reached = own_words and coverage >= STRONG_COVERAGE and relevance.state_reached(c["text"], s, words)
         strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words \
             and _clause_kind(s.text, words) == "done" or reached else \
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
@@ -346,50 +361,6 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)))
 
 
-def _state_reached(own: str, s: Candidate, words: list[str]) -> bool:
-    """Whether a review of the year states the state the commitment promised, on its object: 国际收支保持基本
-    平衡 ~ 国际收支基本平衡; 生态环境质量持续改善 ~ 生态环境质量有新改善; 居民收入增长与经济增长同步 ~ 居民收入……
-    快于经济增速 (tracker_cues.yaml ``states``: the words of a promised state and of its report)."""
-    if s.review_year is None:
-        return False
-    parts = _CLAUSE_END.split(s.text)  # a clause naming the object, and the one after it (……增长4%，继续快于……)
-    clauses = [k for i, k in enumerate(parts) if any(w in x for x in parts[max(0, i - 1):i + 1] for w in words)]
-    for state in cues()["states"]:
-        if any(w in own for w in state["promised"]) and any(w in k for k in clauses for w in state["reached"]):
-            return classify(s.text) in ("done", "under_way", "mention")
-    return False
-
-
-def _verbatim(own: str, text: str) -> bool:
-    """Whether a sentence names the whole undertaking in its own words (深入推进依法行政: one key noun, but the
-    review's 深入推进依法行政。提请……)."""
-    return len(own) >= VERBATIM_MIN and own in text
-
-
-def _held(query: dict[str, float], text: str, coverage: float, words: list[str]) -> tuple[float, list[str]]:
-    """Coverage and words with the key nouns the sentence holds as text but not as one of its jieba words
-    (the commitment's keywords are cut by another segmenter: 环境质量 in 生态环境质量)."""
-    more = [w for w in query if w not in words and w in text]
-    if not more:
-        return coverage, words
-    total = sum(query.values()) or 1.0
-    return coverage + sum(query[w] for w in more) / total, words + more
-
-
-_TITLE = re.compile(r"《[^》]*》")
-
-
-def _outside_titles(own: str, text: str, query: dict[str, float], coverage: float, words: list[str]
-                    ) -> tuple[float, list[str]]:
-    """Coverage and words less those the sentence names only inside a title (发布《社区养老服务设施建设规范》
-    names a standard, not the 服务设施 built), unless the commitment names them in a title too."""
-    bare = _TITLE.sub("", text)
-    titled = "".join(_TITLE.findall(own))
-    kept = [w for w in words if w in bare or w in titled]
-    if len(kept) == len(words):
-        return coverage, words
-    total = sum(query.values()) or 1.0
-    return sum(query.get(w, 0.0) for w in set(kept)) / total, kept
 
 
 def _clause_kind(text: str, words: list[str]) -> str:
@@ -413,82 +384,6 @@ def _quoted(x: dict[str, Any]) -> str:
 def _part_done(s: Candidate) -> bool:
     """A completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)."""
     return s.kind == "done" or s.kind == "under_way" and s.review_year is not None
-
-
-def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
-    """The figure in the sentence in the target's unit whose indicator is named best just before it (国内
-    生产总值……增长6.9%, not 单位国内生产总值能耗下降5.6%), else right after it within its clause (完成124公里架空
-    线入地). The figure carries ``share``: how well its window names the indicator."""
-    if not c["target_unit"] or not c["indicator"]:
-        return None
-    best: tuple[float, float, dict[str, Any]] | None = None
-    for m in s.metrics:
-        if m["unit"] != c["target_unit"]:
-            continue
-        at, to = m["start"] - s.start, m["end"] - s.start
-        if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
-            continue
-        if not _plausible(c, m["value"]):
-            continue
-        before = indicator_share(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at])
-        after = indicator_share(c["indicator"], _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0])
-        rank = (1.0, before) if before >= INDICATOR_SHARE else (0.0, after) if after >= INDICATOR_SHARE else None
-        if rank is not None and (best is None or rank > best[:2]):
-            best = (*rank, {**m, "share": rank[1]})
-    return best[2] if best else None
-
-
-def _of_the_year(c: dict[str, Any], s: Candidate, store: Store) -> bool:
-    """Whether a figure can be a year's plan target's (deadline from the plan year N): it stands in a review of
-    year N, or in a document without reviews given by the end of N+1 (a 2023 report's 国内生产总值增长3% is not
-    2015's growth)."""
-    if c["deadline_source"] != "plan_year" or not c["deadline_end"]:
-        return True
-    year = int(str(c["deadline_end"])[:4])
-    if s.review_year is not None:
-        return s.review_year == year
-    date = store.docs[s.document_id].date
-    return not date or int(str(date)[:4]) <= year + 1
-
-
-def _plausible(c: dict[str, Any], value: float) -> bool:
-    """A value at most PLAUSIBLE times its target (6400万 new jobs over five years is not the year's figure
-    for a target of 1000万: a longer period's figure is larger), and at least 1/SHORTFALL of it (a year can
-    fall far short: 生产总值增长1.7% against 6%左右); any lower value of a ceiling (失业率, 涨幅: 居民消费价格上涨
-    0.2% against 3%左右)."""
-    target = c["target_value"] or 0.0
-    if not target or not value:
-        return True
-    ratio = value / target
-    return ratio <= PLAUSIBLE and (ratio >= 1 / SHORTFALL or _ceiling(c))
-
-
-def _held_low(c: dict[str, Any], s: Candidate) -> bool:
-    """A ceiling (居民消费价格涨幅3%左右) reported held low without a figure, in a review of the year, in the
-    clause naming its indicator: 居民消费价格涨幅保持较低水平 (tracker_cues.yaml ``held_low``)."""
-    if s.review_year is None or not _ceiling(c) or not c["indicator"]:
-        return False
-    return any(indicator_share(c["indicator"], k) >= INDICATOR_SHARE and has("held_low", k)
-               for k in _CLAUSE_END.split(s.text))
-
-
-def _ceiling(c: dict[str, Any]) -> bool:
-    """Whether the target is a ceiling: at most N, or about N of a ceiling indicator (失业率, 涨幅)."""
-    return c["target_qualifier"] == "lte" or c["target_qualifier"] == "approx" and \
-        any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"])
-
-
-def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
-    """(ratio of reported to target, whether the target is met) by the target's comparator."""
-    target = c["target_value"] or 0.0
-    ratio = reported / target if target else 0.0
-    if c["target_qualifier"] == "lte":
-        return ratio, reported <= target
-    if c["target_qualifier"] == "approx":
-        if _ceiling(c):
-            return ratio, ratio <= 1 + APPROX_TOLERANCE  # 失业率5.5%左右 is met by 5.1%
-        return ratio, ratio >= 1 - APPROX_TOLERANCE
-    return ratio, ratio >= 1
 
 
 def _late(s: Candidate, store: Store, deadline: dt.date | None) -> bool:
