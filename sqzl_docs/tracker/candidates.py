@@ -174,8 +174,8 @@ class Store:
 
     def related(self, later_id: str, earlier_id: str) -> bool:
         """Whether a later document is about the same subject as the earlier: it follows it up, or they
-        share RELATED_WORDS of their TOPIC_WORDS most characteristic words (TF-IDF over the store's
-        documents). A later document of the same government on another subject is no evidence."""
+        share RELATED_WORDS of their TOPIC_WORDS most characteristic words (term frequency times
+        :func:`rarity`). A later document of the same government on another subject is no evidence."""
         shared = len(self.topics.get(later_id, frozenset()) & self.topics.get(earlier_id, frozenset()))
         return shared >= RELATED_WORDS or self.follows_up(later_id, earlier_id)
 

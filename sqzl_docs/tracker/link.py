@@ -2,9 +2,11 @@
 
 Candidates are every sentence of every later document of the same government (:mod:`.candidates`),
 classified by cue words kept as data (:mod:`.sentences`). A sentence is linked when it is about the same
-object: it covers enough of the commitment's key nouns, weighted by their rarity across the store; a
-quantitative comparison needs the same indicator (国内生产总值增长 against 国内生产总值……增长6.9%, never
-any 项 against any 项). Each link keeps its reasons and score; below the threshold there is no link.
+object: it covers enough of the commitment's key nouns, weighted by their rarity in shipped tables (never
+the store's own counts, so storing unrelated documents moves no verdict; :mod:`.relevance` for the finer
+tests); a quantitative comparison needs the same indicator of the same year (国内生产总值增长 against 国内生产
+总值……增长6.9%, never any 项 against any 项; :mod:`.figures`). Each link keeps its reasons and score; below
+the threshold there is no link.
 
 Status rules, as of the ``as_of`` date (issue 12), on the documents dated up to that day:
 - ``not_verifiable``: not testable as written;
