@@ -23,15 +23,13 @@ def test_a_target_clause_gives_indicator_value_and_comparator() -> None:
     assert k is not None and "架空线入地" in k.indicator  # the object follows the figure
 
 
-def test_figures_given_in_turn_pair_with_their_indicators() -> None:
-    text = "全年城镇新增就业、农村转移就业分别为60万人以上和20万人以上。"
-    first, second = (target_clause(text, text.index(f), text.index(f) + len(f), None, shared=True)
-                     for f in ("60万人", "20万人"))
-    assert first is not None and first.indicator == "城镇新增就业" and first.comparator == "gte"
-    assert second is not None and second.indicator == "农村转移就业" and first.respective and second.respective
-    text = "城镇新增就业、农村转移就业和返乡创业分别为60万人和20万人。"  # three names, two figures: no pairing
-    k = target_clause(text, text.index("20万人"), text.index("20万人") + 4, None, shared=True)
-    assert k is not None and not k.respective
+def test_a_clause_giving_several_indicators_their_figures_stands_for_each() -> None:
+    """X、Y分别为A和B: one clause, two targets (A of X, B of Y), told apart by ``part``."""
+    text = "主要预期目标是：农村居民收入、城镇居民收入分别增长7%左右和6%左右，粮食产量保持稳定。"
+    first, second = _clause(text, "7%"), _clause(text, "6%")
+    assert first is not None and second is not None and first.text == second.text
+    assert (first.indicator, first.part, first.comparator) == ("农村居民收入", 0, "approx")
+    assert (second.indicator, second.part) == ("城镇居民收入", 1)
 
 
 @pytest.mark.parametrize("text, figure", [("去年国内生产总值增长6.9%。", "6.9%"),

@@ -28,7 +28,25 @@ class Clause:
     text: str
     indicator: str
     comparator: str | None
-    respective: bool = False  # one of several figures of 分别为 (A、B分别为x和y): its own indicator
+    part: int = 0  # which figure of a clause that gives several indicators their figures (分别为A和B)
+
+
+_RESPECTIVELY = re.compile(r"分别(?:为|是|达到|保持在|控制在|在)?")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _respectively(text: str, left: int, right: int, start: int) -> tuple[str, int] | None:
+    """In a clause that lists indicators and then their figures (城镇调查失业率、城镇登记失业率分别为4.8%左右和
+    4.3%左右), the indicator of the figure at ``start`` and its place among the figures; else None."""
+    m = _RESPECTIVELY.search(text, left, start)
+    if m is None:
+        return None
+    names = [n for n in re.split(r"[、和及与]", text[left:m.start()]) if n.strip()]
+    figures = [f.start() for f in _FIGURE.finditer(text, m.end(), right)]
+    if len(names) < 2 or len(names) != len(figures) or start not in figures:
+        return None
+    i = figures.index(start)
+    return names[i], i
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -50,12 +68,10 @@ def target_clause(text: str, start: int, end: int, qualifier: str | None, *, sha
     present (a present cue before it in its clause). ``shared``: the clause holds other targets' figures
     too (健身步道100条、运动场80片), so the figure's own 、-separated piece is the clause."""
     left, right = clause_around(text, start, end)
-    named = _respective(text, left, right, start) if shared else None
-    if named is not None:
-        before = text[left:start]
-        if re.search(lexicon.alternation(cues()["present"]), before) or _PAST_YEAR.search(before):
-            return None
-        return Clause(left, right, text[left:right], named, comparator(text[end:right], qualifier), True)
+    respective = _respectively(text, left, right, start)
+    if respective is not None:  # the clause as a whole stands for each of its indicators
+        name, part = respective
+        return Clause(left, right, text[left:right], indicator(name), comparator(text[end:right], qualifier), part)
     if shared:
         piece_left = text.rfind("、", left, start)
         piece_right = text.find("、", end, right)
@@ -73,23 +89,6 @@ def target_clause(text: str, start: int, end: int, qualifier: str | None, *, sha
                 break
         what = what + re.sub(r"[\s“”\"'、（）()]", "", after)[:16]
     return Clause(left, right, text[left:right], what, comparator(text[end:right], qualifier))
-
-
-def _respective(text: str, left: int, right: int, start: int) -> str | None:
-    """The indicator of the figure at ``start`` in a clause naming several in turn (城镇调查失业率、城镇登记失业率
-    分别为4.8%左右和4.3%左右 → 城镇登记失业率 for 4.3%), or None when the names and figures do not pair up."""
-    clause = text[left:right]
-    m = re.search(lexicon.alternation(cues()["respectively"]), clause)
-    if m is None or left + m.end() > start:
-        return None
-    names = [n for n in re.split(r"[、和及]", clause[:m.start()]) if n.strip()]
-    at = left + m.end()
-    values = re.split(r"[、和及]", text[at:right])
-    for i, value in enumerate(values):
-        if at <= start < at + len(value):
-            return indicator(names[i]) if len(names) == len(values) else None
-        at += len(value) + 1
-    return None
 
 
 def promises(clause: str) -> bool:

@@ -307,7 +307,7 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
     clauses stand in its scope, not in its own words. Figures describing the present are not targets."""
     rows = []
     plan = periods(doc.text, doc.header.title if doc.header else None)
-    tracked: set[tuple[int, int]] = set()
+    tracked: set[tuple[int, int, int]] = set()
     for c in doc.commitments:
         base = row_id(doc.doc_id, "commitment", re.sub(r"\s", "", c.span.text))
         year = None if c.deadline else plan.plan_year_at(c.span.start)  # a year's plan is due at its end
@@ -325,8 +325,8 @@ def _commitment_rows(doc: Document, date: str | None, version: str) -> list[dict
         }
         own = {"text": c.span.text, "text_seg": segment(c.span.text), "start": c.span.start, "end": c.span.end}
         every = _clauses(doc.text, _targets(doc, c, year is not None or bool(c.deadline)), (c.span.start, c.span.end))
-        found = [(k, t) for k, t in every if (k.start, k.end) not in tracked]  # a clause is tracked once
-        tracked.update((k.start, k.end) for k, _t in found)
+        found = [(k, t) for k, t in every if (k.start, k.end, k.part) not in tracked]  # a clause is tracked once
+        tracked.update((k.start, k.end, k.part) for k, _t in found)
         inside = [(k, t) for k, t in found if k.start < c.span.end and k.end > c.span.start]
         if not found and any(k.start < c.span.end and k.end > c.span.start for k, _t in every):
             continue  # its own target clause is already tracked under another commitment: the same undertaking
@@ -357,10 +357,9 @@ def _targets(doc: Document, c: Any, planned: bool) -> list[Any]:
 
 
 def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list[tuple[Clause, Any]]:
-    """The target clauses of a commitment's targets, one per clause (its first figure; each figure of a
-    clause naming several indicators in turn: A、B分别为x和y); a figure outside
+    """The target clauses of a commitment's targets, one per clause (its first figure); a figure outside
     the commitment's own words (``within``) only in a clause that promises it."""
-    out: dict[tuple[int, int, str], tuple[Clause, Any]] = {}
+    out: dict[tuple[int, int, int], tuple[Clause, Any]] = {}  # one per clause (per indicator of 分别为A和B)
     targets = list(targets)
     spans = [clause_around(text, t.span.start, t.span.end) for t in targets]
     for t, span in zip(targets, spans):
@@ -368,11 +367,8 @@ def _clauses(text: str, targets: Iterable[Any], within: tuple[int, int]) -> list
         k = target_clause(text, t.span.start, t.span.end, t.qualifier, shared=shared)
         if k is not None and not (within[0] <= t.span.start < within[1]) and not promises(text[span[0]:span[1]]):
             continue  # a figure of the item's body that nothing promises (4026人重伤)
-        if k is None:
-            continue
-        key = (k.start, k.end, k.indicator if k.respective else "")  # 分别为: one row per figure of the clause
-        if key not in out:
-            out[key] = (k, t)
+        if k is not None and (k.start, k.end, k.part) not in out:
+            out[(k.start, k.end, k.part)] = (k, t)
     return list(out.values())
 
 
