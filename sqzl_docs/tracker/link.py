@@ -57,7 +57,8 @@ MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
-FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
+FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled …
+MIN_PARTS = 3  # … of a body of at least these sentences
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
@@ -272,21 +273,23 @@ class _Parts:
     reported: int = 0
     searched: int = 0
     headings: tuple[int, ...] = ()
+    done: int = 0  # sub-item sentences reported done (completion, not work)
 
     def whole(self) -> bool | None:
         """Whether the whole heading is reported done: with sub-headings, each has results and at least half
-        of them completion; else FULL_SHARE of its sentences reported (None: no body to judge by)."""
+        of them completion. A body of one paragraph can only say no: fewer than FULL_SHARE of its sentences
+        (of MIN_PARTS at least) reported done. Its sentences are no list of sub-items to say yes by (one
+        sentence holds 50个交通拥堵点 and 11个积水点, of which the review may report neither); None: the
+        heading's own words decide."""
         if len(self.headings) >= 2:
             return min(self.headings) >= 1 and 2 * self.headings.count(2) >= len(self.headings)
-        if not self.searched:
+        if self.searched < MIN_PARTS or self.done >= FULL_SHARE * self.searched:
             return None
-        return self.reported >= FULL_SHARE * self.searched
+        return False
 
     def why(self) -> str:
-        if len(self.headings) >= 2:
-            return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
-                    f"{len(self.headings)} as done.")
-        return f"{self.reported} of the item's {self.searched} sub-items are reported done or carried out."
+        return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
+                f"{len(self.headings)} as done.")
 
 
 def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
@@ -304,7 +307,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
-    reported_parts = 0
+    reported_parts = done_parts = 0
     # the level each sub-heading reaches (its paragraph, after the heading's own): 2 done, 1 worked on, 0 nothing
     breaks = [m.start() for m in re.finditer(r"\n\s*\S", body)]
     levels: dict[int, int] = {}
@@ -321,6 +324,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
                     by_body[i] = v
         reported_parts += level > 0
+        done_parts += level == 2
         paragraph = bisect.bisect_right(breaks, part.start)
         if paragraph:
             levels[paragraph] = max(levels.get(paragraph, 0), level)
@@ -360,7 +364,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
                     "own": own_words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
-    return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)))
+    return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)), done_parts)
 
 
 
