@@ -44,6 +44,7 @@ def test_the_same_indicator_and_not_another() -> None:
     assert indicator_matches("城镇新增就业", "城镇新增就业")
     assert not indicator_matches("城镇新增就业", "进出口总额下降")
     assert not indicator_matches("完成", "完成")  # a verb alone names no indicator
+    assert indicator_matches("完成美丽乡村示范村建设", "美丽乡村示范村")  # what it measures, less its verbs
 
 
 @pytest.mark.parametrize("sentence, kind", [
@@ -57,6 +58,7 @@ def test_the_same_indicator_and_not_another() -> None:
     ("高度重视社区治理工作", "effort"),
     ("统筹研究论证社区综合服务设施面积", "effort"),
     ("新增供应各类保障房6.1万套", "done"),  # 供应 is not the directive 应
+    ("全年发展主要预期目标是：城镇新增就业1100万人以上", "restatement"),  # a year's targets stated
 ])
 def test_what_a_later_sentence_reports(sentence: str, kind: str) -> None:
     assert classify(sentence) == kind
@@ -82,3 +84,6 @@ def test_work_report_years() -> None:
 def test_statements_of_principle() -> None:
     assert principle("我们将坚持对台工作大政方针")
     assert not principle("坚持不懈抓好“三农”工作")
+    assert principle("我们要继续全面准确、坚定不移贯彻“一国两制”方针")  # past its subject and manner
+    assert principle("要更好发挥社会组织参与基层治理的作用")  # a standing aim
+    assert not principle("我们要继续全面完成农村危房改造")

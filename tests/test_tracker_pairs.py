@@ -28,13 +28,17 @@ sys.modules["tracker_pairs"] = pairs
 _spec.loader.exec_module(pairs)
 
 # pair → (found share, agreement on the found) the tracker reaches; the issue's targets are 0.9 and 0.8.
-# Since work reports' sub-item headings, policy directions and closing sentences are extracted (issue 12),
-# f06_f07 finds 53 of 53 (was 20) and agrees on 25 (was 12): a lower share of the found, more in all.
+# Measured after both lines of issue 12's work were merged (work-report undertakings extracted; relevance
+# from shipped tables, figures on their own indicator, headings on their sub-items): found 212 of 229,
+# agreed on 137 of 212. f02_f03 was read and first run before any of that work (first run: 20 found, 9
+# agreed); f07_f08 (first run 17 found, 11 agreed) is not a test while two of its rows are fulfilled where
+# the reader found a part missing.
 FLOORS = {
     "seed 000→003": (1.0, 1.0),
-    "f01_f02": (1.0, 0.5),
-    "f04_f05": (0.9, 0.55),
-    "f06_f07": (1.0, 0.45),
+    "f01_f02": (1.0, 0.65),
+    "f02_f03": (1.0, 0.5),
+    "f04_f05": (0.9, 0.8),
+    "f06_f07": (1.0, 0.6),
     "f19_f20": (0.9, 0.95),
 }
 FRESH = ROOT.parent / "shared" / "corpus" / "fresh"

@@ -4,13 +4,16 @@ A commitment's candidates are the sentences of later documents of the same gover
 jurisdiction, the same issuer, or a document issued by a department it names). A work report's plan
 for year N is judged against a later report's review of year N (N年工作回顾): in a document with
 review sections only the review of the commitment's year counts, and a plan's own directives are
-restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity across the
-store (IDF over every sentence), so 老旧小区 or 加装电梯 weigh more than 工作 or 推进.
+restatements, never evidence (:mod:`.sentences`). Words are weighted by their rarity in two shipped
+tables (:func:`rarity`: jieba's IDF table of general Chinese, and how common a word is in government
+documents, data/tracker_background.csv), so 老旧小区 or 加装电梯 weigh more than 工作, 推进 or 试点, and a word
+weighs the same whatever else the store holds: storing unrelated documents never moves a verdict.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import csv
 import functools
 import math
 from collections import Counter, defaultdict
@@ -25,15 +28,58 @@ from .text import tokens
 
 TOPIC_WORDS = 60  # a document's most characteristic words …
 RELATED_WORDS = 5  # … of which two documents on one subject share at least this many (seed pair 7, others 0-3)
-RARE_SHARE = 0.03  # a word in at most this share of the store's sentences is rare (names an object)
+RARE = 4.0  # the rarity of a word that names an object: 依法行政 5.9, 加装电梯 9.0 (not 社区 or 试点, 2.7)
+SENTENCE_WORDS = 15.0  # BM25's typical sentence length (the bundled corpus's mean), fixed like the weights
+DOMAIN_SCALE = 2.0  # government-document IDF (at most ln(76 / 3) ≈ 3.2) brought to the general scale
+WEIGHT_FLOOR = 3.0  # taken off every background weight, so that 发展 (3.6) or 工作 (4.2) weigh next to nothing
 EVIDENCE_KINDS = ("done", "under_way", "shortfall", "mention")  # what is indexed; restatements and effort are not
 
 
 @functools.cache
 def stop_words() -> frozenset[str]:
-    """Words that say nothing about a topic (data/topic_words.yaml)."""
+    """Words that say nothing about a topic (data/topic_words.yaml), and words of policy too generic to name
+    an object of the tracker's (tracker_cues.yaml ``generic``)."""
     words = lexicon.load("topic_words.yaml")
-    return frozenset(words["stop_words"] + words["link_stop_words"])
+    return frozenset(words["stop_words"] + words["link_stop_words"] + lexicon.load("tracker_cues.yaml")["generic"])
+
+
+@functools.cache
+def background() -> tuple[dict[str, float], float]:
+    """(word → IDF, the median IDF) of jieba's bundled table (analyse/idf.txt, read as a file: no model
+    is loaded). A word missing from it (老旧小区, 国内生产总值: jieba's dictionary joins them) is given the
+    median, as jieba's own keyword extraction does."""
+    from importlib import resources
+
+    table: dict[str, float] = {}
+    with resources.files("jieba.analyse").joinpath("idf.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.rstrip("\n").rpartition(" ")
+            if word:
+                table[word] = float(value)
+    values = sorted(table.values())
+    return table, values[len(values) // 2] if values else 10.0
+
+
+@functools.cache
+def government() -> dict[str, float]:
+    """word → share of government documents holding it (data/tracker_background.csv, written by
+    bench/tracker_background.py; words of fewer than three documents are not listed)."""
+    from importlib import resources
+
+    with resources.files("sqzl_docs.data").joinpath("tracker_background.csv").open(encoding="utf-8") as f:
+        return {row["word"]: float(row["share"]) for row in csv.DictReader(f)}
+
+
+@functools.cache
+def rarity(word: str) -> float:
+    """A word's rarity weight, the lower of what the two shipped tables say: its IDF in general Chinese
+    (jieba's) less WEIGHT_FLOOR, and DOMAIN_SCALE times its IDF in government documents (印发, 试点, 国务院
+    办公厅 are rare in general text, not in these); at least 0.1."""
+    table, median = background()
+    general = table.get(word, median) - WEIGHT_FLOOR
+    share = government().get(word)
+    domain = DOMAIN_SCALE * math.log(1 / share) if share else general
+    return max(0.1, min(general, domain))
 
 
 @dataclass
@@ -81,9 +127,7 @@ class Store:
         for r in db.query("SELECT document_id, title, doc_number FROM citations"):
             self.cites[r["document_id"]].update(x for x in (r["title"], r["doc_number"]) if x)
         self.names: dict[str, set[str]] = {}  # document → its own title and 发文字号
-        df: Counter[str] = Counter()
         doc_words: dict[str, Counter[str]] = {}
-        n = 0
         stop = stop_words()
         for r in db.query("SELECT id, jurisdiction, issuer, doc_date, title, doc_number, text, text_seg FROM documents "
                           "ORDER BY id"):
@@ -108,8 +152,6 @@ class Store:
                     if words_at[w][1] not in stop:
                         words[words_at[w][1]] += 1
                     w += 1
-                n += 1
-                df.update(words.keys())
                 plan = p.plan_year_at(s.start) is not None and p.review_year_at(s.start) is None
                 kind = classify(s.text, plan_document=plan)
                 if kind not in EVIDENCE_KINDS:
@@ -128,16 +170,12 @@ class Store:
                 postings = self.postings[doc.group]
                 for word in words:
                     postings[word].append(i)
-        self.n = max(1, n)
         self.topics = _topics(doc_words)
-        self.df = df
-        self.idf = {word: math.log(1 + (self.n - d + 0.5) / (d + 0.5)) for word, d in df.items()}
-        self.avg = sum(c.length for c in self.candidates) / len(self.candidates) if self.candidates else 1.0
 
     def related(self, later_id: str, earlier_id: str) -> bool:
         """Whether a later document is about the same subject as the earlier: it follows it up, or they
-        share RELATED_WORDS of their TOPIC_WORDS most characteristic words (TF-IDF over the store's
-        documents). A later document of the same government on another subject is no evidence."""
+        share RELATED_WORDS of their TOPIC_WORDS most characteristic words (term frequency times
+        :func:`rarity`). A later document of the same government on another subject is no evidence."""
         shared = len(self.topics.get(later_id, frozenset()) & self.topics.get(earlier_id, frozenset()))
         return shared >= RELATED_WORDS or self.follows_up(later_id, earlier_id)
 
@@ -148,12 +186,15 @@ class Store:
             or bool(self.docs[later_id].periods.reviews)
 
     def has_rare(self, words: list[str]) -> bool:
-        """Whether one of the words is rare in the store (in at most 1% of its sentences, or 3)."""
-        limit = max(3.0, RARE_SHARE * self.n)
-        return any(self.df.get(w, 0) <= limit for w in words)
+        """Whether one of the words is rare (:data:`RARE`)."""
+        return any(rarity(w) >= RARE for w in words)
 
     def weight(self, word: str) -> float:
-        return self.idf.get(word, math.log(1 + self.n + 0.5))
+        return rarity(word)
+
+    def in_pool(self, word: str, allowed: set[int], groups: set[str]) -> bool:
+        """Whether a candidate sentence of the pool holds the word (only such words can point to evidence)."""
+        return any(i in allowed for g in groups for i in self.postings.get(g, {}).get(word, ()))
 
     def later_documents(self, c: dict[str, Any]) -> list[Doc]:
         """Documents of the same government dated after the commitment's document."""
@@ -205,7 +246,7 @@ class Store:
                     s = self.candidates[i]
                     tf = s.words[word]
                     acc = out.setdefault(i, [0.0, 0.0, []])
-                    acc[0] += weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / self.avg))
+                    acc[0] += weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * s.length / SENTENCE_WORDS))
                     acc[1] += weight
                     acc[2].append(word)
         return {i: (v[0], v[1] / total, v[2]) for i, v in out.items()}
@@ -218,14 +259,11 @@ def _departments(c: dict[str, Any]) -> list[str]:
 
 
 def _topics(doc_words: dict[str, Counter[str]]) -> dict[str, frozenset[str]]:
-    """Each document's TOPIC_WORDS most characteristic words: (1 + log tf) · log(1 + N / df)."""
-    df: Counter[str] = Counter()
-    for words in doc_words.values():
-        df.update(words.keys())
-    n = len(doc_words) or 1
+    """Each document's TOPIC_WORDS most characteristic words: (1 + log tf) · rarity (background IDF,
+    so a document's topic words do not depend on what else is stored)."""
     out = {}
     for doc_id, words in doc_words.items():
-        score = {w: (1 + math.log(tf)) * math.log(1 + n / df[w]) for w, tf in words.items()}
+        score = {w: (1 + math.log(tf)) * rarity(w) for w, tf in words.items()}
         out[doc_id] = frozenset(sorted(score, key=lambda w: (-score[w], w))[:TOPIC_WORDS])
     return out
 

@@ -129,12 +129,52 @@ def comparator(after: str, qualifier: str | None) -> str | None:
 def indicator_matches(indicator_text: str, window: str) -> bool:
     """Whether a later text's window around a figure names the same indicator: its first two characters
     (its subject) and 70% of the character pairs of its words (less verbs of delivery: 完成, 新增 …) stand in it
-    (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长; 城镇新增就业 ~ 城镇新增就业1312万人)."""
+    (国内生产总值增长 ~ 国内生产总值达到67.7万亿元，增长; 城镇新增就业 ~ 城镇新增就业1312万人), under any of its
+    names (tracker_cues.yaml ``indicator_synonyms``: 能耗强度 ~ 单位国内生产总值能耗)."""
+    return indicator_share(indicator_text, window) >= INDICATOR_SHARE
+
+
+def indicator_share(indicator_text: str, window: str) -> float:
+    """How well ``window`` names the indicator: the share of its character pairs standing in it, under the
+    best of its names (0 when its subject is not named)."""
+    return max(_share(name, window) for name in names(indicator_text))
+
+
+def names(indicator_text: str) -> list[str]:
+    """The indicator as written and under each synonym of a name it holds (居民消费价格涨幅 → 居民消费价格上涨)."""
+    out = [indicator_text]
+    for group in cues()["indicator_synonyms"]:
+        for name in group:
+            if name in indicator_text:
+                out += [indicator_text.replace(name, other) for other in group if other not in name]  # not a
+                # looser part of it: 国内生产总值增长 is not any 生产总值增长 (a city's)
+    return out
+
+
+def _share(indicator_text: str, window: str) -> float:
     core = _NUMBER.sub("", indicator_text)
     pieces = re.split(lexicon.alternation(cues()["delivery_verbs"]), core)
     pairs = {p[i:i + 2] for p in pieces for i in range(len(p) - 1)}
     if not pairs:  # 完成 alone names no indicator: no comparison
-        return False
+        return 0.0
     hits = sum(1 for p in pairs if p in window)
     head = next((p[:2] for p in pieces if len(p) >= 2), "")  # the indicator's subject: 环保投入, not 研发经费
-    return head in window and hits / len(pairs) >= INDICATOR_SHARE and hits >= min(3, len(pairs))
+    tail = _measure(next((p for p in reversed(pieces) if len(p) >= 2), ""))  # … and what it measures: 能耗
+    # of 单位国内生产总值能耗下降, not 二氧化碳排放; 示范村 of 完成乡村振兴示范村建设
+    if head not in window or tail not in window or hits < min(3, len(pairs)):
+        return 0.0
+    return hits / len(pairs)
+
+
+def _measure(core: str) -> str:
+    """The last two characters of an indicator (less its verbs of delivery) before its trend word (增长, 下降,
+    涨幅 …): 单位国内生产总值能耗下降 → 能耗; 国内生产总值增长 → 总值; 城镇新增就业 → 就业."""
+    out = core.strip()
+    trend = sorted(cues()["trend_words"], key=len, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for w in trend:
+            if out.endswith(w) and len(out) > len(w) + 1:
+                out, changed = out[: -len(w)], True
+    return out[-2:]

@@ -2,9 +2,11 @@
 
 Candidates are every sentence of every later document of the same government (:mod:`.candidates`),
 classified by cue words kept as data (:mod:`.sentences`). A sentence is linked when it is about the same
-object: it covers enough of the commitment's key nouns, weighted by their rarity across the store; a
-quantitative comparison needs the same indicator (国内生产总值增长 against 国内生产总值……增长6.9%, never
-any 项 against any 项). Each link keeps its reasons and score; below the threshold there is no link.
+object: it covers enough of the commitment's key nouns, weighted by their rarity in shipped tables (never
+the store's own counts, so storing unrelated documents moves no verdict; :mod:`.relevance` for the finer
+tests); a quantitative comparison needs the same indicator of the same year (国内生产总值增长 against 国内生产
+总值……增长6.9%, never any 项 against any 项; :mod:`.figures`). Each link keeps its reasons and score; below
+the threshold there is no link.
 
 Status rules, as of the ``as_of`` date (issue 12), on the documents dated up to that day:
 - ``not_verifiable``: not testable as written;
@@ -24,6 +26,7 @@ A commitment without a deadline of its own in a plan for year N (a work report's
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import json
@@ -35,7 +38,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
-from .clauses import indicator_matches
+from . import figures, relevance
 from .sentences import classify, cues, principle, split
 from .schema import migrate, write
 from .store import now, row_id
@@ -45,19 +48,17 @@ RULE_VERSION = "link/2"
 LINK_COVERAGE = 0.45  # share of the key nouns' rarity weight a sentence must cover to be linked
 STRONG_COVERAGE = 0.55  # … and to count as completion of the object
 KEY_NOUNS = 8  # the rarest words of a commitment that stand for its object
-APPROX_TOLERANCE = 0.05  # 左右: within 5% of the figure counts as met
-INDICATOR_WINDOW = 40  # characters before a figure in which its indicator must be named
-INDICATOR_AFTER = 16  # … or after it (完成124公里架空线入地)
 BODY_MIN = 40  # an item body longer than this (beyond the heading) is searched too, sentence by sentence
 BODY_SENTENCES = 40  # sub-item sentences of a body searched at most
 BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
-MIN_MATCHED = 2  # key nouns a sentence must share with the commitment
-PLAUSIBLE = 3.0  # a reported value beyond this factor of its target is not that target's figure
+MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
 MAX_LINKS = 8  # links considered per commitment, best first
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
-FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled
+LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
+FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled …
+MIN_PARTS = 3  # … of a body of at least these sentences
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
@@ -106,16 +107,20 @@ def _tokens(text: str) -> list[str]:
     return tokens(text)
 
 
-def _query(c: dict[str, Any], store: Store, text: str, n: int = 0) -> dict[str, float]:
+def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
+           pool: tuple[set[int], set[str]] | None = None) -> dict[str, float]:
     """The key nouns of ``text`` (the commitment's, with its keywords) with their rarity weights: the
     rarest ``n`` (KEY_NOUNS) of its words, the indicator's words always among them."""
     stop = stop_words()
     # the extractor's keywords are the whole commitment's: a target clause's row is its own clause
     extra = json.loads(c["keywords"] or "[]") if text == c["text"] and not c["target_text"] else []
     words = {w for w in _tokens(text) + extra if w not in stop and len(w) > 1 and not w.isdigit()}
+    if c["target_unit"]:  # a target's figure (3%) and comparator (左右) are what is compared, not its object
+        figure = set(cues()["approx_words"] + cues()["gte_words"] + cues()["lte_words"])
+        words = {w for w in words if w not in figure and not any(ch.isdigit() for ch in w)}
     keep = set(_tokens(c["indicator"])) if c.get("indicator") else set()
-    if n:  # an item's body: only words found elsewhere in the store can point to evidence
-        words = {w for w in words if store.df.get(w, 0) > 1}
+    if pool is not None:  # an item's body: only words found in the pool's sentences can point to evidence
+        words = {w for w in words if store.in_pool(w, *pool)}
     ranked = sorted(words, key=lambda w: (-store.weight(w), w))  # ties by the word: the same run twice agrees
     chosen = set(ranked[:n or KEY_NOUNS]) | (keep & words)
     return {w: store.weight(w) for w in sorted(chosen)}
@@ -138,7 +143,11 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     shortfall = any(x["candidate"].kind == "shortfall" and x["own"] for x in links)
     if c["target_unit"] and (not shortfall or any(x["reported"] is not None for x in links)):
         return _judge_target(c, store, links, when)
-    return _judge_task(c, store, links, parts if deadline_source == "plan_year" else (0, 0), when)
+    relative = None if c["target_unit"] or deadline is None else _in_step(c, store, pool[0], deadline.year)
+    if relative is not None:
+        return relative
+    planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
+    return _judge_task(c, store, links, parts if planned else _Parts(), when)  # a year's plan: its heading's body
 
 
 @dataclass(frozen=True)
@@ -155,12 +164,30 @@ def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, s
             "late": late}
 
 
+def _in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int) -> dict[str, Any] | None:
+    """A growth promised in step with another, on both growth figures of the review of its year
+    (:func:`.figures.in_step`): at least the other's (less APPROX_TOLERANCE), fulfilled; below it, partly."""
+    found = figures.in_step(c, store, allowed, year)
+    if found is None:
+        return None
+    (own, a, sa, xa), (other, b, sb, xb) = found
+    links = [{"candidate": s, "score": 0.0, "coverage": 1.0, "strength": "strong", "own": True, "reported": x,
+              "reasons": [f"same indicator {name}: reported {s.text[x['start'] - s.start:x['end'] - s.start]}"]}
+             for name, s, x in ((own, sa, xa), (other, sb, xb))]
+    ratio = round(a / b, 3) if b else None
+    if a >= b * (1 - figures.APPROX_TOLERANCE):
+        return _verdict("fulfilled", f"{own} {a:g}% kept in step with {other} {b:g}% in the review of {year}.",
+                        links, "strong", ratio)
+    return _verdict("partially_fulfilled", f"{own} {a:g}% fell behind {other} {b:g}% in the review of {year}.",
+                    links, "strong", ratio)
+
+
 def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
     """A quantitative target: met only by a reported value of its own indicator (ratio kept)."""
-    quant = [x for x in links if x["reported"] is not None]
+    quant = sorted((x for x in links if x["reported"] is not None), key=lambda x: -x["reported"]["share"])
     if quant:
         x = quant[0]
-        ratio, met = _compare(c, x["reported"]["value"])
+        ratio, met = figures.compare(c, x["reported"]["value"])
         late = _late(x["candidate"], store, when.deadline)
         what = f"Reported {_quoted(x)} for {c['indicator'] or 'the indicator'}"
         if met:
@@ -170,6 +197,10 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
         else:
             status, why = "partially_fulfilled", f"{what} is {ratio:.0%} of the target {c['text']}"
         return _verdict(status, why + ".", [x], "strong", ratio, late)
+    held = [x for x in links if figures.held_low(c, x["candidate"])]
+    if held:
+        return _verdict("fulfilled", f"A review of the year reports {c['indicator']} held low, under its ceiling "
+                        f"{c['target_text']} (no figure given, no ratio).", held[:1], "moderate")
     weak = "weak" if links else None
     if when.passed:
         return _verdict("overdue", f"Deadline {when.deadline} passed as of {when.as_of}; later documents report no "
@@ -181,7 +212,7 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
     return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
 
 
-def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: tuple[int, int],
+def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: _Parts,
                 when: _When) -> dict[str, Any]:
     """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
     short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
@@ -192,10 +223,10 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         return _verdict("in_progress", "A later document reports it not met yet; the deadline has not passed.",
                         short[:1], "moderate")
     done = [x for x in links if x["strength"] == "strong"]
-    reported, n_parts = parts  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
-    if n_parts and done and reported < FULL_SHARE * n_parts:
-        done = []  # most sub-items must be reported done for the whole to be
-    elif n_parts and not done and reported >= FULL_SHARE * n_parts:
+    whole = parts.whole()  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    if whole is False and done:
+        done = []  # its sub-items must be reported done for the whole to be
+    elif whole and not done:
         done = part_of(links)[:1]
     if done:
         best = done[0]
@@ -205,7 +236,8 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         if _late(best["candidate"], store, when.deadline):
             return _verdict("partially_fulfilled", f"Completion reported after the deadline {when.deadline}.",
                             [best], "strong", late=True)
-        return _verdict("fulfilled", "A later document states completion on the object.", [best], "strong")
+        return _verdict("fulfilled", parts.why() if whole else "A later document states completion on the object.",
+                        [best], "strong")
     return _judge_effort(links, when)
 
 
@@ -233,52 +265,98 @@ def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
     return _verdict("no_evidence", "Later documents of the same government report nothing on it.", links[:3], weak)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What a heading's body shows: sub-item sentences reported (done, or worked on in a review of the year),
+    sentences searched, and the level each sub-heading paragraph reaches (2 done, 1 worked on, 0 nothing)."""
+
+    reported: int = 0
+    searched: int = 0
+    headings: tuple[int, ...] = ()
+    done: int = 0  # sub-item sentences reported done (completion, not work)
+
+    def whole(self) -> bool | None:
+        """Whether the whole heading is reported done: with sub-headings, each has results and at least half
+        of them completion. A body of one paragraph can only say no: fewer than FULL_SHARE of its sentences
+        (of MIN_PARTS at least) reported done. Its sentences are no list of sub-items to say yes by (one
+        sentence holds 50个交通拥堵点 and 11个积水点, of which the review may report neither); None: the
+        heading's own words decide."""
+        if len(self.headings) >= 2:
+            return min(self.headings) >= 1 and 2 * self.headings.count(2) >= len(self.headings)
+        if self.searched < MIN_PARTS or self.done >= FULL_SHARE * self.searched:
+            return None
+        return False
+
+    def why(self) -> str:
+        return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
+                f"{len(self.headings)} as done.")
+
+
 def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
-           ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+           ) -> tuple[list[dict[str, Any]], _Parts]:
     """Candidates about the same object, best first, with their reasons and score: on the commitment's
     own words, or (never as completion of the whole) on the words of its item's body (a task heading's
     sub-items), the latter only in a document that follows the commitment's up (cites it, or reviews a
     year) so that a heading's generic words (组织领导) do not pick up any document of the same government.
     Also (sub-items reported done, sub-items searched)."""
     allowed, groups = pool
-    query = _query(c, store, c["text"])
-    if not query or not allowed:
-        return [], (0, 0)
-    scored = store.scores(query, allowed, groups)
+    own_query = _query(c, store, c["text"])
+    if not own_query or not allowed:
+        return [], _Parts()
+    scored = store.scores(own_query, allowed, groups)
     body = (c["item_text"] or "").replace(c["text"], "", 1)
     by_body: dict[int, tuple[float, float, list[str]]] = {}
     parts = split(body)[:BODY_SENTENCES] if len(body) > BODY_MIN and not c["target_unit"] else []
-    reported_parts = 0
+    reported_parts = done_parts = 0
+    # the level each sub-heading reaches (its paragraph, after the heading's own): 2 done, 1 worked on, 0 nothing
+    breaks = [m.start() for m in re.finditer(r"\n\s*\S", body)]
+    levels: dict[int, int] = {}
     for part in parts:  # each sub-item sentence of the body on its own, less its attributions (……部指导)
-        reported = False
-        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS)
+        level = 0
+        query = _query(c, store, _ATTRIBUTION.sub("", part.text), KEY_NOUNS, pool)
         if len(query) < BODY_MIN_NOUNS:  # (生态环境部指导), 积极培育第三方市场: too little to name an object
             continue
         for i, v in store.scores(query, allowed, groups).items():
             if v[1] >= BODY_COVERAGE and len(set(v[2])) >= BODY_MIN_NOUNS - 1 and store.has_rare(v[2]) \
                     and store.follows_up(store.candidates[i].document_id, c["document_id"]):
-                reported = reported or _part_done(store.candidates[i])
+                s = store.candidates[i]
+                level = max(level, 2 if s.kind == "done" else 1 if _part_done(s) else 0)
                 if v[1] > by_body.get(i, (0.0, 0.0, []))[1]:
                     by_body[i] = v
-        reported_parts += reported
+        reported_parts += level > 0
+        done_parts += level == 2
+        paragraph = bisect.bisect_right(breaks, part.start)
+        if paragraph:
+            levels[paragraph] = max(levels.get(paragraph, 0), level)
     out = []
     for i in sorted(set(scored) | set(by_body), key=lambda i: (-max(scored.get(i, (0,))[0], by_body.get(i, (0,))[0]), i)):
         s = store.candidates[i]
-        value = _reported_value(c, s)
+        if s.review_year is not None and c["deadline_end"] and s.review_year > int(c["deadline_end"][:4]) + LATE_YEARS:
+            continue  # a review of 2014 reports 2014's work, not a step due in 1998
+        value = figures.reported_value(c, s) if figures.of_the_year(c, s, store) else None
         bm25, coverage, words = scored.get(i, (0.0, 0.0, []))
-        if len(set(words)) < MIN_MATCHED:  # one shared word (发展, 总结) is not the same object
-            coverage = 0.0
+        if words:  # a key noun the sentence holds split otherwise (生态环境|质量 holds 环境质量) is held
+            coverage, words = relevance.held(own_query, s.text, coverage, words)
+        if words and "《" in s.text:
+            coverage, words = relevance.outside_titles(c["text"], s.text, own_query, coverage, words)
+        if len(set(words)) < MIN_MATCHED and not relevance.verbatim(c["text"], s.text):
+            coverage = 0.0  # one shared word (发展, 总结) is not the same object, unless the sentence names it whole
+        elif not any(w in c["text"] for w in words):
+            coverage = 0.0  # only the item's keywords (产品认证 of a body), none of the commitment's own words
         body_hit = i in by_body and by_body[i][1] >= BODY_COVERAGE
         if coverage < LINK_COVERAGE and value is None and not body_hit:
             continue
         own_words = coverage >= LINK_COVERAGE
         if not own_words and body_hit:
             bm25, coverage, words = by_body[i]
+        reached = own_words and coverage >= STRONG_COVERAGE and relevance.state_reached(c["text"], s, words)
         strength = "strong" if s.kind == "done" and coverage >= STRONG_COVERAGE and own_words \
-            and _clause_kind(s.text, words) == "done" else \
+            and _clause_kind(s.text, words) == "done" or reached else \
             "moderate" if s.kind in ("done", "under_way", "shortfall") else "weak"
         reasons = [f"key nouns: {'、'.join(sorted(set(words)))} (rarity-weighted coverage {coverage:.2f}, "
                    f"BM25 {bm25:.2f})", f"sentence reports: {s.kind}"]
+        if reached:
+            reasons.append("the review states the promised state reached on the object")
         if value is not None:
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[value['start'] - s.start:value['end'] - s.start]} against {c['target_text']}")
@@ -286,7 +364,9 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
                     "own": own_words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
-    return out, (reported_parts, len(parts))
+    return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)), done_parts)
+
+
 
 
 def _clause_kind(text: str, words: list[str]) -> str:
@@ -310,50 +390,6 @@ def _quoted(x: dict[str, Any]) -> str:
 def _part_done(s: Candidate) -> bool:
     """A completion sentence, or work reported in a review of the year (N年工作回顾 says what was done)."""
     return s.kind == "done" or s.kind == "under_way" and s.review_year is not None
-
-
-def _reported_value(c: dict[str, Any], s: Candidate) -> dict[str, Any] | None:
-    """A figure in the sentence in the target's unit whose indicator is named just before it (国内生产总值
-    ……增长6.9%), else right after it within its clause (完成124公里架空线入地)."""
-    if not c["target_unit"] or not c["indicator"]:
-        return None
-    after_match = None
-    for m in s.metrics:
-        if m["unit"] != c["target_unit"]:
-            continue
-        at, to = m["start"] - s.start, m["end"] - s.start
-        if s.text[max(0, at - 1):at] == "从":  # 从2.1%提高到2.5%: the starting value, not the one reached
-            continue
-        if not _plausible(c, m["value"]):
-            continue
-        if indicator_matches(c["indicator"], s.text[max(0, at - INDICATOR_WINDOW):at]):
-            return m
-        after = _CLAUSE_END.split(s.text[to:to + INDICATOR_AFTER], 1)[0]
-        if after_match is None and indicator_matches(c["indicator"], after):
-            after_match = m
-    return after_match
-
-
-def _plausible(c: dict[str, Any], value: float) -> bool:
-    """A value within a factor of PLAUSIBLE of the target: 6400万 new jobs over five years is not the year's
-    figure for a target of 1000万 (another period, or another count)."""
-    target = c["target_value"] or 0.0
-    if not target or not value:
-        return True
-    return 1 / PLAUSIBLE <= value / target <= PLAUSIBLE
-
-
-def _compare(c: dict[str, Any], reported: float) -> tuple[float, bool]:
-    """(ratio of reported to target, whether the target is met) by the target's comparator."""
-    target = c["target_value"] or 0.0
-    ratio = reported / target if target else 0.0
-    if c["target_qualifier"] == "lte":
-        return ratio, reported <= target
-    if c["target_qualifier"] == "approx":
-        if any(w in (c["indicator"] or "") for w in cues()["ceiling_indicators"]):
-            return ratio, ratio <= 1 + APPROX_TOLERANCE  # 失业率5.5%左右 is met by 5.1%
-        return ratio, ratio >= 1 - APPROX_TOLERANCE
-    return ratio, ratio >= 1
 
 
 def _late(s: Candidate, store: Store, deadline: dt.date | None) -> bool:

@@ -94,15 +94,17 @@ def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
 
 
 def principle(text: str) -> bool:
-    """Whether a commitment is a statement of principle (坚持……方针, 贯彻……): its opening words say so."""
-    return re.search(lexicon.alternation(cues()["principle"]), text[:12]) is not None
+    """Whether a commitment is a statement of principle (坚持……方针, 贯彻……, 更好发挥……作用): its opening words
+    say so, after its subject and manner (我们要继续全面准确、坚定不移贯彻……)."""
+    lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
+    return re.search(lexicon.alternation(cues()["principle"]), lead.sub("", text)[:12]) is not None
 
 
 def classify(text: str, *, plan_document: bool = False) -> str:
     """done, under_way, shortfall, restatement, effort or mention (see the module's docstring)."""
     if has("shortfall", text):
         return "shortfall"
-    if _future_start().search(text) or _directive().search(text):
+    if _future_start().search(text) or _directive().search(text) or has("plan_statement", text):
         return "restatement"
     if plan_document and not has("past", text):
         return "restatement"  # a plan's directive (推动全部民用建筑落实……) reports nothing
