@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sqzl_docs.extract import header
 from sqzl_docs.grammar import docno
-from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens
+from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
 from sqzl_docs.normalize import normalize
 from sqzl_docs.structure import closing
@@ -27,6 +27,16 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
           "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+# Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
+DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
+                   "以来内底前末半之开始截止从自用时间左右力争，,、期规划后每") + [
+    "十四五", "十三五", "七五", "上世纪", "上个世纪", "2021", "1999", "年底前", "截至", "20", "12", "2019-4-24"]
+DATELIKE = st.lists(st.sampled_from(DATE_PIECES), max_size=24).map("".join)
+# Where the date grammar was tried before it was tried only where a match can start: at every
+# character a date expression can open with.
+_EVERY_DATE_START = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]"
+                               r"|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"
+                               r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")
 
 
 def _texts() -> list[str]:
@@ -39,6 +49,11 @@ def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
 
 def _check_date_tokens(text: str) -> None:
     assert _spans(date_tokens(text)) == _spans(DATE_TOKEN.finditer(text))
+
+
+def _check_date_expressions(text: str) -> None:
+    everywhere = matches_at(expression(), text, (m.start() for m in _EVERY_DATE_START.finditer(text)))
+    assert _spans(expressions(text)) == _spans(everywhere)
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
@@ -74,6 +89,7 @@ def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("text", _texts(), ids=lambda t: t[:12])
 def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
+    _check_date_expressions(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -89,6 +105,13 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
     _check_anchored_searches(text)
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(DATELIKE)
+def test_date_grammar_tried_where_a_date_can_start(text: str) -> None:
+    _check_date_expressions(text)
+    _check_date_expressions(text.replace("年", "年内"))
 
 
 @settings(max_examples=300, deadline=None)

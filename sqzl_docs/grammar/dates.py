@@ -322,16 +322,33 @@ def expression() -> re.Pattern[str]:
                       rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
 
 
-# Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
-# 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
-_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]"
-                      r"|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
-                      r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")  # 用5年时间, 第一季度
+_NUMERALS = "〇零一二三四五六七八九十两"
+
+
+@functools.cache
+def _trigger() -> re.Pattern[str]:
+    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); the first
+    digit of a number, or a digit inside one from which the rest of the number can be a year, month
+    or count (every form that starts with digits reads them to the end of the number, up to eight,
+    and then wants 年, 月, 季度, a separator or a space; a month alone looks behind for a digit); a
+    Chinese numeral before another, 年 or 季度; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted
+    or not; 年内, 年底前; 自 and 用 before a figure; 第N季度. One character is read, the condition is
+    looked up around it: a pattern that opens with a character class is searched for quickly."""
+    names = list(plan_periods())
+    plans = lexicon.alternation(names)
+    first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
+    return re.compile(
+        rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
+        r"(?<=[到至截从])|(?<![\d]\d)(?<=\d)|(?<=\d)(?=\d{0,7}[年月季\s至到—―–\-－~～/.])"
+        rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}季年])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
+        rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
+        r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
+        r"|(?<=用)(?=[\d一二三四五六七八九十两])|(?<=第)(?=[一二三四1-4]季度))")  # 用5年时间, 第一季度
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
     """``expression().finditer(text)``, trying the grammar only where a date can start."""
-    return matches_at(expression(), text, (t.start() for t in _TRIGGER.finditer(text)))
+    return matches_at(expression(), text, (t.start() for t in _trigger().finditer(text)))
 
 
 def form(m: re.Match[str]) -> Form:
