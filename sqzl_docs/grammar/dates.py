@@ -351,9 +351,19 @@ def expressions(text: str) -> Iterator[re.Match[str]]:
     return matches_at(expression(), text, (t.start() for t in _trigger().finditer(text)))
 
 
+@functools.cache
+def _form_groups() -> tuple[tuple[int, Form], ...]:
+    """Each form with the number of its group in :func:`expression` (a group looked up by number)."""
+    index = expression().groupindex
+    return tuple((index[f.name], f) for f in forms().values())
+
+
 def form(m: re.Match[str]) -> Form:
-    """The form a match of :func:`expression` is."""
-    return next(f for f in forms().values() if m.start(f.name) >= 0)
+    """The form a match of :func:`expression` is (the one whose group took part in it)."""
+    for group, f in _form_groups():
+        if m.start(group) >= 0:
+            return f
+    raise ValueError("not a match of the date expression grammar")
 
 
 def resolve(m: re.Match[str], context: Context) -> Period | None:
