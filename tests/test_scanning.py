@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqzl_docs.extract import departments, header
+from sqzl_docs.extract import departments, header, metrics
 from sqzl_docs.grammar import docno
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
@@ -25,7 +25,7 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "发", "字", "第", "0836", "204", "提案", "五届四次会议", "届", "次会议", "市政协", "现答复如下", "回复如下",
           "复如下", "经", "调查", "核实", "A类", "类别", "事项", "办理结果", "重庆市民政局", "您好", "社区", "一", "十",
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
-          "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局",
+          "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
           "国家发展改革委", "市委组织部", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
@@ -59,6 +59,10 @@ def _check_date_expressions(text: str) -> None:
 
 def _check_department_names(text: str) -> None:
     assert _spans(departments._matches(text)) == _spans(departments._pattern().finditer(text))
+
+
+def _check_metrics(text: str) -> None:
+    assert _spans(metrics._matches(text)) == _spans(metrics._pattern().finditer(text))
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
@@ -96,6 +100,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
     _check_date_expressions(text)
     _check_department_names(text)
+    _check_metrics(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -108,6 +113,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
 def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_date_tokens(text)
     _check_department_names(text)
+    _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
     _check_anchored_searches(text)
