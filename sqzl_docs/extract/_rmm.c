@@ -1,0 +1,301 @@
+/* Reverse maximum matching of ideographs against a word list, in one pass over a text.
+
+   The same words, in the same order, as ``keywords.words`` computes in Python (which stays the
+   reference, and the fallback where this module was not built): the text's runs of two or more
+   ideographs (U+4E00..U+9FFF) from left to right; in each run, from its end back to its start, the
+   longest word of four, three or two characters that ends at the current point, else one character
+   is stepped over.
+
+   A word of two to four such ideographs is packed into one 64-bit key (16 bits a character, the
+   first one highest: a key's size tells its length, as no ideograph is 0) and kept in an
+   open-addressing table with its weight: a lookup makes no string and no Python hash. Only the
+   words found are made into strings. The table is built from the keyword table's packed form
+   (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
+   words (matched, weight None). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FIRST 0x4E00
+#define LAST 0x9FFF
+#define IS_IDEOGRAPH(c) ((c) >= FIRST && (c) <= LAST)
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *slots; /* 0: empty */
+    int32_t *entry;  /* per slot: the word's index in weights, or -1 for a stop word */
+    double *weights;
+    size_t mask;     /* slots - 1, a power of two less one */
+    int shift;       /* 64 - log2(slots): a key's slot is the top bits of its product */
+    Py_ssize_t size;
+} Words;
+
+static inline size_t
+slot_of(const Words *w, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> w->shift);
+}
+
+/* The slot holding ``key``, or -1. */
+static Py_ssize_t
+find(const Words *w, uint64_t key)
+{
+    size_t i = slot_of(w, key);
+    for (;;) {
+        uint64_t k = w->slots[i];
+        if (k == key)
+            return (Py_ssize_t)i;
+        if (k == 0)
+            return -1;
+        i = (i + 1) & w->mask;
+    }
+}
+
+static void
+insert(Words *w, uint64_t key, int32_t entry)
+{
+    size_t i = slot_of(w, key);
+    for (;;) {
+        uint64_t k = w->slots[i];
+        if (k == key) {
+            w->entry[i] = entry; /* a later row wins, as in a dict */
+            return;
+        }
+        if (k == 0) {
+            w->slots[i] = key;
+            w->entry[i] = entry;
+            w->size++;
+            return;
+        }
+        i = (i + 1) & w->mask;
+    }
+}
+
+/* The key of text[start:end] (two to four ideographs), or 0 when it is not such a word. */
+static uint64_t
+key_of(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    if (end - start < 2 || end - start > 4)
+        return 0;
+    uint64_t key = 0;
+    for (Py_ssize_t j = start; j < end; j++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, j);
+        if (!IS_IDEOGRAPH(c))
+            return 0;
+        key = (key << 16) | (uint64_t)c;
+    }
+    return key;
+}
+
+static void
+Words_dealloc(Words *self)
+{
+    PyMem_Free(self->slots);
+    PyMem_Free(self->entry);
+    PyMem_Free(self->weights);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Words(blob, weights, stop): the counted words joined by newlines, their weights (native doubles,
+   one per word), the stop words. Words that are not two to four ideographs are left out: they can
+   never match inside a run. */
+static PyObject *
+Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *blob, *stop;
+    Py_buffer weights;
+    if (!PyArg_ParseTuple(args, "Uy*O!:Words", &blob, &weights, &PyTuple_Type, &stop))
+        return NULL;
+    Py_ssize_t count = weights.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n = count + PyTuple_GET_SIZE(stop);
+    size_t capacity = 1024;
+    int bits = 10;
+    while (capacity < (size_t)n * 3) {
+        capacity <<= 1;
+        bits++;
+    }
+    Words *self = (Words *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        PyBuffer_Release(&weights);
+        return NULL;
+    }
+    self->slots = PyMem_Calloc(capacity, sizeof(uint64_t));
+    self->entry = PyMem_Malloc(capacity * sizeof(int32_t));
+    self->weights = PyMem_Malloc((count ? count : 1) * sizeof(double));
+    if (self->slots == NULL || self->entry == NULL || self->weights == NULL) {
+        PyBuffer_Release(&weights);
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    memcpy(self->weights, weights.buf, count * sizeof(double));
+    PyBuffer_Release(&weights);
+    self->mask = capacity - 1;
+    self->shift = 64 - bits;
+
+    int kind = PyUnicode_KIND(blob);
+    const void *data = PyUnicode_DATA(blob);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(blob), start = 0, index = 0;
+    for (Py_ssize_t i = 0; i <= length; i++) {
+        if (i < length && PyUnicode_READ(kind, data, i) != '\n')
+            continue;
+        if (index >= count) {
+            PyErr_SetString(PyExc_ValueError, "more words than weights");
+            Py_DECREF(self);
+            return NULL;
+        }
+        uint64_t key = key_of(kind, data, start, i);
+        if (key)
+            insert(self, key, (int32_t)index);
+        index++;
+        start = i + 1;
+    }
+    if (index != count) {
+        PyErr_SetString(PyExc_ValueError, "fewer words than weights");
+        Py_DECREF(self);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(stop); i++) {
+        PyObject *word = PyTuple_GET_ITEM(stop, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "stop words are strings");
+            Py_DECREF(self);
+            return NULL;
+        }
+        uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+        if (key)
+            insert(self, key, -1);
+    }
+    return (PyObject *)self;
+}
+
+/* The words of one run [start, end) of ideographs, appended right to left. */
+static int
+run_words(const Words *w, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+          PyObject *out)
+{
+    while (end - start >= 2) {
+        Py_ssize_t size = end - start >= 4 ? 4 : end - start;
+        for (; size >= 2; size--) {
+            uint64_t key = 0;
+            for (Py_ssize_t j = end - size; j < end; j++)
+                key = (key << 16) | (uint64_t)PyUnicode_READ(kind, data, j);
+            if (find(w, key) >= 0)
+                break;
+        }
+        if (size < 2) {
+            end -= 1;
+            continue;
+        }
+        PyObject *word = PyUnicode_Substring(text, end - size, end);
+        if (word == NULL)
+            return -1;
+        int failed = PyList_Append(out, word);
+        Py_DECREF(word);
+        if (failed)
+            return -1;
+        end -= size;
+    }
+    return 0;
+}
+
+static PyObject *
+Words_words(Words *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "words() takes a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (!IS_IDEOGRAPH(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        while (i < n && IS_IDEOGRAPH(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i - start >= 2 && run_words(self, text, kind, data, start, i, out) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* weight(word) -> float | None: the word's weight, None for a stop word; KeyError if not a word. */
+static PyObject *
+Words_weight(Words *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word)) {
+        PyErr_SetString(PyExc_TypeError, "weight() takes a str");
+        return NULL;
+    }
+    uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+    Py_ssize_t slot = key ? find(self, key) : -1;
+    if (slot < 0) {
+        PyErr_SetObject(PyExc_KeyError, word);
+        return NULL;
+    }
+    if (self->entry[slot] < 0)
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble(self->weights[self->entry[slot]]);
+}
+
+static Py_ssize_t
+Words_len(Words *self)
+{
+    return self->size;
+}
+
+static PyMethodDef Words_methods[] = {
+    {"words", (PyCFunction)Words_words, METH_O,
+     "words(text) -> list[str]: the words of each run of ideographs, by reverse maximum matching."},
+    {"weight", (PyCFunction)Words_weight, METH_O,
+     "weight(word) -> float | None: the word's weight (None: a stop word); KeyError if not in the table."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods Words_as_sequence = {
+    .sq_length = (lenfunc)Words_len,
+};
+
+static PyTypeObject WordsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sqzl_docs.extract._rmm.Words",
+    .tp_basicsize = sizeof(Words),
+    .tp_dealloc = (destructor)Words_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Words(blob, weights, stop): the keyword table, for reverse maximum matching.",
+    .tp_methods = Words_methods,
+    .tp_as_sequence = &Words_as_sequence,
+    .tp_new = Words_new,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs (see keywords.py).", -1, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__rmm(void)
+{
+    if (PyType_Ready(&WordsType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&WordsType);
+    if (PyModule_AddObject(m, "Words", (PyObject *)&WordsType) < 0) {
+        Py_DECREF(&WordsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
