@@ -170,34 +170,68 @@ Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
-/* The words of one run [start, end) of ideographs, appended right to left. */
+/* What is done with each word found: its slot in the table, where it starts, its length. */
+typedef int (*on_word)(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at,
+                       Py_ssize_t size);
+
+/* The words of one run [start, end) of ideographs, right to left. */
 static int
-run_words(const Words *w, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
-          PyObject *out)
+walk_run(const Words *w, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+         on_word found, void *ctx)
 {
     while (end - start >= 2) {
-        Py_ssize_t size = end - start >= 4 ? 4 : end - start;
+        Py_ssize_t size = end - start >= 4 ? 4 : end - start, slot = -1;
         for (; size >= 2; size--) {
             uint64_t key = 0;
             for (Py_ssize_t j = end - size; j < end; j++)
                 key = (key << 16) | (uint64_t)PyUnicode_READ(kind, data, j);
-            if (find(w, key) >= 0)
+            slot = find(w, key);
+            if (slot >= 0)
                 break;
         }
-        if (size < 2) {
+        if (slot < 0) {
             end -= 1;
             continue;
         }
-        PyObject *word = PyUnicode_Substring(text, end - size, end);
-        if (word == NULL)
-            return -1;
-        int failed = PyList_Append(out, word);
-        Py_DECREF(word);
-        if (failed)
+        if (found(w, ctx, text, slot, end - size, size) < 0)
             return -1;
         end -= size;
     }
     return 0;
+}
+
+/* The words of each run of two or more ideographs, the runs from left to right. */
+static int
+walk(const Words *w, PyObject *text, on_word found, void *ctx)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    while (i < n) {
+        if (!IS_IDEOGRAPH(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        while (i < n && IS_IDEOGRAPH(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i - start >= 2 && walk_run(w, text, kind, data, start, i, found, ctx) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+append_word(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at, Py_ssize_t size)
+{
+    (void)w;
+    (void)slot;
+    PyObject *word = PyUnicode_Substring(text, at, at + size);
+    if (word == NULL)
+        return -1;
+    int failed = PyList_Append((PyObject *)ctx, word);
+    Py_DECREF(word);
+    return failed;
 }
 
 static PyObject *
@@ -208,25 +242,99 @@ Words_words(Words *self, PyObject *text)
         return NULL;
     }
     PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Py_ssize_t i = 0;
-    while (i < n) {
-        if (!IS_IDEOGRAPH(PyUnicode_READ(kind, data, i))) {
-            i++;
-            continue;
+    if (out != NULL && walk(self, text, append_word, out) < 0)
+        Py_CLEAR(out);
+    return out;
+}
+
+/* The counted (not stop) words of a text, by table slot: how often, and where one of them is. */
+typedef struct {
+    Py_ssize_t slot; /* -1: empty */
+    Py_ssize_t count, at, size;
+} Hit;
+
+typedef struct {
+    Hit *hits;
+    size_t mask, used;
+} Tally;
+
+static int
+tally_word(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at, Py_ssize_t size)
+{
+    (void)text;
+    Tally *t = ctx;
+    if (w->entry[slot] < 0)
+        return 0; /* a stop word: matched, not counted */
+    if (2 * (t->used + 1) > t->mask + 1) { /* keep it at most half full */
+        size_t capacity = 2 * (t->mask + 1);
+        Hit *hits = PyMem_Malloc(capacity * sizeof(Hit));
+        if (hits == NULL) {
+            PyErr_NoMemory();
+            return -1;
         }
-        Py_ssize_t start = i;
-        while (i < n && IS_IDEOGRAPH(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i - start >= 2 && run_words(self, text, kind, data, start, i, out) < 0) {
-            Py_DECREF(out);
-            return NULL;
+        for (size_t i = 0; i < capacity; i++)
+            hits[i].slot = -1;
+        for (size_t i = 0; i <= t->mask; i++) {
+            if (t->hits[i].slot < 0)
+                continue;
+            size_t j = (size_t)t->hits[i].slot & (capacity - 1);
+            while (hits[j].slot >= 0)
+                j = (j + 1) & (capacity - 1);
+            hits[j] = t->hits[i];
         }
+        PyMem_Free(t->hits);
+        t->hits = hits;
+        t->mask = capacity - 1;
     }
+    size_t j = (size_t)slot & t->mask;
+    while (t->hits[j].slot >= 0 && t->hits[j].slot != slot)
+        j = (j + 1) & t->mask;
+    if (t->hits[j].slot < 0) {
+        t->hits[j].slot = slot;
+        t->hits[j].count = 0;
+        t->hits[j].at = at;
+        t->hits[j].size = size;
+        t->used++;
+    }
+    t->hits[j].count++;
+    return 0;
+}
+
+/* scored(text) -> list[tuple[float, str]]: each counted word of the text once, with minus its count
+   times its weight (the sort key of keywords.keywords), in no particular order. */
+static PyObject *
+Words_scored(Words *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "scored() takes a str");
+        return NULL;
+    }
+    Tally t = {PyMem_Malloc(16 * sizeof(Hit)), 15, 0};
+    if (t.hits == NULL)
+        return PyErr_NoMemory();
+    for (size_t i = 0; i <= t.mask; i++)
+        t.hits[i].slot = -1;
+    PyObject *out = NULL;
+    if (walk(self, text, tally_word, &t) < 0)
+        goto done;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    for (size_t i = 0; i <= t.mask; i++) {
+        Hit *h = &t.hits[i];
+        if (h->slot < 0)
+            continue;
+        double score = (double)(-h->count) * self->weights[self->entry[h->slot]];
+        PyObject *pair = Py_BuildValue("(dN)", score, PyUnicode_Substring(text, h->at, h->at + h->size));
+        if (pair == NULL || PyList_Append(out, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(pair);
+    }
+done:
+    PyMem_Free(t.hits);
     return out;
 }
 
@@ -258,6 +366,8 @@ Words_len(Words *self)
 static PyMethodDef Words_methods[] = {
     {"words", (PyCFunction)Words_words, METH_O,
      "words(text) -> list[str]: the words of each run of ideographs, by reverse maximum matching."},
+    {"scored", (PyCFunction)Words_scored, METH_O,
+     "scored(text) -> list[tuple[float, str]]: each counted word once, with -count * weight."},
     {"weight", (PyCFunction)Words_weight, METH_O,
      "weight(word) -> float | None: the word's weight (None: a stop word); KeyError if not in the table."},
     {NULL, NULL, 0, NULL},
