@@ -66,7 +66,7 @@ def _firsts() -> re.Pattern[str]:
     words = d["levels"] + d["central"] + d["national"] + d["stems"]
     chars = sorted({w[0] for w in words})
     return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]"
-                      rf"(?<=(?={lexicon.alternation(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
+                      rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:

@@ -66,7 +66,7 @@ def _trigger() -> re.Pattern[str]:
     before = list(_data()["qualifiers_before"])
     firsts = "".join(re.escape(c) for c in sorted({w[0] for w in before}))
     return re.compile(rf"[0-9{firsts}](?:(?<=[0-9])(?<![A-Za-z\d.+#:：][0-9])"
-                      rf"|(?<=(?={lexicon.alternation(before)}).))")
+                      rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
