@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqzl_docs.extract import departments, header, metrics
+from sqzl_docs import lexicon
+from sqzl_docs.extract import commitments, departments, header, metrics, progress
 from sqzl_docs.grammar import docno
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
@@ -65,6 +66,34 @@ def _check_metrics(text: str) -> None:
     assert _spans(metrics._matches(text)) == _spans(metrics._pattern().finditer(text))
 
 
+def _plain_sentence_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """The sentence patterns as they were written before each alternative opened with a literal."""
+    c = commitments._cues()
+    p = c["promise_cues"]
+    alt = lexicon.alternation
+    others = [re.escape(w) for w in p["standalone"]]
+    others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
+    others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
+    promise = re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
+                         rf"|(?P<other>{'|'.join(others)})")
+    particle = c["done_particle"]
+    not_after = "".join(re.escape(ch) for ch in particle["not_after"])
+    done = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![{not_after}]){re.escape(particle['word'])}"
+                      rf"(?!{alt(particle['not_before'])})")
+    return [(promise, commitments._promise()), (done, progress._done_particle()),
+            (re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$"), commitments._LEAD_IN),
+            (re.compile(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)"), commitments._INDIVIDUALS)]
+
+
+def _check_sentence_patterns(text: str) -> None:
+    for plain, quick in _plain_sentence_patterns():
+        for line in text.split("。"):
+            expected, found = plain.search(line), quick.search(line)
+            assert (found and found.span()) == (expected and expected.span()), (quick.pattern, line)
+
+
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
     for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
                            (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
@@ -101,6 +130,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_expressions(text)
     _check_department_names(text)
     _check_metrics(text)
+    _check_sentence_patterns(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -118,6 +148,16 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
     _check_anchored_searches(text)
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
+
+
+SENTENCE_PIECES = ["将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
+                   "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map("".join))
+def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
+    _check_sentence_patterns(text)
 
 
 @settings(max_examples=1000, deadline=None)
