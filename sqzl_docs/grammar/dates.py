@@ -327,19 +327,19 @@ _NUMERALS = "〇零一二三四五六七八九十两"
 
 @functools.cache
 def _trigger() -> re.Pattern[str]:
-    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); the first
-    digit of a number, or a digit inside one from which the rest of the number can be a year, month
-    or count (every form that starts with digits reads them to the end of the number, up to eight,
-    and then wants 年, 月, 季度, a separator or a space; a month alone looks behind for a digit); a
-    Chinese numeral before another, 年 or 季度; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted
-    or not; 年内, 年底前; 自 and 用 before a figure; 第N季度. One character is read, the condition is
-    looked up around it: a pattern that opens with a character class is searched for quickly."""
+    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); a digit
+    from which the rest of its number can be a year, month or count (every form that starts with
+    digits reads them to the end of the number, up to eight, and then wants 年, 月, 季度, a separator,
+    a space, or the 、 of a list of months); a Chinese numeral before another, 年 or 季度;
+    今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自 and 用 before a
+    figure; 第N季度. One character is read, the condition is looked up around it: a pattern that
+    opens with a character class is searched for quickly."""
     names = list(plan_periods())
     plans = lexicon.alternation(names)
     first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
     return re.compile(
         rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
-        r"(?<=[到至截从])|(?<![\d]\d)(?<=\d)|(?<=\d)(?=\d{0,7}[年月季\s至到—―–\-－~～/.])"
+        r"(?<=[到至截从])|(?<=\d)(?=\d{0,7}[年月季\s至到—―–\-－~～/.、])"
         rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}季年])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
         rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
         r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
