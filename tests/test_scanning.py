@@ -14,6 +14,7 @@ from sqzl_docs.extract import commitments, departments, header, metrics, progres
 from sqzl_docs.grammar import docno
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
+from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
 from sqzl_docs.structure import closing
 
@@ -94,6 +95,12 @@ def _check_sentence_patterns(text: str) -> None:
             assert (found and found.span()) == (expected and expected.span()), (quick.pattern, line)
 
 
+def _check_normalize_specials(text: str) -> None:
+    chars = "".join(re.escape(c) for c in normalizing._char_table())
+    plain = re.compile(rf"\s+|[{chars}\x00-\x08\x0e-\x1f\x7f]")
+    assert _spans(normalizing._special().finditer(text)) == _spans(plain.finditer(text))
+
+
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
     for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
                            (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
@@ -131,6 +138,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_department_names(text)
     _check_metrics(text)
     _check_sentence_patterns(text)
+    _check_normalize_specials(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -158,6 +166,12 @@ SENTENCE_PIECES = ["将", "将继续", "要", "确保", "力争", "了", "为了
 @given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map("".join))
 def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
     _check_sentence_patterns(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u3000\u00a0\u2003\x00\x07\x1f\x7f①㎡Ａａ１，。社区\u200b\ufeff", max_size=30))
+def test_normalisation_finds_the_characters_its_plain_pattern_found(text: str) -> None:
+    _check_normalize_specials(text)
 
 
 @settings(max_examples=1000, deadline=None)
