@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqzl_docs import lexicon
-from sqzl_docs.extract import commitments, departments, header, metrics, progress
+from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
@@ -101,6 +101,25 @@ def _check_normalize_specials(text: str) -> None:
     assert _spans(normalizing._special().finditer(text)) == _spans(plain.finditer(text))
 
 
+def _sentences_by_plain_split(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Sentences as split before the sentence-end pattern opened with a character class."""
+    units = "".join(re.escape(u) for u in lexicon.load("commitment_cues.yaml")["lost_break_after_count"])
+    plain = re.compile(rf"[。！？!?\n]|(?<=\d[{units}])(?=(?:19|20)\d\d年)")
+    out, pos = [], start
+    for m in plain.finditer(text, start, end):
+        out += [(x.start, x.end, x.text) for x in sentences._make(text, pos, m.start())]
+        pos = m.end()
+    if pos < end:
+        out += [(x.start, x.end, x.text) for x in sentences._make(text, pos, end)]
+    return out
+
+
+def _check_sentences(text: str) -> None:
+    for start, end in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+        found = [(x.start, x.end, x.text) for x in sentences.sentences(text, start, end)]
+        assert found == _sentences_by_plain_split(text, start, end)
+
+
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
     for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
                            (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
@@ -139,6 +158,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_metrics(text)
     _check_sentence_patterns(text)
     _check_normalize_specials(text)
+    _check_sentences(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -158,7 +178,7 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
 
 
-SENTENCE_PIECES = ["将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
+SENTENCE_PIECES = ["2021年", "165项", "3个", "20", "2", "万", "。", "\n", "！", "项", "将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
                    "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起"]
 
 
@@ -166,6 +186,7 @@ SENTENCE_PIECES = ["将", "将继续", "要", "确保", "力争", "了", "为了
 @given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map("".join))
 def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
     _check_sentence_patterns(text)
+    _check_sentences(text)
 
 
 @settings(max_examples=500, deadline=None)
