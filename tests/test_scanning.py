@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sqzl_docs import lexicon
@@ -184,6 +184,8 @@ SENTENCE_PIECES = ["2021年", "165项", "3个", "20", "2", "万", "。", "\n", "
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map("".join))
+@example("全年建成服务站165项2021年开始推进。共3个2020年起，项2021年完成，已完成了。")
+@example("已建成165项\n2021年将继续。到2022年完成80%2023年底前完成")
 def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
     _check_sentence_patterns(text)
     _check_sentences(text)
