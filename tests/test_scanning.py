@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
-from sqzl_docs.grammar import docno
+from sqzl_docs.grammar import docno, enumerators
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
 from sqzl_docs import normalize as normalizing
@@ -120,6 +120,13 @@ def _check_sentences(text: str) -> None:
         assert found == _sentences_by_plain_split(text, start, end)
 
 
+def _check_inline_items(text: str) -> None:
+    plain = re.compile(rf"(?:^|(?<=[。；;：:！？\n]))(?P<marker>(?P<n>[{enumerators.CN_NUMERAL}]+)是)(?!是)")
+    for pos in (0, len(text) // 3):
+        found = [(m.span(), m["n"]) for m in enumerators.INLINE.finditer(text, pos)]
+        assert found == [(m.span(), m["n"]) for m in plain.finditer(text, pos)]
+
+
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
     for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
                            (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
@@ -159,6 +166,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_sentence_patterns(text)
     _check_normalize_specials(text)
     _check_sentences(text)
+    _check_inline_items(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -178,7 +186,7 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
 
 
-SENTENCE_PIECES = ["2021年", "165项", "3个", "20", "2", "万", "。", "\n", "！", "项", "将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
+SENTENCE_PIECES = ["一是", "二是", "十二是", "是", "；", "：", "一", "二", "2021年", "165项", "3个", "20", "2", "万", "。", "\n", "！", "项", "将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
                    "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起"]
 
 
@@ -189,6 +197,7 @@ SENTENCE_PIECES = ["2021年", "165项", "3个", "20", "2", "万", "。", "\n", "
 def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
     _check_sentence_patterns(text)
     _check_sentences(text)
+    _check_inline_items(text)
 
 
 @settings(max_examples=500, deadline=None)
