@@ -300,40 +300,92 @@ tally_word(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_
     return 0;
 }
 
-/* scored(text) -> list[tuple[float, str]]: each counted word of the text once, with minus its count
-   times its weight (the sort key of keywords.keywords), in no particular order. */
-static PyObject *
-Words_scored(Words *self, PyObject *text)
+/* A counted word of a text and its sort key. */
+typedef struct {
+    double score; /* -count * weight */
+    Py_ssize_t at, size;
+} Ranked;
+
+typedef struct {
+    int kind;
+    const void *data;
+} Source;
+
+static Source sort_source; /* the text being ranked (qsort passes no context; the GIL is held) */
+
+/* By score, then by the word's characters (as Python compares (score, word) pairs). */
+static int
+by_rank(const void *a, const void *b)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "scored() takes a str");
-        return NULL;
+    const Ranked *x = a, *y = b;
+    if (x->score < y->score)
+        return -1;
+    if (x->score > y->score)
+        return 1;
+    Py_ssize_t n = x->size < y->size ? x->size : y->size;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(sort_source.kind, sort_source.data, x->at + i);
+        Py_UCS4 d = PyUnicode_READ(sort_source.kind, sort_source.data, y->at + i);
+        if (c != d)
+            return c < d ? -1 : 1;
     }
+    return (x->size > y->size) - (x->size < y->size);
+}
+
+/* keywords(text, k) -> list[str]: the k counted words of the text with the lowest -count * weight
+   (the highest TF-IDF), ties by the word, interned: keywords.keywords in C. */
+static PyObject *
+Words_keywords(Words *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "Un:keywords", &text, &k))
+        return NULL;
     Tally t = {PyMem_Malloc(16 * sizeof(Hit)), 15, 0};
     if (t.hits == NULL)
         return PyErr_NoMemory();
     for (size_t i = 0; i <= t.mask; i++)
         t.hits[i].slot = -1;
     PyObject *out = NULL;
+    Ranked *ranked = NULL;
     if (walk(self, text, tally_word, &t) < 0)
         goto done;
-    out = PyList_New(0);
-    if (out == NULL)
+    ranked = PyMem_Malloc((t.used ? t.used : 1) * sizeof(Ranked));
+    if (ranked == NULL) {
+        PyErr_NoMemory();
         goto done;
+    }
+    size_t n = 0;
     for (size_t i = 0; i <= t.mask; i++) {
         Hit *h = &t.hits[i];
         if (h->slot < 0)
             continue;
-        double score = (double)(-h->count) * self->weights[self->entry[h->slot]];
-        PyObject *pair = Py_BuildValue("(dN)", score, PyUnicode_Substring(text, h->at, h->at + h->size));
-        if (pair == NULL || PyList_Append(out, pair) < 0) {
-            Py_XDECREF(pair);
+        ranked[n].score = (double)(-h->count) * self->weights[self->entry[h->slot]];
+        ranked[n].at = h->at;
+        ranked[n].size = h->size;
+        n++;
+    }
+    sort_source.kind = PyUnicode_KIND(text);
+    sort_source.data = PyUnicode_DATA(text);
+    qsort(ranked, n, sizeof(Ranked), by_rank);
+    if (k < 0)
+        k = 0;
+    if ((size_t)k > n)
+        k = (Py_ssize_t)n;
+    out = PyList_New(k);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        PyObject *word = PyUnicode_Substring(text, ranked[i].at, ranked[i].at + ranked[i].size);
+        if (word == NULL) {
             Py_CLEAR(out);
             goto done;
         }
-        Py_DECREF(pair);
+        PyUnicode_InternInPlace(&word); /* a keyword repeated over records is held once */
+        PyList_SET_ITEM(out, i, word);
     }
 done:
+    PyMem_Free(ranked);
     PyMem_Free(t.hits);
     return out;
 }
@@ -366,8 +418,8 @@ Words_len(Words *self)
 static PyMethodDef Words_methods[] = {
     {"words", (PyCFunction)Words_words, METH_O,
      "words(text) -> list[str]: the words of each run of ideographs, by reverse maximum matching."},
-    {"scored", (PyCFunction)Words_scored, METH_O,
-     "scored(text) -> list[tuple[float, str]]: each counted word once, with -count * weight."},
+    {"keywords", (PyCFunction)Words_keywords, METH_VARARGS,
+     "keywords(text, k) -> list[str]: the k counted words with the highest count * weight, ties by word."},
     {"weight", (PyCFunction)Words_weight, METH_O,
      "weight(word) -> float | None: the word's weight (None: a stop word); KeyError if not in the table."},
     {NULL, NULL, 0, NULL},

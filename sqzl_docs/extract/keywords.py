@@ -203,8 +203,8 @@ def _run_words(run: str) -> list[str]:
 def keywords(text: str, k: int = 5) -> list[str]:
     """The ``k`` most characteristic words of a text (社区减负, 服务设施 …)."""
     table = _table()
-    if table is not None:  # its words are new strings: interned, a keyword repeated over records is held once
-        return [sys.intern(w) for _, w in sorted(table.scored(text))[:k]]
+    if table is not None:
+        return table.keywords(text, k)
     weights = _weights()
     ranked = sorted((-n * w, word) for word, n in Counter(words(text)).items() if (w := weights[word]) is not None)
     return [w for _, w in ranked[:k]]
