@@ -29,8 +29,18 @@ typedef struct {
     double *weights;
     size_t mask;     /* slots - 1, a power of two less one */
     int shift;       /* 64 - log2(slots): a key's slot is the top bits of its product */
+    uint64_t *bloom; /* one bit a key, BLOOM_BITS long: most windows are no word, and a bit in this
+                        small map says so without a probe of the large table */
     Py_ssize_t size;
 } Words;
+
+#define BLOOM_LOG 23 /* 2^23 bits, 1 MiB */
+
+static inline uint64_t
+bloom_bit(uint64_t key)
+{
+    return (key * 0xC2B2AE3D27D4EB4FULL) >> (64 - BLOOM_LOG);
+}
 
 static inline size_t
 slot_of(const Words *w, uint64_t key)
@@ -42,6 +52,9 @@ slot_of(const Words *w, uint64_t key)
 static Py_ssize_t
 find(const Words *w, uint64_t key)
 {
+    uint64_t bit = bloom_bit(key);
+    if (!(w->bloom[bit >> 6] & (1ULL << (bit & 63))))
+        return -1;
     size_t i = slot_of(w, key);
     for (;;) {
         uint64_t k = w->slots[i];
@@ -64,6 +77,8 @@ insert(Words *w, uint64_t key, int32_t entry)
             return;
         }
         if (k == 0) {
+            uint64_t bit = bloom_bit(key);
+            w->bloom[bit >> 6] |= 1ULL << (bit & 63);
             w->slots[i] = key;
             w->entry[i] = entry;
             w->size++;
@@ -95,6 +110,7 @@ Words_dealloc(Words *self)
     PyMem_Free(self->slots);
     PyMem_Free(self->entry);
     PyMem_Free(self->weights);
+    PyMem_Free(self->bloom);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -124,7 +140,8 @@ Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->slots = PyMem_Calloc(capacity, sizeof(uint64_t));
     self->entry = PyMem_Malloc(capacity * sizeof(int32_t));
     self->weights = PyMem_Malloc((count ? count : 1) * sizeof(double));
-    if (self->slots == NULL || self->entry == NULL || self->weights == NULL) {
+    self->bloom = PyMem_Calloc((size_t)1 << (BLOOM_LOG - 6), sizeof(uint64_t));
+    if (self->slots == NULL || self->entry == NULL || self->weights == NULL || self->bloom == NULL) {
         PyBuffer_Release(&weights);
         Py_DECREF(self);
         return PyErr_NoMemory();
