@@ -358,10 +358,18 @@ def _form_groups() -> tuple[tuple[int, Form], ...]:
     return tuple((index[f.name], f) for f in forms().values())
 
 
+_last_form: tuple[re.Match[str] | None, Form | None] = (None, None)  # asked for three times a match
+
+
 def form(m: re.Match[str]) -> Form:
     """The form a match of :func:`expression` is (the one whose group took part in it)."""
+    global _last_form
+    seen, found = _last_form
+    if seen is m and found is not None:
+        return found
     for group, f in _form_groups():
         if m.start(group) >= 0:
+            _last_form = (m, f)
             return f
     raise ValueError("not a match of the date expression grammar")
 
