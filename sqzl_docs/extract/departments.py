@@ -236,8 +236,9 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = lexicon.places()
     pos = start
-    for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
-        if _place_across(text, start - k, start, known):
+    ends = _place_ends()
+    for k in range(1, 8) if text[start:start + 1] in ends or text[start + 1:start + 2] in ends else ():
+        if _place_across(text, start - k, start, known):  # a place the match starts inside of: 池|州市…
             pos = start - k
             break
     if level and pos == start:  # 重庆 + 市民政局
@@ -254,7 +255,10 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
             elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
+    ends = _place_ends()
     while True:
+        if text[pos - 1:pos] not in ends:
+            return pos  # no place ends with the character before: no place to take in
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
             if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
@@ -262,6 +266,12 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 break
         else:
             return pos
+
+
+@functools.cache
+def _place_ends() -> frozenset[str]:
+    """The characters the gazetteer's places end with (县, 区, 市, 旗 …)."""
+    return frozenset(place[-1] for place in lexicon.places())
 
 
 def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> bool:
