@@ -125,3 +125,16 @@ def test_the_c_table_weighs_words_as_the_python_one() -> None:
             with pytest.raises(KeyError):
                 table.weight(word)
     assert any(table.weight(w) is None for w in ("我们", "进行", "工作") if w in weights)
+
+
+@needs_c
+def test_the_c_matcher_takes_k_as_a_slice_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    text = "社区减负工作事项服务设施社区治理公共服务社区工作者，社区减负"
+    for k in range(-9, 10):
+        assert keywords.keywords(text, k) == _python_k(text, k, monkeypatch)
+
+
+def _python_k(text: str, k: int, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as m:
+        m.setattr(keywords, "_table", lambda: None)
+        return keywords.keywords(text, k)

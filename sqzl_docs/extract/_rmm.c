@@ -385,6 +385,8 @@ Words_keywords(Words *self, PyObject *args)
     sort_source.kind = PyUnicode_KIND(text);
     sort_source.data = PyUnicode_DATA(text);
     qsort(ranked, n, sizeof(Ranked), by_rank);
+    if (k < 0) /* as a Python slice [:k] */
+        k += (Py_ssize_t)n;
     if (k < 0)
         k = 0;
     if ((size_t)k > n)
