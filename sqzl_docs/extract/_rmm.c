@@ -11,7 +11,8 @@
    open-addressing table with its weight: a lookup makes no string and no Python hash. Only the
    words found are made into strings. The table is built from the keyword table's packed form
    (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
-   words (matched, weight None). */
+   words (matched, weight None). ``Words.keywords`` also counts and ranks them, as
+   ``keywords.keywords`` does: by count times weight, ties by the word. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
