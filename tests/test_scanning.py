@@ -33,7 +33,8 @@ DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
 DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
                    "以来内底前末半之开始截止从自用时间左右力争，,、期规划后每") + [
-    "十四五", "十三五", "七五", "上世纪", "上个世纪", "2021", "1999", "年底前", "截至", "20", "12", "2019-4-24"]
+    "十四五", "十三五", "七五", "上世纪", "上个世纪", "2021", "1999", "年底前", "截至", "20", "12", "2019-4-24",
+    "个月", "个星期", "星期", "周", "天", "之内", "以内", "30日内", "3个月内", "两周内"]
 DATELIKE = st.lists(st.sampled_from(DATE_PIECES), max_size=24).map("".join)
 # Where the date grammar was tried before it was tried only where a match can start: at every
 # character a date expression can open with.
