@@ -6,8 +6,8 @@
    longest word of four, three or two characters that ends at the current point, else one character
    is stepped over.
 
-   A word of two to four such ideographs is packed into one 64-bit key (16 bits a character, the
-   first one highest: a key's size tells its length, as no ideograph is 0) and kept in an
+   A word of two to four characters is packed into one 64-bit key (16 bits a character, the first
+   one highest: a key's size tells its length, as no character is NUL) and kept in an
    open-addressing table with its weight: a lookup makes no string and no Python hash. Only the
    words found are made into strings. The table is built from the keyword table's packed form
    (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
@@ -18,6 +18,10 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifndef RMM_SOURCE
+#define RMM_SOURCE "" /* setup.py defines it: the digest of this file */
+#endif
 
 #define FIRST 0x4E00
 #define LAST 0x9FFF
@@ -33,6 +37,7 @@ typedef struct {
     uint64_t *bloom; /* one bit a key, BLOOM_BITS long: most windows are no word, and a bit in this
                         small map says so without a probe of the large table */
     Py_ssize_t size;
+    Py_ssize_t left_out; /* words of the table that no key can hold (none in jieba's dictionary) */
 } Words;
 
 #define BLOOM_LOG 23 /* 2^23 bits, 1 MiB */
@@ -89,7 +94,10 @@ insert(Words *w, uint64_t key, int32_t entry)
     }
 }
 
-/* The key of text[start:end] (two to four ideographs), or 0 when it is not such a word. */
+/* The key of text[start:end] (two to four characters, each of the Basic Multilingual Plane and not
+   NUL: 16 bits each, so the key is the word's and no other's), or 0 when it is no such word. The
+   table holds every word of the keyword table this way (the few with letters, C++, B超, too), so
+   that membership and weights are the table's own; the matching looks up runs of ideographs only. */
 static uint64_t
 key_of(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
 {
@@ -98,7 +106,7 @@ key_of(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
     uint64_t key = 0;
     for (Py_ssize_t j = start; j < end; j++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, j);
-        if (!IS_IDEOGRAPH(c))
+        if (c == 0 || c > 0xFFFF)
             return 0;
         key = (key << 16) | (uint64_t)c;
     }
@@ -166,6 +174,8 @@ Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         uint64_t key = key_of(kind, data, start, i);
         if (key)
             insert(self, key, (int32_t)index);
+        else
+            self->left_out++;
         index++;
         start = i + 1;
     }
@@ -184,6 +194,8 @@ Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
         if (key)
             insert(self, key, -1);
+        else
+            self->left_out++;
     }
     return (PyObject *)self;
 }
@@ -429,6 +441,23 @@ Words_weight(Words *self, PyObject *word)
     return PyFloat_FromDouble(self->weights[self->entry[slot]]);
 }
 
+/* word in table: whether the word is in the keyword table (stop words too), as ``word in
+   keywords._weights()`` says; a table that had to leave words out cannot say, and raises. */
+static int
+Words_contains(Words *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word))
+        return 0;
+    uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+    if (key)
+        return find(self, key) >= 0;
+    if (self->left_out) {
+        PyErr_SetString(PyExc_ValueError, "the table left out words it cannot hold: ask the dictionary");
+        return -1;
+    }
+    return 0;
+}
+
 static Py_ssize_t
 Words_len(Words *self)
 {
@@ -447,6 +476,7 @@ static PyMethodDef Words_methods[] = {
 
 static PySequenceMethods Words_as_sequence = {
     .sq_length = (lenfunc)Words_len,
+    .sq_contains = (objobjproc)Words_contains,
 };
 
 static PyTypeObject WordsType = {
@@ -473,6 +503,10 @@ PyInit__rmm(void)
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
+    if (PyModule_AddStringConstant(m, "SOURCE", RMM_SOURCE) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     Py_INCREF(&WordsType);
     if (PyModule_AddObject(m, "Words", (PyObject *)&WordsType) < 0) {
         Py_DECREF(&WordsType);

@@ -1,5 +1,7 @@
 # The C matcher of keywords.py (_rmm.c): built by `make install` where a C compiler is.
 
+SOURCE: str
+
 class Words:
     def __init__(self, blob: str, weights: bytes, stop: tuple[str, ...], /) -> None: ...
     def words(self, text: str, /) -> list[str]: ...

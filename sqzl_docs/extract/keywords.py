@@ -38,11 +38,22 @@ from .. import lexicon
 if TYPE_CHECKING:
     from ._rmm import Words
 
-_Words: type[Words] | None
-try:
-    from ._rmm import Words as _Words
-except ImportError:  # not built (no C compiler at install): the Python matcher below
-    _Words = None
+
+
+def _matcher() -> type[Words] | None:
+    """The C matcher, when it was built from the source beside it (a module left from an older
+    source, after an edit whose build failed, is not used); else None: the Python matcher below."""
+    try:
+        from ._rmm import SOURCE, Words
+    except ImportError:  # not built (no C compiler at install)
+        return None
+    source = Path(__file__).with_name("_rmm.c")
+    if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest()[:16] != SOURCE:
+        return None
+    return Words
+
+
+_Words = _matcher()
 
 _FORMAT = 2  # bump when the cache file changes shape
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
