@@ -10,7 +10,8 @@ JOBS ?= auto
 
 .PHONY: demo test test-fast install schema clean browser
 
-$(STAMP): pyproject.toml
+# setup.py and the C matcher too: an editable install does not rebuild a changed extension by itself
+$(STAMP): pyproject.toml setup.py sqzl_docs/extract/_rmm.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -26,6 +26,26 @@ def alternation(words: list[str], *, spaced: bool = False) -> str:
     return "|".join(re.escape(w) for w in ordered)
 
 
+def any_of(words: list[str]) -> str:
+    """A regex that matches where one of ``words`` starts, for a look-ahead that needs no more than
+    that: grouped by first character (中(?:国人民银行|央办公厅…)|乡|交(?:通运输|警…)…), so a
+    position is ruled out by one try a first character, not one a word.
+
+    >>> any_of(["市委", "市", "区县", "区政府"])
+    '区(?:政府|县)|市'
+    """
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    parts = []
+    for first, rests in sorted(by_first.items()):
+        if "" in rests:  # the character alone is a word: any longer one starts with it
+            parts.append(re.escape(first))
+        else:
+            parts.append(f"{re.escape(first)}(?:{alternation(rests)})")
+    return "|".join(parts)
+
+
 @functools.cache
 def places() -> frozenset[str]:
     """Names of administrative divisions (重庆市, 江夏区, 四川省 …), from ``data/places.csv``."""

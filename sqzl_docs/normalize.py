@@ -81,9 +81,11 @@ def _char_table() -> dict[str, str]:
 
 @functools.cache
 def _special() -> re.Pattern[str]:
-    """Characters the fast path cannot copy unchanged: whitespace, controls and the table."""
+    """Characters the fast path cannot copy unchanged: a run of whitespace, a control or a character
+    of the table (``\\s+|[…]``, written as one character class first, with the rest of a whitespace
+    run after it: a pattern that opens with a class is searched for quickly)."""
     chars = "".join(re.escape(c) for c in _char_table())
-    return re.compile(rf"\s+|[{chars}\x00-\x08\x0e-\x1f\x7f]")
+    return re.compile(rf"[\s{chars}\x00-\x08\x0e-\x1f\x7f](?:(?<=\s)\s*)?")
 
 
 class OffsetMap:

@@ -1,11 +1,32 @@
-"""The keyword table is built from jieba once and then read from a cache file, with the same words."""
+"""The keyword table is built from jieba once and then read from a cache file, with the same words;
+the C matcher (where it was built) finds the words the Python one does."""
 
 from __future__ import annotations
 
 import marshal
 import sys
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sqzl_docs.extract import keywords
+
+needs_c = pytest.mark.skipif(keywords._Words is None, reason="the C matcher was not built (no C compiler)")
+
+
+def test_the_c_matcher_is_built_from_its_source() -> None:
+    """A module built from an older source is not used; where one is there, ``make install`` builds it anew."""
+    import importlib.util
+
+    if importlib.util.find_spec("sqzl_docs.extract._rmm") is None:
+        pytest.skip("the C matcher was not built (no C compiler)")
+    assert keywords._Words is not None, "sqzl_docs/extract/_rmm.c changed since the module was built: make install"
+
+
+def _clear() -> None:
+    for cached in (keywords._packed, keywords._weights, keywords._table):
+        cached.cache_clear()
 
 
 def test_cached_table_is_the_built_table_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -16,15 +37,18 @@ def test_cached_table_is_the_built_table_and_a_damaged_cache_is_rebuilt(tmp_path
     monkeypatch.setenv("SQZL_CACHE_DIR", str(tmp_path))
     path = keywords._cache_file()
     assert path is not None and path.parent == tmp_path
-    path.write_bytes(b"not a table")
-    keywords._weights.cache_clear()
-    try:
-        assert keywords._weights() == built
-        assert keywords._unpack(marshal.loads(path.read_bytes())) == built  # written again
-        keywords._weights.cache_clear()
-        assert keywords._weights() == built  # and read from the file
-    finally:
-        keywords._weights.cache_clear()
+    for damaged in (b"not a table", marshal.dumps(("a\nb", b"\0" * 8, ())), marshal.dumps((1, 2))):
+        path.write_bytes(damaged)
+        _clear()
+        try:
+            assert keywords._weights() == built
+            assert keywords._unpack(marshal.loads(path.read_bytes())) == built  # written again
+            _clear()
+            assert keywords._weights() == built  # and read from the file
+            if keywords._Words is not None:
+                assert len(keywords._table()) == len(built)
+        finally:
+            _clear()
 
 
 def test_extraction_does_not_load_jieba_when_the_table_is_cached() -> None:
@@ -56,12 +80,80 @@ def _plain_words(text: str) -> list[str]:
     return out
 
 
-def test_words_of_remembered_runs_are_the_words_found_afresh() -> None:
+def test_words_of_remembered_runs_are_the_words_found_afresh(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from .conftest import corpus_files
 
+    monkeypatch.setattr(keywords, "_table", lambda: None)  # the Python matcher
     text = corpus_files()[0].read_text(encoding="utf-8")
     keywords._RUN_WORDS.clear()
     for start in range(0, len(text) - 200, 97):
         piece = text[start:start + 200]
         assert keywords.words(piece) == _plain_words(piece)
         assert keywords.words(piece) == _plain_words(piece)  # now from the memo
+
+
+def _python_keywords(text: str, monkeypatch) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as m:
+        m.setattr(keywords, "_table", lambda: None)
+        return keywords.words(text), keywords.keywords(text, 8)
+
+
+@needs_c
+def test_the_c_matcher_finds_the_words_of_the_python_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import corpus_files
+
+    for path in corpus_files():
+        text = path.read_text(encoding="utf-8")
+        for start in range(0, len(text), 1500):
+            piece = text[start:start + 1500]
+            assert (keywords.words(piece), keywords.keywords(piece, 8)) == _python_keywords(piece, monkeypatch)
+
+
+# Ideographs of common words, stop words, others, and what splits runs (㐀 and 〇 are outside the range).
+_PIECES = list("社区减负工作事项服务设施民政局的了和是在一二三四年月日㐀〇𠀀 ，。、\nA1") + ["社区工作者", "公共服务", "治理"]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_c_matcher_on_mixed_text(text: str) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(keywords, "_table", lambda: None)
+        python = keywords.words(text), keywords.keywords(text, 8)
+    assert (keywords.words(text), keywords.keywords(text, 8)) == python
+
+
+@needs_c
+def test_the_c_table_holds_the_words_of_the_python_one() -> None:
+    table, weights = keywords._table(), keywords._weights()
+    assert table is not None and len(table) == len(weights)
+    samples = list(weights)[::997] + ["C++", "B超", "AA制", "社区", "的的", "社", "社区工作者们", "", "A", "𠀀𠀀",
+                                      "\0社", "，。", "社区\n"]
+    for word in samples:
+        assert (word in table) == (word in weights), word
+
+
+@needs_c
+def test_the_c_table_weighs_words_as_the_python_one() -> None:
+    table, weights = keywords._table(), keywords._weights()
+    assert table is not None
+    for word in ("社区", "服务设施", "我们", "的的", "社区工作者"):
+        if word in weights:
+            assert table.weight(word) == weights[word]
+        else:
+            with pytest.raises(KeyError):
+                table.weight(word)
+    assert any(table.weight(w) is None for w in ("我们", "进行", "工作") if w in weights)
+
+
+@needs_c
+def test_the_c_matcher_takes_k_as_a_slice_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    text = "社区减负工作事项服务设施社区治理公共服务社区工作者，社区减负"
+    for k in range(-9, 10):
+        assert keywords.keywords(text, k) == _python_k(text, k, monkeypatch)
+
+
+def _python_k(text: str, k: int, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as m:
+        m.setattr(keywords, "_table", lambda: None)
+        return keywords.keywords(text, k)

@@ -6,13 +6,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sqzl_docs.extract import header
-from sqzl_docs.grammar import docno
-from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens
+from sqzl_docs import lexicon
+from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
+from sqzl_docs.grammar import docno, enumerators
+from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
+from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
 from sqzl_docs.structure import closing
 
@@ -25,8 +27,20 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "发", "字", "第", "0836", "204", "提案", "五届四次会议", "届", "次会议", "市政协", "现答复如下", "回复如下",
           "复如下", "经", "调查", "核实", "A类", "类别", "事项", "办理结果", "重庆市民政局", "您好", "社区", "一", "十",
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
-          "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "渝民〔202070", "国办发[2018]108号"]
+          "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
+          "国家发展改革委", "市委组织部", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+# Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
+DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
+                   "以来内底前末半之开始截止从自用时间左右力争，,、期规划后每") + [
+    "十四五", "十三五", "七五", "上世纪", "上个世纪", "2021", "1999", "年底前", "截至", "20", "12", "2019-4-24",
+    "个月", "个星期", "星期", "周", "天", "之内", "以内", "30日内", "3个月内", "两周内"]
+DATELIKE = st.lists(st.sampled_from(DATE_PIECES), max_size=24).map("".join)
+# Where the date grammar was tried before it was tried only where a match can start: at every
+# character a date expression can open with.
+_EVERY_DATE_START = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]"
+                               r"|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"
+                               r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")
 
 
 def _texts() -> list[str]:
@@ -39,6 +53,79 @@ def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
 
 def _check_date_tokens(text: str) -> None:
     assert _spans(date_tokens(text)) == _spans(DATE_TOKEN.finditer(text))
+
+
+def _check_date_expressions(text: str) -> None:
+    everywhere = matches_at(expression(), text, (m.start() for m in _EVERY_DATE_START.finditer(text)))
+    assert _spans(expressions(text)) == _spans(everywhere)
+
+
+def _check_department_names(text: str) -> None:
+    assert _spans(departments._matches(text)) == _spans(departments._pattern().finditer(text))
+
+
+def _check_metrics(text: str) -> None:
+    assert _spans(metrics._matches(text)) == _spans(metrics._pattern().finditer(text))
+
+
+def _plain_sentence_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """The sentence patterns as they were written before each alternative opened with a literal."""
+    c = commitments._cues()
+    p = c["promise_cues"]
+    alt = lexicon.alternation
+    others = [re.escape(w) for w in p["standalone"]]
+    others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
+    others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
+    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
+    promise = re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
+                         rf"|(?P<other>{'|'.join(others)})")
+    particle = c["done_particle"]
+    not_after = "".join(re.escape(ch) for ch in particle["not_after"])
+    done = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![{not_after}]){re.escape(particle['word'])}"
+                      rf"(?!{alt(particle['not_before'])})")
+    return [(promise, commitments._promise()), (done, progress._done_particle()),
+            (re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$"), commitments._LEAD_IN),
+            (re.compile(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)"), commitments._INDIVIDUALS)]
+
+
+def _check_sentence_patterns(text: str) -> None:
+    for plain, quick in _plain_sentence_patterns():
+        for line in text.split("。"):
+            expected, found = plain.search(line), quick.search(line)
+            assert (found and found.span()) == (expected and expected.span()), (quick.pattern, line)
+
+
+def _check_normalize_specials(text: str) -> None:
+    chars = "".join(re.escape(c) for c in normalizing._char_table())
+    plain = re.compile(rf"\s+|[{chars}\x00-\x08\x0e-\x1f\x7f]")
+    assert _spans(normalizing._special().finditer(text)) == _spans(plain.finditer(text))
+
+
+def _sentences_by_plain_split(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Sentences as split before the sentence-end pattern opened with a character class."""
+    units = "".join(re.escape(u) for u in lexicon.load("commitment_cues.yaml")["lost_break_after_count"])
+    plain = re.compile(rf"[。！？!?\n]|(?<=\d[{units}])(?=(?:19|20)\d\d年)")
+    out, pos = [], start
+    for m in plain.finditer(text, start, end):
+        out += [(x.start, x.end, x.text) for x in sentences._make(text, pos, m.start())]
+        pos = m.end()
+    if pos < end:
+        out += [(x.start, x.end, x.text) for x in sentences._make(text, pos, end)]
+    return out
+
+
+def _check_sentences(text: str) -> None:
+    for start, end in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+        found = [(x.start, x.end, x.text) for x in sentences.sentences(text, start, end)]
+        assert found == _sentences_by_plain_split(text, start, end)
+
+
+def _check_inline_items(text: str) -> None:
+    plain = re.compile(rf"(?:^|(?<=[。；;：:！？\n]))(?P<marker>(?P<n>[{enumerators.CN_NUMERAL}]+)是)(?!是)")
+    for pos in (0, len(text) // 3):
+        found = [(m.span(), m["n"]) for m in enumerators.INLINE.finditer(text, pos)]
+        assert found == [(m.span(), m["n"]) for m in plain.finditer(text, pos)]
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
@@ -74,6 +161,13 @@ def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("text", _texts(), ids=lambda t: t[:12])
 def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
+    _check_date_expressions(text)
+    _check_department_names(text)
+    _check_metrics(text)
+    _check_sentence_patterns(text)
+    _check_normalize_specials(text)
+    _check_sentences(text)
+    _check_inline_items(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -85,10 +179,39 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
 @given(DOCUMENTISH, st.integers(0, 200), st.integers(0, 200))
 def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_date_tokens(text)
+    _check_department_names(text)
+    _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
     _check_anchored_searches(text)
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
+
+
+SENTENCE_PIECES = ["一是", "二是", "十二是", "是", "；", "：", "一", "二", "2021年", "165项", "3个", "20", "2", "万", "。", "\n", "！", "项", "将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
+                   "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map("".join))
+@example("全年建成服务站165项2021年开始推进。共3个2020年起，项2021年完成，已完成了。")
+@example("已建成165项\n2021年将继续。到2022年完成80%2023年底前完成")
+def test_sentence_patterns_find_what_their_plain_forms_found(text: str) -> None:
+    _check_sentence_patterns(text)
+    _check_sentences(text)
+    _check_inline_items(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u3000\u00a0\u2003\x00\x07\x1f\x7f①㎡Ａａ１，。社区\u200b\ufeff", max_size=30))
+def test_normalisation_finds_the_characters_its_plain_pattern_found(text: str) -> None:
+    _check_normalize_specials(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(DATELIKE)
+def test_date_grammar_tried_where_a_date_can_start(text: str) -> None:
+    _check_date_expressions(text)
+    _check_date_expressions(text.replace("年", "年内"))
 
 
 @settings(max_examples=300, deadline=None)

@@ -31,13 +31,15 @@ from .keywords import keywords
 from .sentences import (ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, sentences,
                         strip_marker)
 
-_LEAD_IN = re.compile(r"(以下|如下)(几个方面|几点|方面|工作|措施)?|[：:]$")
+# Patterns searched in every sentence open each alternative with a literal character, so that the
+# engine skips to where one of those characters is instead of trying every position.
+_LEAD_IN = re.compile(r"以下(?:几个方面|几点|方面|工作|措施)?|如下(?:几个方面|几点|方面|工作|措施)?|：$|:$")
 _PLAN_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*[—–\-－~至到]*\s*((?:19|20)\d\d)\s*年?\s*[）)]")
 _TO = re.compile(r"(到|至)")
 _CLAUSE_BREAK = re.compile(r"[，,：:；;]")
 _SAYS = re.compile(r"表示")
 _DIRECTIVE_OR_REQUEST = re.compile(r"各[^，。]{0,12}要|(请|希望)")
-_INDIVIDUALS = re.compile(r"(您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(将|可)")
+_INDIVIDUALS = re.compile(r"(?:您|你|居民|业主|网友|租户|申请人)[^，。]{0,6}(?:将|可)")
 
 
 @functools.cache
@@ -56,8 +58,8 @@ def _promise() -> re.Pattern[str]:
     others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
     others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
     others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
-    return re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
-                      rf"|(?P<other>{'|'.join(others)})")
+    jiang = [rf"{re.escape(w)}(?={alt(c['future_after_jiang'])})" for w in p["future_markers"]]
+    return re.compile("|".join(jiang + others))  # each alternative opens with a literal: a quick search
 
 
 @functools.cache

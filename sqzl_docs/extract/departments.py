@@ -60,20 +60,26 @@ def _pattern() -> re.Pattern[str]:
 
 @functools.cache
 def _firsts() -> re.Pattern[str]:
-    """Characters a name can start with (a level, a central organ, 国家, a department stem, a coded place)."""
+    """Where a name can start: a level, a central organ, 国家 or a department stem, or a coded place
+    before 街道 (A2区街道). One character is read and what follows it looked up: a pattern that opens
+    with a character class is searched for quickly."""
     d = _data()
     words = d["levels"] + d["central"] + d["national"] + d["stems"]
     chars = sorted({w[0] for w in words})
-    return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]")
+    return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]"
+                      rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
-    """``_pattern().finditer(text)``, trying the grammar only where a name can start: at the
-    characters above, and two to four characters before each 街道."""
-    starts = {m.start() for m in _firsts().finditer(text)}
-    for m in re.finditer("街道", text):
-        starts.update(range(max(0, m.start() - 4), m.start() - 1))
-    return matches_at(_pattern(), text, sorted(starts))
+    """``_pattern().finditer(text)``, trying the grammar only where a name can start: where the
+    pattern above finds one, and two to four characters before each 街道."""
+    starts = [m.start() for m in _firsts().finditer(text)]
+    if "街道" in text:
+        more = set(starts)
+        for m in re.finditer("街道", text):
+            more.update(range(max(0, m.start() - 4), m.start() - 1))
+        starts = sorted(more)
+    return matches_at(_pattern(), text, starts)
 
 
 @functools.cache
@@ -248,8 +254,9 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = lexicon.places()
     pos = start
-    for k in range(1, 8):  # a place that the match starts inside of: 池|州市… → 池州市
-        if _place_across(text, start - k, start, known):
+    ends = _place_ends()
+    for k in range(1, 8) if text[start:start + 1] in ends or text[start + 1:start + 2] in ends else ():
+        if _place_across(text, start - k, start, known):  # a place the match starts inside of: 池|州市…
             pos = start - k
             break
     if level and pos == start:  # 重庆 + 市民政局
@@ -266,7 +273,10 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
             elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
+    ends = _place_ends()
     while True:
+        if text[pos - 1:pos] not in ends:
+            return pos  # no place ends with the character before: no place to take in
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
             if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
@@ -274,6 +284,12 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 break
         else:
             return pos
+
+
+@functools.cache
+def _place_ends() -> frozenset[str]:
+    """The characters the gazetteer's places end with (县, 区, 市, 旗 …)."""
+    return frozenset(place[-1] for place in lexicon.places())
 
 
 def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> bool:

@@ -10,6 +10,11 @@ stop word) is built from jieba once and kept in a cache file: a process that fin
 not load jieba's dictionary, its IDF table or its part-of-speech model (about 2.5 s of start-up).
 The cache is keyed by jieba's version, its data files and our stop words, and lives in
 ``$SQZL_CACHE_DIR``, else ``$XDG_CACHE_HOME/sqzl_docs``, else ``~/.cache/sqzl_docs``.
+
+Where ``make install`` could build the C module ``_rmm`` (``setup.py``: optional, it needs a C
+compiler), the matching runs there, over a table of packed words made straight from the cache
+file's packed form, some ten times quicker; else in Python below, which is the reference: the
+words are the same (``tests/test_keyword_table.py``).
 """
 
 from __future__ import annotations
@@ -24,14 +29,38 @@ import re
 import sys
 import tempfile
 from array import array
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import lexicon
+
+if TYPE_CHECKING:
+    from ._rmm import Words
+
+
+
+def _matcher() -> type[Words] | None:
+    """The C matcher, when it was built from the source beside it (a module left from an older
+    source, after an edit whose build failed, is not used); else None: the Python matcher below."""
+    try:
+        from ._rmm import SOURCE, Words
+    except ImportError:  # not built (no C compiler at install)
+        return None
+    source = Path(__file__).with_name("_rmm.c")
+    if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest()[:16] != SOURCE:
+        return None
+    return Words
+
+
+_Words = _matcher()
 
 _FORMAT = 2  # bump when the cache file changes shape
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # word → IDF weight (None: a stop word, matched but not counted)
 Weights = dict[str, "float | None"]
+# The table packed: the counted words joined by newlines, their weights as doubles, the stop words.
+Packed = tuple[str, bytes, tuple[str, ...]]
 
 
 @functools.cache
@@ -72,21 +101,38 @@ def _cache_file() -> Path | None:
 
 
 @functools.cache
-def _weights() -> Weights:
+def _packed() -> Packed:
+    """The packed table, read from the cache file, else built from jieba and written there."""
     path = _cache_file()
     if path is not None:
         try:
             with open(path, "rb") as f:
-                return _unpack(marshal.load(f))
+                packed = marshal.load(f)
+            words_blob, values, stop = packed
+            if not (isinstance(words_blob, str) and isinstance(values, bytes) and isinstance(stop, tuple)
+                    and len(values) % 8 == 0 and words_blob.count("\n") + 1 == len(values) // 8):
+                raise ValueError("damaged keyword table")
+            return packed  # type: ignore[no-any-return]
         except (OSError, EOFError, ValueError, TypeError):
             pass  # absent or damaged: build it again
-    weights = _build()
+    packed = _pack(_build())
     if path is not None:
-        _write(path, _pack(weights))
-    return weights
+        _write(path, packed)
+    return packed
 
 
-def _pack(weights: Weights) -> tuple[str, bytes, tuple[str, ...]]:
+@functools.cache
+def _weights() -> Weights:
+    return _unpack(_packed())
+
+
+@functools.cache
+def _table() -> Words | None:
+    """The C matcher's table, where the module was built."""
+    return _Words(*_packed()) if _Words is not None else None
+
+
+def _pack(weights: Weights) -> Packed:
     """The table as one string of words, their weights as doubles, and the stop words: loading that
     is a few times quicker than loading a dictionary of 330,000 entries."""
     counted = [w for w, v in weights.items() if v is not None]
@@ -94,7 +140,7 @@ def _pack(weights: Weights) -> tuple[str, bytes, tuple[str, ...]]:
             tuple(w for w, v in weights.items() if v is None))
 
 
-def _unpack(packed: tuple[str, bytes, tuple[str, ...]]) -> Weights:
+def _unpack(packed: Packed) -> Weights:
     words_blob, values, stop = packed
     floats = array("d")
     floats.frombytes(values)
@@ -106,7 +152,7 @@ def _unpack(packed: tuple[str, bytes, tuple[str, ...]]) -> Weights:
     return weights
 
 
-def _write(path: Path, packed: tuple[str, bytes, tuple[str, ...]]) -> None:
+def _write(path: Path, packed: Packed) -> None:
     """Write the cache atomically; a cache that cannot be written is only a slower start next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +173,11 @@ _RUN_WORDS_MAX = 20_000
 
 
 def words(text: str) -> list[str]:
-    """Dictionary words of two to four characters, by reverse maximum matching."""
+    """Dictionary words of two to four characters, by reverse maximum matching: the runs of
+    ideographs from left to right, the words of each from its end."""
+    table = _table()
+    if table is not None:
+        return table.words(text)
     out: list[str] = []
     for run in _RUN.findall(text):
         found = _RUN_WORDS.get(run)
@@ -182,10 +232,9 @@ def word_breaks(run: str) -> frozenset[int]:
 
 def keywords(text: str, k: int = 5) -> list[str]:
     """The ``k`` most characteristic words of a text (社区减负, 服务设施 …)."""
+    table = _table()
+    if table is not None:
+        return table.keywords(text, k)
     weights = _weights()
-    counts: dict[str, int] = {}
-    for w in words(text):
-        if weights[w] is not None:
-            counts[w] = counts.get(w, 0) + 1
-    ranked = sorted((-n * weights[w], w) for w, n in counts.items())  # type: ignore[operator]
+    ranked = sorted((-n * w, word) for word, n in Counter(words(text)).items() if (w := weights[word]) is not None)
     return [w for _, w in ranked[:k]]

@@ -59,9 +59,14 @@ def _pattern() -> re.Pattern[str]:
 
 @functools.cache
 def _trigger() -> re.Pattern[str]:
-    """Where a metric can start: a digit, or the first character of a qualifier before the number."""
-    firsts = {w[0] for w in _data()["qualifiers_before"]}
-    return re.compile("[0-9" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+    """Where a metric can start: a qualifier before the number, or a digit that opens a number (the
+    grammar's look-behind: not after a letter, a digit, ``.``, ``+``, ``#`` or a colon). One character
+    is read and what is around it looked up: a pattern that opens with a character class is searched
+    for quickly."""
+    before = list(_data()["qualifiers_before"])
+    firsts = "".join(re.escape(c) for c in sorted({w[0] for w in before}))
+    return re.compile(rf"[0-9{firsts}](?:(?<=[0-9])(?<![A-Za-z\d.+#:：][0-9])"
+                      rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:

@@ -25,11 +25,15 @@ class Sentence:
     text: str
 
 
+_MARKS = "。！？!?\n"
+
+
 @functools.cache
 def _end() -> re.Pattern[str]:
-    """Where a sentence ends: 。！？ or a line break, or a break lost between a count and a year."""
+    """Where a sentence ends: 。！？ or a line break, or a break lost between a count and a year (the
+    count's unit is matched, the break is after it). One character class first: a quick search."""
     units = "".join(re.escape(u) for u in lexicon.load("commitment_cues.yaml")["lost_break_after_count"])
-    return re.compile(rf"[。！？!?\n]|(?<=\d[{units}])(?=(?:19|20)\d\d年)")
+    return re.compile(rf"[{_MARKS}{units}](?:(?<=[{_MARKS}])|(?<=\d[{units}])(?=(?:19|20)\d\d年))")
 
 
 def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
@@ -38,7 +42,10 @@ def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
     stripped, the closing mark left out."""
     pos = start
     for m in _end().finditer(text, start, end):
-        yield from _make(text, pos, m.start())
+        if m.group() in _MARKS:
+            yield from _make(text, pos, m.start())
+        else:  # a count's unit before the year of the next sentence
+            yield from _make(text, pos, m.end())
         pos = m.end()
     if pos < end:
         yield from _make(text, pos, end)

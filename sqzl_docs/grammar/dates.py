@@ -359,21 +359,61 @@ def expression() -> re.Pattern[str]:
                       rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
 
 
-# Every date expression starts with one of these (a cue word, a digit, a Chinese numeral, 今/去/明/本,
-# 上世纪, 近, a quoted plan name, or 年 of 年内/年底前): the grammar is tried only there.
-_TRIGGER = re.compile(r"[到至截从\d〇零一二三四五六七八九十两今去明本上近“\"年]"
-                      r"|自(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
-                      r"|用(?=[\d一二三四五六七八九十两])|第(?=[一二三四1-4]季度)")  # 用5年时间, 第一季度
+_NUMERALS = "〇零一二三四五六七八九十两"
+# What a form can want right after a number: 年, 月, 季度, and the units of a short term (3个月内,
+# 30日内, 两周内, 3天内, 一个星期内), which a digit or numeral before them must be tried for. A new form
+# that opens with a number must add what follows its number here (tests/test_scanning.py compares the
+# matches with those of a scan at every digit and numeral).
+_AFTER_COUNT = "年月季个星周日天"
+
+
+@functools.cache
+def _trigger() -> re.Pattern[str]:
+    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); a digit
+    from which the rest of its number can be a year, month or count (every form that starts with
+    digits reads them to the end of the number, up to eight, and then wants 年, 月, 季度, a unit of a
+    short term, a separator, a space, or the 、 of a list of months); a Chinese numeral before another
+    or one of those; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自
+    and 用 before a figure; 第N季度. One character is read, the condition is looked up around it: a
+    pattern that opens with a character class is searched for quickly."""
+    names = list(plan_periods())
+    plans = lexicon.alternation(names)
+    first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
+    return re.compile(
+        rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
+        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}\s至到—―–\-－~～/.、])"
+        rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}{_AFTER_COUNT}])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
+        rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
+        r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
+        r"|(?<=用)(?=[\d一二三四五六七八九十两])|(?<=第)(?=[一二三四1-4]季度))")  # 用5年时间, 第一季度
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
     """``expression().finditer(text)``, trying the grammar only where a date can start."""
-    return matches_at(expression(), text, (t.start() for t in _TRIGGER.finditer(text)))
+    return matches_at(expression(), text, (t.start() for t in _trigger().finditer(text)))
+
+
+@functools.cache
+def _form_groups() -> tuple[tuple[int, Form], ...]:
+    """Each form with the number of its group in :func:`expression` (a group looked up by number)."""
+    index = expression().groupindex
+    return tuple((index[f.name], f) for f in forms().values())
+
+
+_last_form: tuple[re.Match[str] | None, Form | None] = (None, None)  # asked for three times a match
 
 
 def form(m: re.Match[str]) -> Form:
-    """The form a match of :func:`expression` is."""
-    return next(f for f in forms().values() if m.start(f.name) >= 0)
+    """The form a match of :func:`expression` is (the one whose group took part in it)."""
+    global _last_form
+    seen, found = _last_form
+    if seen is m and found is not None:
+        return found
+    for group, f in _form_groups():
+        if m.start(group) >= 0:
+            _last_form = (m, f)
+            return f
+    raise ValueError("not a match of the date expression grammar")
 
 
 def resolve(m: re.Match[str], context: Context) -> Period | None:

@@ -98,8 +98,11 @@ def pattern() -> re.Pattern[str]:
 
 @functools.cache
 def _year_after_code() -> re.Pattern[str]:
-    """A year where a number's year can stand: after an opening bracket or a code's last character."""
-    return re.compile(rf"(?<=[{OPEN}{_endings()}]){YEAR}")
+    """A year where a number's year can stand: after an opening bracket or a code's last character.
+    The look-behind is taken after the year's first digit (the same matches as ``(?<=[…]){YEAR}``),
+    so that each alternative opens with a literal, which the engine searches for quickly."""
+    before = f"[{OPEN}{_endings()}]"
+    return re.compile(rf"(?:1(?<={before}1)9[4-9]|2(?<={before}2)0[0-4])\d")
 
 
 YEAR_AT = re.compile(YEAR)

@@ -58,7 +58,8 @@ def extraction_fingerprint() -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for f in files:
-            if f.suffix in (".pyc",) or "__pycache__" in f.parts or f.name.startswith("tracker_"):
+            # compiled files are left out (the C matcher's .so differs by machine; its .c is in)
+            if f.suffix in (".pyc", ".so", ".pyd") or "__pycache__" in f.parts or f.name.startswith("tracker_"):
                 continue
             digest.update(f.relative_to(root).as_posix().encode())
             digest.update(f.read_bytes())

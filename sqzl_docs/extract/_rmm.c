@@ -1,0 +1,517 @@
+/* Reverse maximum matching of ideographs against a word list, in one pass over a text.
+
+   The same words, in the same order, as ``keywords.words`` computes in Python (which stays the
+   reference, and the fallback where this module was not built): the text's runs of two or more
+   ideographs (U+4E00..U+9FFF) from left to right; in each run, from its end back to its start, the
+   longest word of four, three or two characters that ends at the current point, else one character
+   is stepped over.
+
+   A word of two to four characters is packed into one 64-bit key (16 bits a character, the first
+   one highest: a key's size tells its length, as no character is NUL) and kept in an
+   open-addressing table with its weight: a lookup makes no string and no Python hash. Only the
+   words found are made into strings. The table is built from the keyword table's packed form
+   (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
+   words (matched, weight None). ``Words.keywords`` also counts and ranks them, as
+   ``keywords.keywords`` does: by count times weight, ties by the word. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef RMM_SOURCE
+#define RMM_SOURCE "" /* setup.py defines it: the digest of this file */
+#endif
+
+#define FIRST 0x4E00
+#define LAST 0x9FFF
+#define IS_IDEOGRAPH(c) ((c) >= FIRST && (c) <= LAST)
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *slots; /* 0: empty */
+    int32_t *entry;  /* per slot: the word's index in weights, or -1 for a stop word */
+    double *weights;
+    size_t mask;     /* slots - 1, a power of two less one */
+    int shift;       /* 64 - log2(slots): a key's slot is the top bits of its product */
+    uint64_t *bloom; /* one bit a key, BLOOM_BITS long: most windows are no word, and a bit in this
+                        small map says so without a probe of the large table */
+    Py_ssize_t size;
+    Py_ssize_t left_out; /* words of the table that no key can hold (none in jieba's dictionary) */
+} Words;
+
+#define BLOOM_LOG 23 /* 2^23 bits, 1 MiB */
+
+static inline uint64_t
+bloom_bit(uint64_t key)
+{
+    return (key * 0xC2B2AE3D27D4EB4FULL) >> (64 - BLOOM_LOG);
+}
+
+static inline size_t
+slot_of(const Words *w, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> w->shift);
+}
+
+/* The slot holding ``key``, or -1. */
+static Py_ssize_t
+find(const Words *w, uint64_t key)
+{
+    uint64_t bit = bloom_bit(key);
+    if (!(w->bloom[bit >> 6] & (1ULL << (bit & 63))))
+        return -1;
+    size_t i = slot_of(w, key);
+    for (;;) {
+        uint64_t k = w->slots[i];
+        if (k == key)
+            return (Py_ssize_t)i;
+        if (k == 0)
+            return -1;
+        i = (i + 1) & w->mask;
+    }
+}
+
+static void
+insert(Words *w, uint64_t key, int32_t entry)
+{
+    size_t i = slot_of(w, key);
+    for (;;) {
+        uint64_t k = w->slots[i];
+        if (k == key) {
+            w->entry[i] = entry; /* a later row wins, as in a dict */
+            return;
+        }
+        if (k == 0) {
+            uint64_t bit = bloom_bit(key);
+            w->bloom[bit >> 6] |= 1ULL << (bit & 63);
+            w->slots[i] = key;
+            w->entry[i] = entry;
+            w->size++;
+            return;
+        }
+        i = (i + 1) & w->mask;
+    }
+}
+
+/* The key of text[start:end] (two to four characters, each of the Basic Multilingual Plane and not
+   NUL: 16 bits each, so the key is the word's and no other's), or 0 when it is no such word. The
+   table holds every word of the keyword table this way (the few with letters, C++, B超, too), so
+   that membership and weights are the table's own; the matching looks up runs of ideographs only. */
+static uint64_t
+key_of(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    if (end - start < 2 || end - start > 4)
+        return 0;
+    uint64_t key = 0;
+    for (Py_ssize_t j = start; j < end; j++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, j);
+        if (c == 0 || c > 0xFFFF)
+            return 0;
+        key = (key << 16) | (uint64_t)c;
+    }
+    return key;
+}
+
+static void
+Words_dealloc(Words *self)
+{
+    PyMem_Free(self->slots);
+    PyMem_Free(self->entry);
+    PyMem_Free(self->weights);
+    PyMem_Free(self->bloom);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Words(blob, weights, stop): the counted words joined by newlines, their weights (native doubles,
+   one per word), the stop words. Words that are not two to four ideographs are left out: they can
+   never match inside a run. */
+static PyObject *
+Words_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *blob, *stop;
+    Py_buffer weights;
+    if (!PyArg_ParseTuple(args, "Uy*O!:Words", &blob, &weights, &PyTuple_Type, &stop))
+        return NULL;
+    Py_ssize_t count = weights.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n = count + PyTuple_GET_SIZE(stop);
+    size_t capacity = 1024;
+    int bits = 10;
+    while (capacity < (size_t)n * 3) {
+        capacity <<= 1;
+        bits++;
+    }
+    Words *self = (Words *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        PyBuffer_Release(&weights);
+        return NULL;
+    }
+    self->slots = PyMem_Calloc(capacity, sizeof(uint64_t));
+    self->entry = PyMem_Malloc(capacity * sizeof(int32_t));
+    self->weights = PyMem_Malloc((count ? count : 1) * sizeof(double));
+    self->bloom = PyMem_Calloc((size_t)1 << (BLOOM_LOG - 6), sizeof(uint64_t));
+    if (self->slots == NULL || self->entry == NULL || self->weights == NULL || self->bloom == NULL) {
+        PyBuffer_Release(&weights);
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    memcpy(self->weights, weights.buf, count * sizeof(double));
+    PyBuffer_Release(&weights);
+    self->mask = capacity - 1;
+    self->shift = 64 - bits;
+
+    int kind = PyUnicode_KIND(blob);
+    const void *data = PyUnicode_DATA(blob);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(blob), start = 0, index = 0;
+    for (Py_ssize_t i = 0; i <= length; i++) {
+        if (i < length && PyUnicode_READ(kind, data, i) != '\n')
+            continue;
+        if (index >= count) {
+            PyErr_SetString(PyExc_ValueError, "more words than weights");
+            Py_DECREF(self);
+            return NULL;
+        }
+        uint64_t key = key_of(kind, data, start, i);
+        if (key)
+            insert(self, key, (int32_t)index);
+        else
+            self->left_out++;
+        index++;
+        start = i + 1;
+    }
+    if (index != count) {
+        PyErr_SetString(PyExc_ValueError, "fewer words than weights");
+        Py_DECREF(self);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(stop); i++) {
+        PyObject *word = PyTuple_GET_ITEM(stop, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "stop words are strings");
+            Py_DECREF(self);
+            return NULL;
+        }
+        uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+        if (key)
+            insert(self, key, -1);
+        else
+            self->left_out++;
+    }
+    return (PyObject *)self;
+}
+
+/* What is done with each word found: its slot in the table, where it starts, its length. */
+typedef int (*on_word)(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at,
+                       Py_ssize_t size);
+
+/* The words of one run [start, end) of ideographs, right to left. */
+static int
+walk_run(const Words *w, PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+         on_word found, void *ctx)
+{
+    while (end - start >= 2) {
+        Py_ssize_t size = end - start >= 4 ? 4 : end - start, slot = -1;
+        for (; size >= 2; size--) {
+            uint64_t key = 0;
+            for (Py_ssize_t j = end - size; j < end; j++)
+                key = (key << 16) | (uint64_t)PyUnicode_READ(kind, data, j);
+            slot = find(w, key);
+            if (slot >= 0)
+                break;
+        }
+        if (slot < 0) {
+            end -= 1;
+            continue;
+        }
+        if (found(w, ctx, text, slot, end - size, size) < 0)
+            return -1;
+        end -= size;
+    }
+    return 0;
+}
+
+/* The words of each run of two or more ideographs, the runs from left to right. */
+static int
+walk(const Words *w, PyObject *text, on_word found, void *ctx)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    while (i < n) {
+        if (!IS_IDEOGRAPH(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        while (i < n && IS_IDEOGRAPH(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i - start >= 2 && walk_run(w, text, kind, data, start, i, found, ctx) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+append_word(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at, Py_ssize_t size)
+{
+    (void)w;
+    (void)slot;
+    PyObject *word = PyUnicode_Substring(text, at, at + size);
+    if (word == NULL)
+        return -1;
+    int failed = PyList_Append((PyObject *)ctx, word);
+    Py_DECREF(word);
+    return failed;
+}
+
+static PyObject *
+Words_words(Words *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "words() takes a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out != NULL && walk(self, text, append_word, out) < 0)
+        Py_CLEAR(out);
+    return out;
+}
+
+/* The counted (not stop) words of a text, by table slot: how often, and where one of them is. */
+typedef struct {
+    Py_ssize_t slot; /* -1: empty */
+    Py_ssize_t count, at, size;
+} Hit;
+
+typedef struct {
+    Hit *hits;
+    size_t mask, used;
+} Tally;
+
+static int
+tally_word(const Words *w, void *ctx, PyObject *text, Py_ssize_t slot, Py_ssize_t at, Py_ssize_t size)
+{
+    (void)text;
+    Tally *t = ctx;
+    if (w->entry[slot] < 0)
+        return 0; /* a stop word: matched, not counted */
+    if (2 * (t->used + 1) > t->mask + 1) { /* keep it at most half full */
+        size_t capacity = 2 * (t->mask + 1);
+        Hit *hits = PyMem_Malloc(capacity * sizeof(Hit));
+        if (hits == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (size_t i = 0; i < capacity; i++)
+            hits[i].slot = -1;
+        for (size_t i = 0; i <= t->mask; i++) {
+            if (t->hits[i].slot < 0)
+                continue;
+            size_t j = (size_t)t->hits[i].slot & (capacity - 1);
+            while (hits[j].slot >= 0)
+                j = (j + 1) & (capacity - 1);
+            hits[j] = t->hits[i];
+        }
+        PyMem_Free(t->hits);
+        t->hits = hits;
+        t->mask = capacity - 1;
+    }
+    size_t j = (size_t)slot & t->mask;
+    while (t->hits[j].slot >= 0 && t->hits[j].slot != slot)
+        j = (j + 1) & t->mask;
+    if (t->hits[j].slot < 0) {
+        t->hits[j].slot = slot;
+        t->hits[j].count = 0;
+        t->hits[j].at = at;
+        t->hits[j].size = size;
+        t->used++;
+    }
+    t->hits[j].count++;
+    return 0;
+}
+
+/* A counted word of a text and its sort key. */
+typedef struct {
+    double score; /* -count * weight */
+    Py_ssize_t at, size;
+} Ranked;
+
+typedef struct {
+    int kind;
+    const void *data;
+} Source;
+
+static Source sort_source; /* the text being ranked (qsort passes no context; the GIL is held) */
+
+/* By score, then by the word's characters (as Python compares (score, word) pairs). */
+static int
+by_rank(const void *a, const void *b)
+{
+    const Ranked *x = a, *y = b;
+    if (x->score < y->score)
+        return -1;
+    if (x->score > y->score)
+        return 1;
+    Py_ssize_t n = x->size < y->size ? x->size : y->size;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(sort_source.kind, sort_source.data, x->at + i);
+        Py_UCS4 d = PyUnicode_READ(sort_source.kind, sort_source.data, y->at + i);
+        if (c != d)
+            return c < d ? -1 : 1;
+    }
+    return (x->size > y->size) - (x->size < y->size);
+}
+
+/* keywords(text, k) -> list[str]: the k counted words of the text with the lowest -count * weight
+   (the highest TF-IDF), ties by the word, interned: keywords.keywords in C. */
+static PyObject *
+Words_keywords(Words *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "Un:keywords", &text, &k))
+        return NULL;
+    Tally t = {PyMem_Malloc(16 * sizeof(Hit)), 15, 0};
+    if (t.hits == NULL)
+        return PyErr_NoMemory();
+    for (size_t i = 0; i <= t.mask; i++)
+        t.hits[i].slot = -1;
+    PyObject *out = NULL;
+    Ranked *ranked = NULL;
+    if (walk(self, text, tally_word, &t) < 0)
+        goto done;
+    ranked = PyMem_Malloc((t.used ? t.used : 1) * sizeof(Ranked));
+    if (ranked == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i <= t.mask; i++) {
+        Hit *h = &t.hits[i];
+        if (h->slot < 0)
+            continue;
+        ranked[n].score = (double)(-h->count) * self->weights[self->entry[h->slot]];
+        ranked[n].at = h->at;
+        ranked[n].size = h->size;
+        n++;
+    }
+    sort_source.kind = PyUnicode_KIND(text);
+    sort_source.data = PyUnicode_DATA(text);
+    qsort(ranked, n, sizeof(Ranked), by_rank);
+    if (k < 0) /* as a Python slice [:k] */
+        k += (Py_ssize_t)n;
+    if (k < 0)
+        k = 0;
+    if ((size_t)k > n)
+        k = (Py_ssize_t)n;
+    out = PyList_New(k);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        PyObject *word = PyUnicode_Substring(text, ranked[i].at, ranked[i].at + ranked[i].size);
+        if (word == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyUnicode_InternInPlace(&word); /* a keyword repeated over records is held once */
+        PyList_SET_ITEM(out, i, word);
+    }
+done:
+    PyMem_Free(ranked);
+    PyMem_Free(t.hits);
+    return out;
+}
+
+/* weight(word) -> float | None: the word's weight, None for a stop word; KeyError if not a word. */
+static PyObject *
+Words_weight(Words *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word)) {
+        PyErr_SetString(PyExc_TypeError, "weight() takes a str");
+        return NULL;
+    }
+    uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+    Py_ssize_t slot = key ? find(self, key) : -1;
+    if (slot < 0) {
+        PyErr_SetObject(PyExc_KeyError, word);
+        return NULL;
+    }
+    if (self->entry[slot] < 0)
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble(self->weights[self->entry[slot]]);
+}
+
+/* word in table: whether the word is in the keyword table (stop words too), as ``word in
+   keywords._weights()`` says; a table that had to leave words out cannot say, and raises. */
+static int
+Words_contains(Words *self, PyObject *word)
+{
+    if (!PyUnicode_Check(word))
+        return 0;
+    uint64_t key = key_of(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+    if (key)
+        return find(self, key) >= 0;
+    if (self->left_out) {
+        PyErr_SetString(PyExc_ValueError, "the table left out words it cannot hold: ask the dictionary");
+        return -1;
+    }
+    return 0;
+}
+
+static Py_ssize_t
+Words_len(Words *self)
+{
+    return self->size;
+}
+
+static PyMethodDef Words_methods[] = {
+    {"words", (PyCFunction)Words_words, METH_O,
+     "words(text) -> list[str]: the words of each run of ideographs, by reverse maximum matching."},
+    {"keywords", (PyCFunction)Words_keywords, METH_VARARGS,
+     "keywords(text, k) -> list[str]: the k counted words with the highest count * weight, ties by word."},
+    {"weight", (PyCFunction)Words_weight, METH_O,
+     "weight(word) -> float | None: the word's weight (None: a stop word); KeyError if not in the table."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods Words_as_sequence = {
+    .sq_length = (lenfunc)Words_len,
+    .sq_contains = (objobjproc)Words_contains,
+};
+
+static PyTypeObject WordsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sqzl_docs.extract._rmm.Words",
+    .tp_basicsize = sizeof(Words),
+    .tp_dealloc = (destructor)Words_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Words(blob, weights, stop): the keyword table, for reverse maximum matching.",
+    .tp_methods = Words_methods,
+    .tp_as_sequence = &Words_as_sequence,
+    .tp_new = Words_new,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs (see keywords.py).", -1, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__rmm(void)
+{
+    if (PyType_Ready(&WordsType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddStringConstant(m, "SOURCE", RMM_SOURCE) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&WordsType);
+    if (PyModule_AddObject(m, "Words", (PyObject *)&WordsType) < 0) {
+        Py_DECREF(&WordsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
