@@ -212,8 +212,10 @@ def _run_words(run: str) -> list[str]:
 
 
 def is_word(s: str) -> bool:
-    """Whether ``s`` is a word of the dictionary (所需, 部门)."""
-    return s in _weights()
+    """Whether ``s`` is a word of the dictionary (所需, 部门): the C table answers where it was built,
+    without building the Python dictionary."""
+    table = _table()
+    return s in table if table is not None else s in _weights()
 
 
 @functools.lru_cache(maxsize=4096)
