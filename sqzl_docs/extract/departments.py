@@ -376,14 +376,14 @@ def _next_words() -> tuple[str, ...]:
 
 def _inside_word(text: str, start: int, end: int) -> bool:
     """Whether a name ending at ``end`` stands inside an ordinary word: the words of the text around
-    it (as jieba segments them) do not break at its end (财政所|需资金 is
+    it (forward and reverse maximum matching over the dictionary) do not break at its end (财政所|需资金 is
     财政|所需|资金; 民政部门 is 民政|部门), unless the word across is the post of its head (局长)."""
     pair = text[end - 1:end + 1]
     if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(tuple(_post_titles()), end - 1) \
             or text.startswith(tuple(_post_titles()), end):
         return False  # no word runs across the end: only then is the segmenter asked
     if text.startswith(_next_words(), end):
-        return False  # 发展改革委|会同: a role cue or boundary word follows (jieba reads 革委会|同)
+        return False  # 发展改革委|会同: a role cue or boundary word follows (the dictionary reads 革委会)
     right = end
     while right < len(text) and right < end + 4 and _CJK_CHAR.match(text[right]):
         right += 1
@@ -418,7 +418,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     return "mentioned"
 
 
-@extractor("departments", version=6, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
+@extractor("departments", version=7, requires=("doc_numbers",), data=("departments.yaml", "places.csv"))
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
