@@ -54,11 +54,13 @@ BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
 MAX_LINKS = 8  # links considered per commitment, best first
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _CLAUSE_END = re.compile(r"[，,、；;。]")
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled …
 MIN_PARTS = 3  # … of a body of at least these sentences
+MIN_QUANTITIES = 2  # quantities of an item, all reported met, that stand for the item's quantified deliverables
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
@@ -80,7 +82,10 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     pools: dict[tuple[str, int | None], tuple[bool, set[int], set[str]]] = {}
     evidence_rows: list[dict[str, Any]] = []
     assessment_rows: list[dict[str, Any]] = []
-    for c in list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid")):
+    rows = list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid"))
+    verdicts: dict[str, dict[str, Any]] = {}
+    # target rows first: an item's quantities (its target rows) have a say on the item (_Quantities)
+    for c in sorted(rows, key=lambda c: not c["target_unit"]):
         own = store.docs[c["document_id"]]
         year = own.periods.plan_year_at(c["start"])
         key = (c["document_id"], year)
@@ -91,7 +96,12 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         has_later, allowed, groups = pools[key]
         deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
         source = c["deadline_source"]
-        verdict = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of)
+        if source == "plan_year" and deadline is not None and not c["target_unit"]:
+            deadline = _runs_to(c["item_text"] or c["text"], deadline)
+        quantities = None if c["target_unit"] else _quantities(c, rows, verdicts, texts)
+        verdicts[c["id"]] = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of, quantities)
+    for c in rows:
+        verdict = verdicts[c["id"]]
         _collect(c, verdict, as_of, latest, texts, progress, evidence_rows, assessment_rows)
         counts[verdict["status"]] += 1
     if evidence_rows:
@@ -126,8 +136,32 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
     return {w: store.weight(w) for w in sorted(chosen)}
 
 
+def _runs_to(body: str, deadline: dt.date) -> dt.date:
+    """A year's plan item is due at the end of its year, unless its body names a later year of its own
+    (积极筹办2021年国际足联俱乐部世界杯 in the plan for 2020): then at the end of that year."""
+    later = [int(y) for y in _YEAR.findall(body) if int(y) > deadline.year]
+    return dt.date(max(later), 12, 31) if later else deadline
+
+
+def _quantities(c: dict[str, Any], rows: list[dict[str, Any]], verdicts: dict[str, dict[str, Any]],
+                texts: dict[str, str]) -> list[str]:
+    """The statuses of the quantities an item holds: the target rows (新增养老床位7000张) standing in its body."""
+    body = c["item_text"] or ""
+    if not body:
+        return []
+    text = texts[c["document_id"]]
+    lo = text.find(body, max(0, c["start"] - len(body)))
+    if lo < 0 or lo > c["start"]:
+        return []
+    hi = lo + len(body)
+    return [verdicts[r["id"]]["status"] for r in rows
+            if r["target_unit"] and r["document_id"] == c["document_id"] and lo <= r["start"] < hi
+            and r["id"] in verdicts]
+
+
 def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
-            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
+            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date,
+            quantities: list[str] | None = None) -> dict[str, Any]:
     """The machine's verdict on one tracked row (the status rules of the module's docstring)."""
     passed = deadline is not None and deadline < as_of
     if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
@@ -147,7 +181,8 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     if relative is not None:
         return relative
     planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
-    return _judge_task(c, store, links, parts if planned else _Parts(), when)  # a year's plan: its heading's body
+    return _judge_task(c, store, links, parts if planned else _Parts(), when,  # a year's plan: its heading's body
+                       (quantities or []) if planned else [])
 
 
 @dataclass(frozen=True)
@@ -213,8 +248,9 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
 
 
 def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: _Parts,
-                when: _When) -> dict[str, Any]:
-    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
+                when: _When, quantities: list[str] | None = None) -> dict[str, Any]:
+    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing.
+    ``quantities``: the statuses of the target rows in its item's body (a year's plan only)."""
     short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
     if short:
         if when.passed:
@@ -224,10 +260,23 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
                         short[:1], "moderate")
     done = [x for x in links if x["strength"] == "strong"]
     whole = parts.whole()  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    met, unmet = _Quantities.of(quantities or [], len(parts.headings))
     if whole is False and done:
         done = []  # its sub-items must be reported done for the whole to be
     elif whole and not done:
         done = part_of(links)[:1]
+    if unmet:  # a quantified deliverable of the item not reported met: never the whole
+        if done or met or part_of(links):
+            return _partly(links, done + part_of(links), when, f"{unmet} of its {met + unmet} quantities not "
+                           "reported met, though part of it is reported done")
+        done = []
+    elif met >= MIN_QUANTITIES and not done and part_of(links):
+        if not when.passed:
+            return _verdict("in_progress", f"Its {met} quantities are reported met; the item runs to "
+                            f"{when.deadline}.", part_of(links)[:1], "moderate")
+        done = part_of(links)[:1]  # every quantity of the item reported met, and its work reported done
+        return _verdict("fulfilled", f"Every one of its {met} quantities is reported met and its work reported "
+                        "done.", done, "strong")
     if done:
         best = done[0]
         if when.source == "plan_period" and when.deadline is not None and when.as_of < when.deadline:
@@ -239,6 +288,27 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         return _verdict("fulfilled", parts.why() if whole else "A later document states completion on the object.",
                         [best], "strong")
     return _judge_effort(links, when)
+
+
+def _partly(links: list[dict[str, Any]], shown: list[dict[str, Any]], when: _When, why: str) -> dict[str, Any]:
+    """Part of the item delivered: partially_fulfilled once the deadline has passed, else in_progress."""
+    if when.passed:
+        return _verdict("partially_fulfilled", f"{why}; deadline {when.deadline} passed as of {when.as_of}.",
+                        shown[:3], "moderate")
+    return _verdict("in_progress", f"{why}; the deadline has not passed.", shown[:3] or links[:3], "moderate")
+
+
+@dataclass(frozen=True)
+class _Quantities:
+    """The quantities (target rows) an item's body holds, met and not met; a heading with sub-headings
+    (national sections) is judged on its sub-headings instead (:meth:`_Parts.whole`)."""
+
+    @staticmethod
+    def of(statuses: list[str], headings: int) -> tuple[int, int]:
+        if headings >= 2:
+            return 0, 0
+        met = sum(1 for s in statuses if s == "fulfilled")
+        return met, len(statuses) - met
 
 
 def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
