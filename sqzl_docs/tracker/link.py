@@ -39,7 +39,7 @@ from sqlite_utils import Database
 
 from .candidates import Candidate, Store, stop_words
 from . import figures, relevance
-from .sentences import classify, cues, principle, split
+from .sentences import classify, cues, principle, split, stance
 from .schema import migrate, write
 from .store import now, row_id
 from .text import tokens
@@ -164,8 +164,10 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
             quantities: list[str] | None = None) -> dict[str, Any]:
     """The machine's verdict on one tracked row (the status rules of the module's docstring)."""
     passed = deadline is not None and deadline < as_of
-    if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
-        return _verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable "
+    if not c["target_unit"] and (principle(c["text"]) or stance(c["text"])
+                                 or not c["testable"] and deadline_source != "plan_year"):
+        return _verdict("not_verifiable", "Not testable: a statement of principle or a standing stance (国防, 侨务 "
+                                          "…), or no deadline, measurable "
                                           "target or concrete deliverable.")
     if not has_later:
         if passed:

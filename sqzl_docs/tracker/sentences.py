@@ -100,6 +100,12 @@ def principle(text: str) -> bool:
     return re.search(lexicon.alternation(cues()["principle"]), lead.sub("", text)[:12]) is not None
 
 
+def stance(text: str) -> bool:
+    """Whether a commitment speaks of a field where a government's undertakings are standing stances with
+    no object an outsider could check (国防, 军民融合, 民族区域自治, 侨务 …: tracker_cues.yaml ``stance_fields``)."""
+    return has("stance_fields", text)
+
+
 def classify(text: str, *, plan_document: bool = False) -> str:
     """done, under_way, shortfall, restatement, effort or mention (see the module's docstring)."""
     if has("shortfall", text):
