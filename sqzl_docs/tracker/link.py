@@ -56,6 +56,7 @@ MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
 MAX_LINKS = 8  # links considered per commitment, best first
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _CLAUSE_END = re.compile(r"[，,、；;。]")
+_PHRASE_END = re.compile(r"[，,；;。]")  # 第四届进口博览会如期、安全、精彩举办 is one clause of a report
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled …
@@ -279,6 +280,8 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         done = part_of(links)[:1]  # every quantity of the item reported met, and its work reported done
         return _verdict("fulfilled", f"Every one of its {met} quantities is reported met and its work reported "
                         "done.", done, "strong")
+    if not done and not unmet and len(parts.headings) < 2:
+        done = _headline(c, store, links)
     if done:
         best = done[0]
         if when.source == "plan_period" and when.deadline is not None and when.as_of < when.deadline:
@@ -290,6 +293,22 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         return _verdict("fulfilled", parts.why() if whole else "A later document states completion on the object.",
                         [best], "strong")
     return _judge_effort(links, when)
+
+
+def _headline(c: dict[str, Any], store: Store, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Completion of an item's headline object: a clause of a review of the year reporting done on the
+    item's own words, covering (LINK_COVERAGE) its heading's key nouns, not only the item's keywords (持续促进
+    农民增收 is not done by 镇级集体产权制度改革 of its body)."""
+    head = {w: store.weight(w) for w in _tokens(c["text"]) if w not in stop_words() and len(w) > 1}
+    total = sum(head.values())
+    out = []
+    for x in links:
+        if not (x["own"] and x["candidate"].kind == "done" and x["candidate"].review_year is not None and total):
+            continue
+        held = sum(v for w, v in head.items() if w in x["words"] or w in x["candidate"].text)
+        if held >= LINK_COVERAGE * total and _clause_kind(x["candidate"].text, x["words"], _PHRASE_END) == "done":
+            out.append(x)
+    return out
 
 
 def _partly(links: list[dict[str, Any]], shown: list[dict[str, Any]], when: _When, why: str) -> dict[str, Any]:
@@ -433,7 +452,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[value['start'] - s.start:value['end'] - s.start]} against {c['target_text']}")
         out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
-                    "own": own_words, "reasons": reasons, "reported": value})
+                    "own": own_words, "words": words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
     return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)), done_parts)
@@ -441,10 +460,10 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
 
 
 
-def _clause_kind(text: str, words: list[str]) -> str:
+def _clause_kind(text: str, words: list[str], breaks: re.Pattern[str] = _CLAUSE_END) -> str:
     """"done" when a clause naming one of the matched words reports completion (……，地方一般公共预算收入……
     下降1.7%: not completion, though another clause of the sentence says 实现); else the first such clause's kind."""
-    kinds = [classify(k) for k in _CLAUSE_END.split(text) if any(w in k for w in words)]
+    kinds = [classify(k) for k in breaks.split(text) if any(w in k for w in words)]
     return "done" if "done" in kinds else (kinds[0] if kinds else "mention")
 
 

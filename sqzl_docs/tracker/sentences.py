@@ -31,7 +31,7 @@ def cues() -> dict[str, list[str]]:
     """The tracker's cue lists (tracker_cues.yaml) with done_cues and future_cues of commitment_cues.yaml."""
     own = dict(lexicon.load("tracker_cues.yaml"))
     shared = lexicon.load("commitment_cues.yaml")
-    own["done"] = [w for w in shared["done_cues"] if w not in set(own["not_completion"])]
+    own["done"] = [w for w in shared["done_cues"] if w not in set(own["not_completion"])] + own["completion"]
     own["future"] = shared["future_cues"]
     return own
 
