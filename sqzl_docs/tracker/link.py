@@ -368,13 +368,17 @@ class _Parts:
 
     def whole(self) -> bool | None:
         """Whether the whole heading is reported done: with sub-headings, each has results and at least half
-        of them completion. A body of one paragraph can only say no: fewer than FULL_SHARE of its sentences
-        (of MIN_PARTS at least) reported done. Its sentences are no list of sub-items to say yes by (one
-        sentence holds 50个交通拥堵点 and 11个积水点, of which the review may report neither); None: the
-        heading's own words decide."""
+        of them completion. A body of one paragraph: yes when every one of its sentences (two at least) is
+        reported on and one done, or FULL_SHARE of them done; no when fewer than FULL_SHARE of them (of
+        MIN_PARTS at least) are done; None: the heading's own words decide. Its quantities (one sentence holds
+        50个交通拥堵点 and 11个积水点, of which the review may report neither) are judged apart, on the item's
+        target rows (:class:`_Quantities`)."""
         if len(self.headings) >= 2:
             return min(self.headings) >= 1 and 2 * self.headings.count(2) >= len(self.headings)
-        if self.searched < MIN_PARTS or self.done >= FULL_SHARE * self.searched:
+        if self.searched >= 2 and self.done and (self.reported == self.searched
+                                                 or self.done >= FULL_SHARE * self.searched):
+            return True
+        if self.searched < MIN_PARTS:
             return None
         return False
 
