@@ -119,14 +119,19 @@ def in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int
     if m is None:
         return None
     names = (m["a"] + "增长", m["b"] + "增长")
-    found: dict[str, tuple[str, float, Candidate, dict[str, Any]]] = {}
+    found: dict[str, tuple[float, tuple[str, float, Candidate, dict[str, Any]]]] = {}
+    other = lexicon.alternation(lexicon.load("tracker_cues.yaml")["other_measures"])
     for i in sorted(allowed):
         s = store.candidates[i]
         if s.review_year != year:
             continue
         for x in s.metrics:
             window = s.text[max(0, x["start"] - s.start - INDICATOR_WINDOW):x["start"] - s.start]
+            if x["unit"] != "%" or re.search(rf"(?:{other})\w{{0,3}}$", window):
+                continue  # 对全球经济增长的贡献率超过30%: another measure of the growth, not the growth
             for name in names:
-                if x["unit"] == "%" and name not in found and indicator_share(name, window) >= INDICATOR_SHARE:
-                    found[name] = (name, x["value"], s, x)
-    return (found[names[0]], found[names[1]]) if len(found) == 2 else None
+                share = indicator_share(name, window)  # the figure that names the growth best (收入增长8%,
+                # not 居民消费价格上涨1.2% after 收入增长10.3%)
+                if share >= INDICATOR_SHARE and share > found.get(name, (0.0,))[0]:
+                    found[name] = (share, (name, x["value"], s, x))
+    return (found[names[0]][1], found[names[1]][1]) if len(found) == 2 else None
