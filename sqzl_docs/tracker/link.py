@@ -97,6 +97,9 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         has_later, allowed, groups = pools[key]
         deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
         source = c["deadline_source"]
+        if year is not None and deadline is not None and deadline.year < year:
+            # a plan for year N is not due before N: 2005年底前注册营运的黄标车今年要全部淘汰 names no deadline
+            deadline, source = dt.date(year, 12, 31), "plan_year"
         if source == "plan_year" and deadline is not None and not c["target_unit"]:
             deadline = _runs_to(c["item_text"] or c["text"], deadline)
         quantities = None if c["target_unit"] else _quantities(c, rows, verdicts, texts)
