@@ -117,3 +117,21 @@ def test_growth_in_step_takes_the_figure_naming_each_growth() -> None:
         cand("居民人均可支配收入实际增长5.8%", "5.8%")])
     found = figures.in_step({"text": "居民收入增长和经济增长基本同步"}, store_, {0, 1, 2, 3}, 2019)  # type: ignore[arg-type]
     assert found is not None and [f[1] for f in found] == [5.8, 6.1]
+
+
+def test_a_direction_promised_without_a_figure_is_judged_per_indicator() -> None:
+    """……继续下降: each indicator on a clause of the review of its year naming it (or a member of it) going
+    that way; a period's cumulative fall (累计下降) is not the year's."""
+    def cand(text: str, review_year: int = 2019) -> Candidate:
+        return Candidate("d", 0, len(text), text, "mention", review_year, Counter(), 1)
+
+    store_ = SimpleNamespace(candidates=[
+        cand("化学需氧量、氨氮排放量分别下降3.1%和2.8%"),
+        cand("单位生产总值水耗累计下降20%"),
+        cand("单位生产总值水耗下降4%", review_year=2018)])
+    c = {"text": "单位生产总值水耗、主要污染物排放量继续下降"}
+    names, shown = figures.trend(c, store_, {0, 1, 2}, 2019)  # type: ignore[arg-type,misc]
+    assert names == ["单位生产总值水耗", "主要污染物排放量"] and list(shown) == ["主要污染物排放量"]
+    verdict = link._trend(c, store_, {0, 1, 2}, 2019, passed=True)  # type: ignore[arg-type]
+    assert verdict is not None and verdict["status"] == "partially_fulfilled"
+    assert figures.trend({"text": "推进社区综合服务设施建设"}, store_, {0}, 2019) is None  # type: ignore[arg-type]

@@ -186,6 +186,9 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     relative = None if c["target_unit"] or deadline is None else _in_step(c, store, pool[0], deadline.year)
     if relative is not None:
         return relative
+    directed = None if c["target_unit"] or deadline is None else _trend(c, store, pool[0], deadline.year, passed)
+    if directed is not None:
+        return directed
     planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
     return _judge_task(c, store, links, parts if planned else _Parts(), when,  # a year's plan: its heading's body
                        (quantities or []) if planned else [])
@@ -203,6 +206,26 @@ def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, s
              ratio: float | None = None, late: bool = False) -> dict[str, Any]:
     return {"status": status, "rationale": why, "links": links or [], "strength": strength, "ratio": ratio,
             "late": late}
+
+
+def _trend(c: dict[str, Any], store: Store, allowed: set[int], year: int, passed: bool) -> dict[str, Any] | None:
+    """A direction promised without a figure (……继续下降), on the review of its year (:func:`.figures.trend`):
+    every indicator reported gone that way, fulfilled; some of them, partly; none, None (judged as a task)."""
+    found = figures.trend(c, store, allowed, year)
+    if found is None or not found[1]:
+        return None
+    names, shown = found
+    links = [{"candidate": s, "score": 0.0, "coverage": 1.0, "strength": "strong", "own": True, "reported": None,
+              "words": [name], "reasons": [f"the review of {year} reports {name} going the promised way"]}
+             for name, s in shown.items()]
+    if len(shown) == len(names):
+        return _verdict("fulfilled", f"The review of {year} reports {'、'.join(names)} going the promised way.",
+                        links, "strong")
+    missing = "、".join(n for n in names if n not in shown)
+    why = f"The review of {year} reports {'、'.join(shown)} going the promised way, not {missing}"
+    if passed:
+        return _verdict("partially_fulfilled", why + ".", links, "moderate")
+    return _verdict("in_progress", why + "; the deadline has not passed.", links, "moderate")
 
 
 def _in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int) -> dict[str, Any] | None:
