@@ -85,6 +85,7 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     assessment_rows: list[dict[str, Any]] = []
     rows = list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid"))
     verdicts: dict[str, dict[str, Any]] = {}
+    targets = _targets_by_document(rows)
     # target rows first: an item's quantities (its target rows) have a say on the item (_Quantities)
     for c in sorted(rows, key=lambda c: not c["target_unit"]):
         own = store.docs[c["document_id"]]
@@ -102,7 +103,7 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
             deadline, source = dt.date(year, 12, 31), "plan_year"
         if source == "plan_year" and deadline is not None and not c["target_unit"]:
             deadline = _runs_to(c["item_text"] or c["text"], deadline)
-        quantities = None if c["target_unit"] else _quantities(c, rows, verdicts, texts)
+        quantities = None if c["target_unit"] else _quantities(c, targets, verdicts, texts)
         verdicts[c["id"]] = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of, quantities)
     for c in rows:
         verdict = verdicts[c["id"]]
@@ -147,20 +148,31 @@ def _runs_to(body: str, deadline: dt.date) -> dt.date:
     return dt.date(max(later), 12, 31) if later else deadline
 
 
-def _quantities(c: dict[str, Any], rows: list[dict[str, Any]], verdicts: dict[str, dict[str, Any]],
+def _targets_by_document(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, str]]]:
+    """Each document's target rows as (start, id), in order of where they stand."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for r in rows:
+        if r["target_unit"]:
+            out.setdefault(r["document_id"], []).append((r["start"], r["id"]))
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def _quantities(c: dict[str, Any], targets: dict[str, list[tuple[int, str]]], verdicts: dict[str, dict[str, Any]],
                 texts: dict[str, str]) -> list[str]:
     """The statuses of the quantities an item holds: the target rows (新增养老床位7000张) standing in its body."""
     body = c["item_text"] or ""
-    if not body:
+    mine = targets.get(c["document_id"])
+    if not body or not mine:
         return []
     text = texts[c["document_id"]]
     lo = text.find(body, max(0, c["start"] - len(body)))
     if lo < 0 or lo > c["start"]:
         return []
-    hi = lo + len(body)
-    return [verdicts[r["id"]]["status"] for r in rows
-            if r["target_unit"] and r["document_id"] == c["document_id"] and lo <= r["start"] < hi
-            and r["id"] in verdicts]
+    first = bisect.bisect_left(mine, (lo, ""))
+    last = bisect.bisect_left(mine, (lo + len(body), ""))
+    return [verdicts[i]["status"] for _start, i in mine[first:last] if i in verdicts]
 
 
 def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
