@@ -113,9 +113,10 @@ def test_growth_in_step_takes_the_figure_naming_each_growth() -> None:
     store_ = SimpleNamespace(candidates=[
         cand("对全球经济增长的贡献率超过30%", "30%"),
         cand("地方财政收入增长9.5%，居民消费价格上涨2.1%", "2.1%"),
-        cand("国内生产总值增长6.1%", "6.1%"),
+        cand("企业利润转为增长8%，单位国内生产总值能耗下降4.9%", "4.9%"),
+        cand("国内生产总值达到99万亿元，增长6.1%", "6.1%"),
         cand("居民人均可支配收入实际增长5.8%", "5.8%")])
-    found = figures.in_step({"text": "居民收入增长和经济增长基本同步"}, store_, {0, 1, 2, 3}, 2019)  # type: ignore[arg-type]
+    found = figures.in_step({"text": "居民收入增长和经济增长基本同步"}, store_, {0, 1, 2, 3, 4}, 2019)  # type: ignore[arg-type]
     assert found is not None and [f[1] for f in found] == [5.8, 6.1]
 
 

@@ -121,14 +121,16 @@ def in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int
     names = (m["a"] + "增长", m["b"] + "增长")
     found: dict[str, tuple[float, tuple[str, float, Candidate, dict[str, Any]]]] = {}
     other = lexicon.alternation(lexicon.load("tracker_cues.yaml")["other_measures"])
+    against = lexicon.alternation(lexicon.load("tracker_cues.yaml")["trend"]["ways"] + ["上涨", "涨幅", "降幅"])
     for i in sorted(allowed):
         s = store.candidates[i]
         if s.review_year != year:
             continue
         for x in s.metrics:
             window = s.text[max(0, x["start"] - s.start - INDICATOR_WINDOW):x["start"] - s.start]
-            if x["unit"] != "%" or re.search(rf"(?:{other})\w{{0,3}}$", window):
-                continue  # 对全球经济增长的贡献率超过30%: another measure of the growth, not the growth
+            if x["unit"] != "%" or re.search(rf"(?:{other})\w{{0,3}}$", window) \
+                    or re.search(against, _CLAUSE_END.split(window)[-1]):
+                continue  # 对全球经济增长的贡献率超过30%, 单位国内生产总值能耗下降5%: another measure, not the growth
             for name in names:
                 share = indicator_share(name, window)  # the figure that names the growth best (收入增长8%,
                 # not 居民消费价格上涨1.2% after 收入增长10.3%)

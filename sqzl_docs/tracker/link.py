@@ -304,8 +304,8 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
     met, unmet = _Quantities.of(quantities or [], len(parts.headings))
     if whole is False and done:
         done = []  # its sub-items must be reported done for the whole to be
-    elif whole and not done:
-        done = part_of(links)[:1]
+    elif whole and not done:  # the completion sentence nearest the heading's own words first
+        done = sorted(part_of(links), key=lambda x: (not x["own"], -x["coverage"]))[:1]
     if unmet:  # a quantified deliverable of the item not reported met: never the whole
         if done or met or part_of(links):
             return _partly(links, done + part_of(links), when, f"{unmet} of its {met + unmet} quantities not "
@@ -421,6 +421,9 @@ class _Parts:
         return False
 
     def why(self) -> str:
+        if len(self.headings) < 2:
+            return (f"The item's body is reported on in a later document: {self.reported} of its {self.searched} "
+                    f"sentences, {self.done} as done.")
         return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
                 f"{len(self.headings)} as done.")
 
