@@ -95,6 +95,8 @@ def test_a_one_paragraph_body_says_yes_when_its_sentences_are_all_reported() -> 
 def test_standing_stances_are_not_verifiable() -> None:
     assert stance("加强国防动员和后备力量建设") and stance("认真落实侨务政策")
     assert not stance("推进社区综合服务设施建设")
+    assert not stance("建议将本地区建成我国防震减灾综合示范区")  # 我国|防震, not 国防
+    assert not stance("推进城市基础设施和社区服务设施建设，支持国防")  # not in its opening
 
 
 def test_an_event_held_is_completion() -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .. import lexicon
 
 _BREAK = re.compile(r"[。！？；;!?\n]+")
+STANCE_OPENING = 16  # characters of a commitment's opening in which a stance field is looked for
 
 
 @functools.cache
@@ -101,9 +102,11 @@ def principle(text: str) -> bool:
 
 
 def stance(text: str) -> bool:
-    """Whether a commitment speaks of a field where a government's undertakings are standing stances with
-    no object an outsider could check (国防, 军民融合, 民族区域自治, 侨务 …: tracker_cues.yaml ``stance_fields``)."""
-    return has("stance_fields", text)
+    """Whether a commitment opens on a field where a government's undertakings are standing stances with
+    no object an outsider could check (推进军民融合发展, 认真落实侨务政策 …: tracker_cues.yaml ``stance_fields``),
+    in its first STANCE_OPENING characters after its subject and manner; 我国 is no part of a field's name (我国防震)."""
+    lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
+    return has("stance_fields", lead.sub("", text)[:STANCE_OPENING].replace("我国", ""))
 
 
 def classify(text: str, *, plan_document: bool = False) -> str:
