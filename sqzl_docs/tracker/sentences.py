@@ -104,7 +104,8 @@ def principle(text: str) -> bool:
 def stance(text: str) -> bool:
     """Whether a commitment opens on a field where a government's undertakings are standing stances with
     no object an outsider could check (推进军民融合发展, 认真落实侨务政策 …: tracker_cues.yaml ``stance_fields``),
-    in its first STANCE_OPENING characters after its subject and manner; 我国 is no part of a field's name (我国防震)."""
+    in its first STANCE_OPENING characters after its subject and manner; 我国 is no part of a field's name
+    (我国防震)."""
     lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
     return has("stance_fields", lead.sub("", text)[:STANCE_OPENING].replace("我国", ""))
 
