@@ -82,6 +82,12 @@ def test_the_headline_object_must_be_reported_done_not_only_the_item_s_keywords(
     fair = _links((_cand("第二届城市博览会如期、安全、精彩举办，意向成交额创新高"), ["第二届", "城市", "博览会"]))
     assert link._headline({"text": "办好第二届城市博览会"}, fake, fair)
     assert not link._headline(c, fake, _links((_cand("城乡居民就业持续扩大", review_year=None), ["就业"])))
+    # a heading's manner before its object (以……为切入点，) is not its object
+    manner = {"text": "以数字赋能和场景创新为突破口，着力建设城市公共服务平台"}
+    done = _links((_cand("城市公共服务平台建成上线", review_year=2019), ["城市", "公共服务", "平台"]))
+    assert link._headline(manner, fake, done)
+    assert not link._headline({"text": "以数字赋能和制度创新为牵引，建设城市公共服务平台"}, fake,
+                              _links((_cand("数字赋能取得进展，制度创新成果丰硕", review_year=2019), ["数字"])))
 
 
 def test_a_one_paragraph_body_says_yes_when_its_sentences_are_all_reported() -> None:

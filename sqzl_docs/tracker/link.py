@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .. import lexicon
 from .candidates import Candidate, Store, stop_words
 from . import figures, relevance
 from .sentences import classify, cues, principle, split, stance
@@ -337,7 +338,9 @@ def _headline(c: dict[str, Any], store: Store, links: list[dict[str, Any]]) -> l
     """Completion of an item's headline object: a clause of a review of the year reporting done on the
     item's own words, covering (LINK_COVERAGE) its heading's key nouns, not only the item's keywords (持续促进
     农民增收 is not done by 镇级集体产权制度改革 of its body)."""
-    head = {w: store.weight(w) for w in _tokens(c["text"]) if w not in stop_words() and len(w) > 1}
+    manner = rf"^以[^，,。]{{1,24}}?为(?:{lexicon.alternation(cues()['heading_manner'])})[，,]"
+    heading = re.sub(manner, "", c["text"])  # 以联动畅通为切入点，着力打造……: the object follows the manner
+    head = {w: store.weight(w) for w in _tokens(heading) if w not in stop_words() and len(w) > 1}
     total = sum(head.values())
     out = []
     for x in links:
