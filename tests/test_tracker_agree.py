@@ -53,6 +53,7 @@ def test_a_plan_item_naming_a_later_year_runs_to_its_end() -> None:
     assert rows["持续改善城乡人居环境"] == "in_progress"  # due at the end of 2020, not yet
     assert link._runs_to("积极筹办2020年全国城市运动会", dt.date(2019, 12, 31)) == dt.date(2020, 12, 31)
     assert link._runs_to("巩固2018年以来的成果", dt.date(2019, 12, 31)) == dt.date(2019, 12, 31)
+    assert link._runs_to("到2025年基本建成", dt.date(2019, 12, 31)) == dt.date(2019, 12, 31)  # a longer horizon
 
 
 def test_quantities_count_for_an_item_without_sub_headings_only() -> None:

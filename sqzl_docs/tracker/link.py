@@ -143,10 +143,11 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
 
 
 def _runs_to(body: str, deadline: dt.date) -> dt.date:
-    """A year's plan item is due at the end of its year, unless its body names a later year of its own
-    (积极筹办2021年国际足联俱乐部世界杯 in the plan for 2020): then at the end of that year."""
-    later = [int(y) for y in _YEAR.findall(body) if int(y) > deadline.year]
-    return dt.date(max(later), 12, 31) if later else deadline
+    """A year's plan item is due at the end of its year, unless its body prepares something of the next year
+    (积极筹办2021年国际足联俱乐部世界杯 in the plan for 2020): then at the end of that year. A longer horizon (到2025年
+    …) is not held against the year's item, nor does it put the item off."""
+    later = [int(y) for y in _YEAR.findall(body) if int(y) == deadline.year + 1]
+    return dt.date(deadline.year + 1, 12, 31) if later else deadline
 
 
 def _targets_by_document(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, str]]]:
