@@ -119,14 +119,66 @@ def in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int
     if m is None:
         return None
     names = (m["a"] + "增长", m["b"] + "增长")
-    found: dict[str, tuple[str, float, Candidate, dict[str, Any]]] = {}
+    found: dict[str, tuple[float, tuple[str, float, Candidate, dict[str, Any]]]] = {}
+    other = lexicon.alternation(lexicon.load("tracker_cues.yaml")["other_measures"])
+    against = lexicon.alternation(lexicon.load("tracker_cues.yaml")["trend"]["ways"] + ["上涨", "涨幅", "降幅"])
     for i in sorted(allowed):
         s = store.candidates[i]
         if s.review_year != year:
             continue
         for x in s.metrics:
             window = s.text[max(0, x["start"] - s.start - INDICATOR_WINDOW):x["start"] - s.start]
+            if x["unit"] != "%" or re.search(rf"(?:{other})\w{{0,3}}$", window) \
+                    or re.search(against, _CLAUSE_END.split(window)[-1]):
+                continue  # 对全球经济增长的贡献率超过30%, 单位国内生产总值能耗下降5%: another measure, not the growth
             for name in names:
-                if x["unit"] == "%" and name not in found and indicator_share(name, window) >= INDICATOR_SHARE:
-                    found[name] = (name, x["value"], s, x)
-    return (found[names[0]], found[names[1]]) if len(found) == 2 else None
+                share = indicator_share(name, window)  # the figure that names the growth best (收入增长8%,
+                # not 居民消费价格上涨1.2% after 收入增长10.3%)
+                if share >= INDICATOR_SHARE and share > found.get(name, (0.0,))[0]:
+                    found[name] = (share, (name, x["value"], s, x))
+    return (found[names[0]][1], found[names[1]][1]) if len(found) == 2 else None
+
+
+def trend(c: dict[str, Any], store: Store, allowed: set[int], year: int
+          ) -> tuple[list[str], dict[str, Candidate]] | None:
+    """A direction promised without a figure (单位生产总值能耗、主要污染物排放量继续下降): its indicators, and for
+    each the sentence of the review of its year that reports it gone that way (a clause naming the indicator,
+    or one of its members: 二氧化硫 of 主要污染物, with a word of the direction after it); None when the
+    commitment is not of this kind."""
+    words = lexicon.load("tracker_cues.yaml")["trend"]
+    m = re.fullmatch(rf"(?P<names>[^，。；]+?)(?:{lexicon.alternation(words['manner'])})?"
+                     rf"(?:{lexicon.alternation(words['ways'])})[。；]?", c["text"].strip())
+    if m is None:
+        return None
+    names = [n.strip() for n in re.split(r"[、和及与]", m["names"]) if len(n.strip()) >= 2]
+    if not names:
+        return None
+    ways = lexicon.alternation(words["ways"])
+    period = lexicon.alternation(words["period"])
+    found: dict[str, Candidate] = {}
+    for i in sorted(allowed):
+        s = store.candidates[i]
+        if s.review_year != year:
+            continue
+        for clause in re.split(r"[，,；;。]", s.text):
+            for name in names:
+                if name in found:
+                    continue
+                for member in _members(name):
+                    at = clause.find(member)
+                    way = re.search(ways, clause[at + len(member):]) if at >= 0 else None
+                    if way and not re.search(period, clause[at:at + len(member) + way.start()]):
+                        found[name] = s  # not 单位生产总值能耗累计下降22%: a five-year period's, not the year's
+                        break
+    return names, found
+
+
+def _members(name: str) -> list[str]:
+    """An indicator's own name (less a trailing 量) and the names of its members (主要污染物 → 二氧化硫, 氮氧化物 …;
+    tracker_cues.yaml ``trend.members``)."""
+    core = name[:-1] if name.endswith("量") else name
+    out = [core]
+    for group in lexicon.load("tracker_cues.yaml")["trend"]["members"]:
+        if group[0] in core:
+            out += group[1:]
+    return out

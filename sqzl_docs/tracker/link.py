@@ -37,9 +37,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .. import lexicon
 from .candidates import Candidate, Store, stop_words
 from . import figures, relevance
-from .sentences import classify, cues, principle, split
+from .sentences import classify, cues, principle, split, stance
 from .schema import migrate, write
 from .store import now, row_id
 from .text import tokens
@@ -54,11 +55,14 @@ BODY_COVERAGE = 0.5  # coverage of a sub-item sentence's key nouns for a link
 BODY_MIN_NOUNS = 3  # a sub-item sentence with fewer key nouns is not searched; a hit shares one fewer at least
 MIN_MATCHED = 2  # key nouns a sentence must share with the commitment …
 MAX_LINKS = 8  # links considered per commitment, best first
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _CLAUSE_END = re.compile(r"[，,、；;。]")
+_PHRASE_END = re.compile(r"[，,；;。]")  # 第四届进口博览会如期、安全、精彩举办 is one clause of a report
 _ATTRIBUTION = re.compile(r"[（(][^）)]*[）)]")
 LATE_YEARS = 3  # a review of a year more than this after the deadline is no evidence on the undertaking
 FULL_SHARE = 0.7  # share of a heading's sub-items reported done for the whole to be fulfilled …
 MIN_PARTS = 3  # … of a body of at least these sentences
+MIN_QUANTITIES = 2  # quantities of an item, all reported met, that stand for the item's quantified deliverables
 
 
 def link(db: Database, *, as_of: dt.date | None = None) -> Counter[str]:
@@ -80,7 +84,11 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
     pools: dict[tuple[str, int | None], tuple[bool, set[int], set[str]]] = {}
     evidence_rows: list[dict[str, Any]] = []
     assessment_rows: list[dict[str, Any]] = []
-    for c in list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid")):
+    rows = list(db.query("SELECT * FROM commitments WHERE retired_at IS NULL ORDER BY rowid"))
+    verdicts: dict[str, dict[str, Any]] = {}
+    targets = _targets_by_document(rows)
+    # target rows first: an item's quantities (its target rows) have a say on the item (_Quantities)
+    for c in sorted(rows, key=lambda c: not c["target_unit"]):
         own = store.docs[c["document_id"]]
         year = own.periods.plan_year_at(c["start"])
         key = (c["document_id"], year)
@@ -91,7 +99,15 @@ def _link(db: Database, as_of: dt.date) -> Counter[str]:
         has_later, allowed, groups = pools[key]
         deadline = dt.date.fromisoformat(c["deadline_end"]) if c["deadline_end"] else None
         source = c["deadline_source"]
-        verdict = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of)
+        if year is not None and deadline is not None and deadline.year < year:
+            # a plan for year N is not due before N: 2005年底前注册营运的黄标车今年要全部淘汰 names no deadline
+            deadline, source = dt.date(year, 12, 31), "plan_year"
+        if source == "plan_year" and deadline is not None and not c["target_unit"]:
+            deadline = _runs_to(c["item_text"] or c["text"], deadline)
+        quantities = None if c["target_unit"] else _quantities(c, targets, verdicts, texts)
+        verdicts[c["id"]] = _assess(c, store, has_later, (allowed, groups), deadline, source, as_of, quantities)
+    for c in rows:
+        verdict = verdicts[c["id"]]
         _collect(c, verdict, as_of, latest, texts, progress, evidence_rows, assessment_rows)
         counts[verdict["status"]] += 1
     if evidence_rows:
@@ -126,12 +142,50 @@ def _query(c: dict[str, Any], store: Store, text: str, n: int = 0,
     return {w: store.weight(w) for w in sorted(chosen)}
 
 
+def _runs_to(body: str, deadline: dt.date) -> dt.date:
+    """A year's plan item is due at the end of its year, unless its body prepares something of the next year
+    (积极筹办2021年国际足联俱乐部世界杯 in the plan for 2020): then at the end of that year. A longer horizon (到2025年
+    …) is not held against the year's item, nor does it put the item off."""
+    later = [int(y) for y in _YEAR.findall(body) if int(y) == deadline.year + 1]
+    return dt.date(deadline.year + 1, 12, 31) if later else deadline
+
+
+def _targets_by_document(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, str]]]:
+    """Each document's target rows as (start, id), in order of where they stand."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for r in rows:
+        if r["target_unit"]:
+            out.setdefault(r["document_id"], []).append((r["start"], r["id"]))
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def _quantities(c: dict[str, Any], targets: dict[str, list[tuple[int, str]]], verdicts: dict[str, dict[str, Any]],
+                texts: dict[str, str]) -> list[str]:
+    """The statuses of the quantities an item holds: the target rows (新增养老床位7000张) standing in its body."""
+    body = c["item_text"] or ""
+    mine = targets.get(c["document_id"])
+    if not body or not mine:
+        return []
+    text = texts[c["document_id"]]
+    lo = text.find(body, max(0, c["start"] - len(body)))
+    if lo < 0 or lo > c["start"]:
+        return []
+    first = bisect.bisect_left(mine, (lo, ""))
+    last = bisect.bisect_left(mine, (lo + len(body), ""))
+    return [verdicts[i]["status"] for _start, i in mine[first:last] if i in verdicts]
+
+
 def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[int], set[str]],
-            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date) -> dict[str, Any]:
+            deadline: dt.date | None, deadline_source: str | None, as_of: dt.date,
+            quantities: list[str] | None = None) -> dict[str, Any]:
     """The machine's verdict on one tracked row (the status rules of the module's docstring)."""
     passed = deadline is not None and deadline < as_of
-    if not c["target_unit"] and (principle(c["text"]) or not c["testable"] and deadline_source != "plan_year"):
-        return _verdict("not_verifiable", "Not testable: a statement of principle, or no deadline, measurable "
+    if not c["target_unit"] and (principle(c["text"]) or stance(c["text"])
+                                 or not c["testable"] and deadline_source != "plan_year"):
+        return _verdict("not_verifiable", "Not testable: a statement of principle or a standing stance (国防, 侨务 "
+                                          "…), or no deadline, measurable "
                                           "target or concrete deliverable.")
     if not has_later:
         if passed:
@@ -146,8 +200,12 @@ def _assess(c: dict[str, Any], store: Store, has_later: bool, pool: tuple[set[in
     relative = None if c["target_unit"] or deadline is None else _in_step(c, store, pool[0], deadline.year)
     if relative is not None:
         return relative
+    directed = None if c["target_unit"] or deadline is None else _trend(c, store, pool[0], deadline.year, passed)
+    if directed is not None:
+        return directed
     planned = deadline_source == "plan_year" or store.docs[c["document_id"]].periods.plan_year_at(c["start"]) is not None
-    return _judge_task(c, store, links, parts if planned else _Parts(), when)  # a year's plan: its heading's body
+    return _judge_task(c, store, links, parts if planned else _Parts(), when,  # a year's plan: its heading's body
+                       (quantities or []) if planned else [])
 
 
 @dataclass(frozen=True)
@@ -162,6 +220,26 @@ def _verdict(status: str, why: str, links: list[dict[str, Any]] | None = None, s
              ratio: float | None = None, late: bool = False) -> dict[str, Any]:
     return {"status": status, "rationale": why, "links": links or [], "strength": strength, "ratio": ratio,
             "late": late}
+
+
+def _trend(c: dict[str, Any], store: Store, allowed: set[int], year: int, passed: bool) -> dict[str, Any] | None:
+    """A direction promised without a figure (……继续下降), on the review of its year (:func:`.figures.trend`):
+    every indicator reported gone that way, fulfilled; some of them, partly; none, None (judged as a task)."""
+    found = figures.trend(c, store, allowed, year)
+    if found is None or not found[1]:
+        return None
+    names, shown = found
+    links = [{"candidate": s, "score": 0.0, "coverage": 1.0, "strength": "strong", "own": True, "reported": None,
+              "words": [name], "reasons": [f"the review of {year} reports {name} going the promised way"]}
+             for name, s in shown.items()]
+    if len(shown) == len(names):
+        return _verdict("fulfilled", f"The review of {year} reports {'、'.join(names)} going the promised way.",
+                        links, "strong")
+    missing = "、".join(n for n in names if n not in shown)
+    why = f"The review of {year} reports {'、'.join(shown)} going the promised way, not {missing}"
+    if passed:
+        return _verdict("partially_fulfilled", why + ".", links, "moderate")
+    return _verdict("in_progress", why + "; the deadline has not passed.", links, "moderate")
 
 
 def _in_step(c: dict[str, Any], store: Store, allowed: set[int], year: int) -> dict[str, Any] | None:
@@ -213,8 +291,9 @@ def _judge_target(c: dict[str, Any], store: Store, links: list[dict[str, Any]], 
 
 
 def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], parts: _Parts,
-                when: _When) -> dict[str, Any]:
-    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing."""
+                when: _When, quantities: list[str] | None = None) -> dict[str, Any]:
+    """An undertaking without a figure: completion, part done, work under way, a shortfall, or nothing.
+    ``quantities``: the statuses of the target rows in its item's body (a year's plan only)."""
     short = [x for x in links if x["candidate"].kind == "shortfall" and x["own"]]  # on its own words
     if short:
         if when.passed:
@@ -224,10 +303,25 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
                         short[:1], "moderate")
     done = [x for x in links if x["strength"] == "strong"]
     whole = parts.whole()  # a year's task heading (重点工作 (一)…) is judged on its sub-items together
+    met, unmet = _Quantities.of(quantities or [], len(parts.headings))
     if whole is False and done:
         done = []  # its sub-items must be reported done for the whole to be
-    elif whole and not done:
-        done = part_of(links)[:1]
+    elif whole and not done:  # the completion sentence nearest the heading's own words first
+        done = sorted(part_of(links), key=lambda x: (not x["own"], -x["coverage"]))[:1]
+    if unmet:  # a quantified deliverable of the item not reported met: never the whole
+        if done or met or part_of(links):
+            return _partly(links, done + part_of(links), when, f"{unmet} of its {met + unmet} quantities not "
+                           "reported met, though part of it is reported done")
+        done = []
+    elif met >= MIN_QUANTITIES and not done and part_of(links):
+        if not when.passed:
+            return _verdict("in_progress", f"Its {met} quantities are reported met; the item runs to "
+                            f"{when.deadline}.", part_of(links)[:1], "moderate")
+        done = part_of(links)[:1]  # every quantity of the item reported met, and its work reported done
+        return _verdict("fulfilled", f"Every one of its {met} quantities is reported met and its work reported "
+                        "done.", done, "strong")
+    if not done and not unmet and len(parts.headings) < 2:
+        done = _headline(c, store, links)
     if done:
         best = done[0]
         if when.source == "plan_period" and when.deadline is not None and when.as_of < when.deadline:
@@ -239,6 +333,45 @@ def _judge_task(c: dict[str, Any], store: Store, links: list[dict[str, Any]], pa
         return _verdict("fulfilled", parts.why() if whole else "A later document states completion on the object.",
                         [best], "strong")
     return _judge_effort(links, when)
+
+
+def _headline(c: dict[str, Any], store: Store, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Completion of an item's headline object: a clause of a review of the year reporting done on the
+    item's own words, covering (LINK_COVERAGE) its heading's key nouns, not only the item's keywords (持续促进
+    农民增收 is not done by 镇级集体产权制度改革 of its body)."""
+    manner = rf"^以[^，,。]{{1,24}}?为(?:{lexicon.alternation(cues()['heading_manner'])})[，,]"
+    heading = re.sub(manner, "", c["text"])  # 以联动畅通为切入点，着力打造……: the object follows the manner
+    head = {w: store.weight(w) for w in _tokens(heading) if w not in stop_words() and len(w) > 1}
+    total = sum(head.values())
+    out = []
+    for x in links:
+        if not (x["own"] and x["candidate"].kind == "done" and x["candidate"].review_year is not None and total):
+            continue
+        held = sum(v for w, v in head.items() if w in x["words"] or w in x["candidate"].text)
+        if held >= LINK_COVERAGE * total and _clause_kind(x["candidate"].text, x["words"], _PHRASE_END) == "done":
+            out.append(x)
+    return out
+
+
+def _partly(links: list[dict[str, Any]], shown: list[dict[str, Any]], when: _When, why: str) -> dict[str, Any]:
+    """Part of the item delivered: partially_fulfilled once the deadline has passed, else in_progress."""
+    if when.passed:
+        return _verdict("partially_fulfilled", f"{why}; deadline {when.deadline} passed as of {when.as_of}.",
+                        shown[:3], "moderate")
+    return _verdict("in_progress", f"{why}; the deadline has not passed.", shown[:3] or links[:3], "moderate")
+
+
+@dataclass(frozen=True)
+class _Quantities:
+    """The quantities (target rows) an item's body holds, met and not met; a heading with sub-headings
+    (national sections) is judged on its sub-headings instead (:meth:`_Parts.whole`)."""
+
+    @staticmethod
+    def of(statuses: list[str], headings: int) -> tuple[int, int]:
+        if headings >= 2:
+            return 0, 0
+        met = sum(1 for s in statuses if s == "fulfilled")
+        return met, len(statuses) - met
 
 
 def _judge_effort(links: list[dict[str, Any]], when: _When) -> dict[str, Any]:
@@ -277,17 +410,24 @@ class _Parts:
 
     def whole(self) -> bool | None:
         """Whether the whole heading is reported done: with sub-headings, each has results and at least half
-        of them completion. A body of one paragraph can only say no: fewer than FULL_SHARE of its sentences
-        (of MIN_PARTS at least) reported done. Its sentences are no list of sub-items to say yes by (one
-        sentence holds 50个交通拥堵点 and 11个积水点, of which the review may report neither); None: the
-        heading's own words decide."""
+        of them completion. A body of one paragraph: yes when every one of its sentences (two at least) is
+        reported on and one done, or FULL_SHARE of them done; no when fewer than FULL_SHARE of them (of
+        MIN_PARTS at least) are done; None: the heading's own words decide. Its quantities (one sentence holds
+        50个交通拥堵点 and 11个积水点, of which the review may report neither) are judged apart, on the item's
+        target rows (:class:`_Quantities`)."""
         if len(self.headings) >= 2:
             return min(self.headings) >= 1 and 2 * self.headings.count(2) >= len(self.headings)
-        if self.searched < MIN_PARTS or self.done >= FULL_SHARE * self.searched:
+        if self.searched >= 2 and self.done and (self.reported == self.searched
+                                                 or self.done >= FULL_SHARE * self.searched):
+            return True
+        if self.searched < MIN_PARTS:
             return None
         return False
 
     def why(self) -> str:
+        if len(self.headings) < 2:
+            return (f"The item's body is reported on in a later document: {self.reported} of its {self.searched} "
+                    f"sentences, {self.done} as done.")
         return (f"Every sub-heading of the item is reported on in a later document, {self.headings.count(2)} of "
                 f"{len(self.headings)} as done.")
 
@@ -361,7 +501,7 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
             reasons.append(f"same indicator {c['indicator']}: reported "
                            f"{s.text[value['start'] - s.start:value['end'] - s.start]} against {c['target_text']}")
         out.append({"candidate": s, "score": round(bm25, 3), "coverage": coverage, "strength": strength,
-                    "own": own_words, "reasons": reasons, "reported": value})
+                    "own": own_words, "words": words, "reasons": reasons, "reported": value})
         if len(out) >= MAX_LINKS:
             break
     return out, _Parts(reported_parts, len(parts), tuple(levels[k] for k in sorted(levels)), done_parts)
@@ -369,10 +509,10 @@ def _links(c: dict[str, Any], store: Store, pool: tuple[set[int], set[str]]
 
 
 
-def _clause_kind(text: str, words: list[str]) -> str:
+def _clause_kind(text: str, words: list[str], breaks: re.Pattern[str] = _CLAUSE_END) -> str:
     """"done" when a clause naming one of the matched words reports completion (……，地方一般公共预算收入……
     下降1.7%: not completion, though another clause of the sentence says 实现); else the first such clause's kind."""
-    kinds = [classify(k) for k in _CLAUSE_END.split(text) if any(w in k for w in words)]
+    kinds = [classify(k) for k in breaks.split(text) if any(w in k for w in words)]
     return "done" if "done" in kinds else (kinds[0] if kinds else "mention")
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .. import lexicon
 
 _BREAK = re.compile(r"[。！？；;!?\n]+")
+STANCE_OPENING = 16  # characters of a commitment's opening in which a stance field is looked for
 
 
 @functools.cache
@@ -31,7 +32,7 @@ def cues() -> dict[str, list[str]]:
     """The tracker's cue lists (tracker_cues.yaml) with done_cues and future_cues of commitment_cues.yaml."""
     own = dict(lexicon.load("tracker_cues.yaml"))
     shared = lexicon.load("commitment_cues.yaml")
-    own["done"] = [w for w in shared["done_cues"] if w not in set(own["not_completion"])]
+    own["done"] = [w for w in shared["done_cues"] if w not in set(own["not_completion"])] + own["completion"]
     own["future"] = shared["future_cues"]
     return own
 
@@ -98,6 +99,15 @@ def principle(text: str) -> bool:
     say so, after its subject and manner (我们要继续全面准确、坚定不移贯彻……)."""
     lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
     return re.search(lexicon.alternation(cues()["principle"]), lead.sub("", text)[:12]) is not None
+
+
+def stance(text: str) -> bool:
+    """Whether a commitment opens on a field where a government's undertakings are standing stances with
+    no object an outsider could check (推进军民融合发展, 认真落实侨务政策 …: tracker_cues.yaml ``stance_fields``),
+    in its first STANCE_OPENING characters after its subject and manner; 我国 is no part of a field's name
+    (我国防震)."""
+    lead = re.compile(rf"^(?:{lexicon.alternation(cues()['principle_lead'])}|[、，,\s])+")
+    return has("stance_fields", lead.sub("", text)[:STANCE_OPENING].replace("我国", ""))
 
 
 def classify(text: str, *, plan_document: bool = False) -> str:
