@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at
+from ..grammar.scan import matches_at, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -87,6 +87,30 @@ def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
     d = _data()
     bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
     return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+
+
+def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
+    """How many characters an open name (:func:`_open_name`) can hold."""
+    return longest + max(len(e) for e in _data()[endings])
+
+
+@functools.cache
+def _anchors(key: str) -> re.Pattern[str]:
+    """Every position where a word of ``key`` (data/departments.yaml) starts, overlaps included."""
+    words = _data()[key]
+    chars = "".join(sorted({re.escape(w[0]) for w in words}))
+    return re.compile(rf"[{chars}](?<=(?={lexicon.any_of(words)}).)")
+
+
+@functools.cache
+def _list_anchors() -> re.Pattern[str]:
+    """The last character of an open name's ending, or the ） of a note after it, before a 、: the
+    first name of a list (:func:`_open_patterns`) ends there."""
+    lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
+    return re.compile(f"[{''.join(re.escape(c) for c in lasts)}](?=、)")
+
+
+_NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
 @functools.cache
@@ -172,11 +196,30 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
             tuple(d["open_role_cues"]))
 
 
+# The open grammars are tried only where a match can start: up to a name's length before the end of
+# a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
+# them with finditer).
+
+def _listed(text: str) -> Iterator[re.Match[str]]:
+    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else []
+    return matches_at(_open_patterns()[0], text, starts)
+
+
+def _cued(text: str, starts: list[int] | None = None) -> Iterator[re.Match[str]]:
+    if starts is None:
+        starts = starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
+    return matches_at(_open_patterns()[1], text, starts)
+
+
+def _posts(text: str) -> Iterator[re.Match[str]]:
+    return matches_at(_open_patterns()[4], text, starts_before(_anchors("open_post_titles"), text, _open_reach()))
+
+
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
-    listed, cued, heading, duty, _ = _open_patterns()
-    whole, not_start, not_end, organ_list, role_cues = _open_parts()
-    for m in listed.finditer(text) if "、" in text else ():
+    _, _, heading, duty, _ = _open_patterns()
+    whole, not_start, not_end, organ_list, _ = _open_parts()
+    for m in _listed(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -188,9 +231,10 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    patterns = ([cued, duty] if any(c in text for c in role_cues) else []) + [heading]
-    for pattern in patterns:
-        for m in pattern.finditer(text):
+    cue_starts = starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
+    runs = ([_cued(text, cue_starts), duty.finditer(text)] if cue_starts else []) + [heading.finditer(text)]
+    for found in runs:
+        for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
 
@@ -198,9 +242,8 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
 def _post_organs(text: str) -> Iterator[tuple[int, int]]:
     """Organs named before the post of their head (党政办主任, 由镇房管所所长兼任), from the nearest word
     start (the caller cuts a person's name written before it: 周煜斌  党政办主任)."""
-    post = _open_patterns()[4]
     not_start, not_end = _open_parts()[1], tuple(_data()["open_not_end"])
-    for m in post.finditer(text) if any(t in text for t in _post_titles()) else ():
+    for m in _posts(text):
         start = next((i for i in range(m.start(1), m.end(1) - 1) if _word_start(text, i)), None)
         if start is None:
             continue

@@ -33,6 +33,18 @@ def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> It
     return (m.end() for m in marks.finditer(text, max(0, pos - 1), endpos))
 
 
+def starts_before(anchors: re.Pattern[str], text: str, reach: int) -> list[int]:
+    """The positions from ``reach`` characters before each match of ``anchors`` up to its start, in
+    order: where a grammar every match of which reaches an anchor within ``reach`` characters of its
+    start can begin. ``anchors`` must find every position an anchor starts at (overlaps included: a
+    pattern of one character, or one opening with a look-ahead)."""
+    found: set[int] = set()
+    for m in anchors.finditer(text):
+        at = m.start()
+        found.update(range(max(0, at - reach), at + 1))
+    return sorted(found)
+
+
 def search_holding(pattern: re.Pattern[str], text: str, anchor: str, reach: int | None = None
                    ) -> re.Match[str] | None:
     """``pattern.search(text)`` for a pattern every match of which holds ``anchor`` (starting at most
