@@ -407,6 +407,13 @@ def canonical_name(name: str, places: dict[str, str]) -> str | None:
 
 
 @functools.cache
+def _open_not_offices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words of an institution, endings of a manner of handling: 就近办), which an open name is not."""
+    d = _data()
+    return tuple(d["open_not_institution"]), tuple(m + "办" for m in d["open_manner_of_handling"])
+
+
+@functools.cache
 def _post_titles() -> frozenset[str]:
     return frozenset(_data()["open_post_titles"])
 
@@ -510,8 +517,7 @@ def extract(doc: Document) -> Iterator[Department]:
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
-    institution = tuple(_data()["open_not_institution"])
-    manners = tuple(m + "办" for m in _data()["open_manner_of_handling"])
+    institution, manners = _open_not_offices()
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
