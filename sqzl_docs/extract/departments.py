@@ -366,6 +366,10 @@ def _street_start(text: str, end: int) -> int | None:
     return None
 
 
+_PLACE_CHAIN = re.compile(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+")
+_PLACE_LINK = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)")
+
+
 def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
     out: dict[str, str] = {}
@@ -373,8 +377,8 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     for name in names:
         if name[:1] in "省市区县" and not any(name.startswith(p) for p in (name[:k] for k in range(2, 8)) if p in known):
             continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        for m in re.finditer(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+", name):
-            places = re.findall(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)", m.group())
+        for m in _PLACE_CHAIN.finditer(name):
+            places = _PLACE_LINK.findall(m.group())
             acc = ""
             for p in places:
                 acc += p

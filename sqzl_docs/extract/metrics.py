@@ -157,10 +157,13 @@ def _subject(text: str, pos: int) -> str | None:
     return head or None
 
 
+_PER = re.compile(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|天|百户|千人|万人)")
+
+
 def _per(text: str, pos: int) -> str | None:
     """A 每… unit the clause sets (每百户居民拥有……30平方米 → 每百户)."""
     clause = text[_clause_start(text, pos, 60):pos]
-    m = re.search(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|天|百户|千人|万人)", clause)
+    m = _PER.search(clause)
     return m.group() if m else None
 
 

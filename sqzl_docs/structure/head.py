@@ -47,8 +47,11 @@ def _label_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?P<label>{lexicon.alternation(list(labels), spaced=True)})\s*[:：]")
 
 
+_SPACE_OR_COLON = re.compile(r"[\s:：]")
+
+
 def _label_only(text: str) -> str | None:
-    key = re.sub(r"[\s:：]", "", text.strip(BULLETS + " "))
+    key = _SPACE_OR_COLON.sub("", text.strip(BULLETS + " "))
     return key if key in lexicon.metadata_labels() else None
 
 
