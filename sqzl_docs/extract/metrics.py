@@ -162,6 +162,8 @@ _PER = re.compile(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|�
 
 def _per(text: str, pos: int) -> str | None:
     """A 每… unit the clause sets (每百户居民拥有……30平方米 → 每百户)."""
+    if text.find("每", max(0, pos - 60), pos) < 0:
+        return None  # no 每 in reach: no clause to cut
     clause = text[_clause_start(text, pos, 60):pos]
     m = _PER.search(clause)
     return m.group() if m else None

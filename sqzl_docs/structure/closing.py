@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .. import lexicon
 from ..grammar.dates import DATE_TOKEN, ParsedDate, date_tokens, parse_date
+from ..grammar.numerals import CN_DIGITS
 from ..grammar.scan import matches_at, starts_after
 from .lines import SENTENCE_END, Line
 
@@ -155,7 +156,11 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int,
 
 
 _INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
-_INLINE_SIGNED = re.compile(rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})")
+INLINE_SIGNED_PLAIN = rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})"
+# The same, with a look-ahead that rules a position out before the name is read back to each length:
+# a date token starts with 1, 2 or a Chinese numeral (``_DATE_TOKEN_START``) within 24 characters.
+_INLINE_SIGNED = re.compile(INLINE_SIGNED_PLAIN.replace(
+    "])", rf"])(?=\s*[\u4e00-\u9fff]{{2,24}}?\s*[12{CN_DIGITS}])", 1))
 # The characters the look-behinds above wait for: the two grammars are tried only after them.
 _SENTENCE_CLOSE = re.compile(r"[。！!]")
 _SENTENCE_OR_TITLE_CLOSE = re.compile(r"[。！!》]")
