@@ -233,3 +233,12 @@ def test_blank_out_is_the_character_list_fill(text: str, ranges: list[tuple[int,
     for s, e in ranges:
         chars[s:e] = "□" * (e - s)
     assert blank_out(text, ranges) == "".join(chars)
+
+
+def test_guarded_grammars_keep_their_groups() -> None:
+    """A grammar behind the look-ahead for where it can start keeps every group's name and number
+    (form() and resolve() read dates by group number and name)."""
+    from sqzl_docs.grammar import dates as date_grammar
+
+    assert date_grammar._guarded().groupindex == expression().groupindex
+    assert metrics._guarded().groupindex == metrics._pattern().groupindex

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import blank_out, matches_at
+from ..grammar.scan import blank_out
 from ..models import Document, Metric
 from . import dates, extractor, records
 
@@ -69,9 +69,16 @@ def _trigger() -> re.Pattern[str]:
                       rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
+@functools.cache
+def _guarded() -> re.Pattern[str]:
+    """:func:`_pattern` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
+    keep their numbers): the grammar is tried where a metric can start, and the scan stays in C."""
+    return re.compile(f"(?={_trigger().pattern})(?:{_pattern().pattern})")
+
+
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, trying the grammar only where a metric can start."""
-    return matches_at(_pattern(), text, (t.start() for t in _trigger().finditer(text)))
+    return _guarded().finditer(text)
 
 
 def _masked(doc: Document) -> str:

@@ -388,9 +388,16 @@ def _trigger() -> re.Pattern[str]:
         r"|(?<=用)(?=[\d一二三四五六七八九十两])|(?<=第)(?=[一二三四1-4]季度))")  # 用5年时间, 第一季度
 
 
+@functools.cache
+def _guarded() -> re.Pattern[str]:
+    """:func:`expression` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
+    keep their numbers): the grammar is tried where a date can start, and the scan stays in C."""
+    return re.compile(f"(?={_trigger().pattern})(?:{expression().pattern})")
+
+
 def expressions(text: str) -> Iterator[re.Match[str]]:
     """``expression().finditer(text)``, trying the grammar only where a date can start."""
-    return matches_at(expression(), text, (t.start() for t in _trigger().finditer(text)))
+    return _guarded().finditer(text)
 
 
 @functools.cache
