@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import blank_out
+from ..grammar.scan import blank_out, guard
 from ..models import Document, Metric
 from . import dates, extractor, records
 
@@ -69,11 +69,10 @@ def _trigger() -> re.Pattern[str]:
                       rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
-@functools.cache
 def _guarded() -> re.Pattern[str]:
     """:func:`_pattern` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
     keep their numbers): the grammar is tried where a metric can start, and the scan stays in C."""
-    return re.compile(f"(?={_trigger().pattern})(?:{_pattern().pattern})")
+    return guard(_trigger(), _pattern())
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:

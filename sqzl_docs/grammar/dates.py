@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import lexicon
 from .numerals import CN_DIGITS, to_int
-from .scan import matches_at
+from .scan import guard, matches_at
 
 _CN = f"[{CN_DIGITS}]"
 ABSOLUTE_DAY = re.compile(
@@ -388,11 +388,11 @@ def _trigger() -> re.Pattern[str]:
         r"|(?<=用)(?=[\d一二三四五六七八九十两])|(?<=第)(?=[一二三四1-4]季度))")  # 用5年时间, 第一季度
 
 
-@functools.cache
 def _guarded() -> re.Pattern[str]:
     """:func:`expression` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
-    keep their numbers): the grammar is tried where a date can start, and the scan stays in C."""
-    return re.compile(f"(?={_trigger().pattern})(?:{expression().pattern})")
+    keep their numbers): the grammar is tried where a date can start, and the scan stays in C. Made
+    again when either is (a test that reloads the data clears their caches)."""
+    return guard(_trigger(), expression())
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:

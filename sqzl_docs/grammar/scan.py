@@ -8,6 +8,7 @@ position where a match could begin.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,15 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], endpo
         if m and m.end() > m.start():
             yield m
             pos = m.end()
+
+
+@functools.cache
+def guard(trigger: re.Pattern[str], grammar: re.Pattern[str]) -> re.Pattern[str]:
+    """``grammar`` tried only where ``trigger`` matches, the scan left to ``finditer`` (in C, no loop
+    over the trigger's matches here): the matches are those of :func:`matches_at` over the trigger's
+    starts. ``trigger`` must hold no group, so that ``grammar``'s groups keep their numbers; made
+    again for new patterns (data reloaded)."""
+    return re.compile(f"(?={trigger.pattern})(?:{grammar.pattern})", grammar.flags)
 
 
 def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> Iterator[int]:
