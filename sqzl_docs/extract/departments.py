@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -201,14 +202,16 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 # them with finditer).
 
 def _listed(text: str) -> Iterator[re.Match[str]]:
-    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else []
+    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else iter(())
     return matches_at(_open_patterns()[0], text, starts)
 
 
-def _cued(text: str, starts: list[int] | None = None) -> Iterator[re.Match[str]]:
-    if starts is None:
-        starts = starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
-    return matches_at(_open_patterns()[1], text, starts)
+def _cue_starts(text: str) -> Iterator[int]:
+    return starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
+
+
+def _cued(text: str, starts: Iterator[int] | None = None) -> Iterator[re.Match[str]]:
+    return matches_at(_open_patterns()[1], text, _cue_starts(text) if starts is None else starts)
 
 
 def _posts(text: str) -> Iterator[re.Match[str]]:
@@ -231,8 +234,10 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cue_starts = starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
-    runs = ([_cued(text, cue_starts), duty.finditer(text)] if cue_starts else []) + [heading.finditer(text)]
+    cues = _cue_starts(text)
+    first = next(cues, None)  # no role cue, no organ before one (and no duty)
+    runs = ([_cued(text, itertools.chain((first,), cues)), duty.finditer(text)] if first is not None else []) \
+        + [heading.finditer(text)]
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
