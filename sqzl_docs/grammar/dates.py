@@ -372,7 +372,8 @@ def _trigger() -> re.Pattern[str]:
     """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); a digit
     from which the rest of its number can be a year, month or count (every form that starts with
     digits reads them to the end of the number, up to eight, and then wants 年, 月, 季度, a unit of a
-    short term, a separator, a space, or the 、 of a list of months); a Chinese numeral before another
+    short term or the 、 of a list of months; only a year, four digits from 1 or 2, is followed by a
+    separator, a space, / or . — not the digits of a telephone number); a Chinese numeral before another
     or one of those; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自
     and 用 before a figure; 第N季度. One character is read, the condition is looked up around it: a
     pattern that opens with a character class is searched for quickly."""
@@ -381,7 +382,7 @@ def _trigger() -> re.Pattern[str]:
     first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
     return re.compile(
         rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
-        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}\s至到—―–\-－~～/.、])"
+        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}、])|(?<=[12])(?=\d{{3}}[\s至到—―–\-－~～/.])"
         rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}{_AFTER_COUNT}])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
         rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
         r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
