@@ -17,7 +17,7 @@ from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, express
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
-from sqzl_docs.structure import closing
+from sqzl_docs.structure import closing, head
 
 from .conftest import corpus_files
 
@@ -30,7 +30,7 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
           "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
           "国家发展改革委", "市委组织部", "、", "（局）", "主任", "副所长", "所长", "牵头", "负责", "办", "委", "服务中心",
-          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
+          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
 DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
@@ -77,6 +77,12 @@ def _check_open_organs(text: str) -> None:
     assert _spans(departments._listed(text)) == _spans(listed.finditer(text))
     assert _spans(departments._cued(text)) == _spans(cued.finditer(text))
     assert _spans(departments._posts(text)) == _spans(post.finditer(text))
+
+
+def _check_metadata_labels(text: str) -> None:
+    for line in text.split("\n"):
+        found = list(head._label_pattern().finditer(line))
+        assert head._starts_with_label(line) == bool(found and found[0].start() <= 2), line
 
 
 def _check_metrics(text: str) -> None:
@@ -180,6 +186,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_expressions(text)
     _check_department_names(text)
     _check_open_organs(text)
+    _check_metadata_labels(text)
     _check_metrics(text)
     _check_sentence_patterns(text)
     _check_normalize_specials(text)
@@ -198,6 +205,7 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_date_tokens(text)
     _check_department_names(text)
     _check_open_organs(text)
+    _check_metadata_labels(text)
     _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
