@@ -332,7 +332,10 @@ class Document(Frozen):
 
     def meta(self, name: str) -> MetaField | None:
         """The first metadata field of that canonical name, if any."""
-        return next((f for f in self.metadata if f.name == name), None)
+        for field in self.metadata:  # a loop, not next() over a generator: asked some 25 times a document
+            if field.name == name:
+                return field
+        return None
 
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **fields: Any) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -12,11 +13,11 @@ from hypothesis import strategies as st
 from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno, enumerators
-from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions
+from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions, plain_expression
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
-from sqzl_docs.structure import closing
+from sqzl_docs.structure import closing, head
 
 from .conftest import corpus_files
 
@@ -28,7 +29,8 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "复如下", "经", "调查", "核实", "A类", "类别", "事项", "办理结果", "重庆市民政局", "您好", "社区", "一", "十",
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
           "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
-          "国家发展改革委", "市委组织部", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
+          "国家发展改革委", "市委组织部", "、", "（局）", "主任", "副所长", "所长", "牵头", "负责", "办", "委", "服务中心",
+          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
 DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
@@ -51,17 +53,36 @@ def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
     return [m.span() for m in matches]
 
 
+@functools.cache
+def _plain_expression() -> re.Pattern[str]:
+    """The date grammar without the look-ahead for where a date can start."""
+    return re.compile(plain_expression())
+
+
 def _check_date_tokens(text: str) -> None:
     assert _spans(date_tokens(text)) == _spans(DATE_TOKEN.finditer(text))
 
 
 def _check_date_expressions(text: str) -> None:
-    everywhere = matches_at(expression(), text, (m.start() for m in _EVERY_DATE_START.finditer(text)))
+    everywhere = matches_at(_plain_expression(), text, (m.start() for m in _EVERY_DATE_START.finditer(text)))
     assert _spans(expressions(text)) == _spans(everywhere)
 
 
 def _check_department_names(text: str) -> None:
     assert _spans(departments._matches(text)) == _spans(departments._pattern().finditer(text))
+
+
+def _check_open_organs(text: str) -> None:
+    listed, cued, _, _, post = departments._open_patterns()
+    assert _spans(departments._listed(text)) == _spans(listed.finditer(text))
+    assert _spans(departments._cued(text)) == _spans(cued.finditer(text))
+    assert _spans(departments._posts(text)) == _spans(post.finditer(text))
+
+
+def _check_metadata_labels(text: str) -> None:
+    for line in text.split("\n"):
+        found = list(head._label_pattern().finditer(line))
+        assert head._starts_with_label(line) == bool(found and found[0].start() <= 2), line
 
 
 def _check_metrics(text: str) -> None:
@@ -129,10 +150,11 @@ def _check_inline_items(text: str) -> None:
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
-    for pattern, marks in ((closing._INLINE_DATE, closing._SENTENCE_CLOSE),
-                           (closing._INLINE_SIGNED, closing._SENTENCE_OR_TITLE_CLOSE)):
+    signed_plain = re.compile(closing.INLINE_SIGNED_PLAIN)  # without the look-ahead that rules positions out
+    for pattern, plain, marks in ((closing._INLINE_DATE, closing._INLINE_DATE, closing._SENTENCE_CLOSE),
+                                  (closing._INLINE_SIGNED, signed_plain, closing._SENTENCE_OR_TITLE_CLOSE)):
         found = matches_at(pattern, text, starts_after(marks, text, pos, endpos), endpos)
-        assert _spans(found) == _spans(pattern.finditer(text, pos, endpos))
+        assert _spans(found) == _spans(plain.finditer(text, pos, endpos))
 
 
 def _check_anchored_searches(text: str) -> None:
@@ -163,6 +185,8 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
     _check_date_expressions(text)
     _check_department_names(text)
+    _check_open_organs(text)
+    _check_metadata_labels(text)
     _check_metrics(text)
     _check_sentence_patterns(text)
     _check_normalize_specials(text)
@@ -180,6 +204,8 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
 def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_date_tokens(text)
     _check_department_names(text)
+    _check_open_organs(text)
+    _check_metadata_labels(text)
     _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
@@ -222,3 +248,10 @@ def test_blank_out_is_the_character_list_fill(text: str, ranges: list[tuple[int,
     for s, e in ranges:
         chars[s:e] = "□" * (e - s)
     assert blank_out(text, ranges) == "".join(chars)
+
+
+def test_guarded_grammars_keep_their_groups() -> None:
+    """A grammar behind the look-ahead for where it can start keeps every group's name and number
+    (form() and resolve() read dates by group number and name)."""
+    assert expression().groupindex == _plain_expression().groupindex
+    assert metrics._guarded().groupindex == metrics._pattern().groupindex

@@ -201,3 +201,17 @@ def test_a_number_that_does_not_run_on_is_not_a_heading() -> None:
 
     doc = sqzl_docs.parse_text("关于社区治理的通知\n一、总体要求\n（一）指导思想。\n二、重点任务\n（五）这不是下一项。\n")
     assert [c.heading.text for c in doc.structure.sections[1].children] == []
+
+
+def test_a_documents_dates_are_remembered_per_structure() -> None:
+    """The extractors ask for a document's written date several times and it is computed once; a
+    copy with another structure (which shares the document's memo, as it shares ``norm``) gets its own."""
+    from sqzl_docs.extract import dates
+    from sqzl_docs.models import Document, Structure
+    from sqzl_docs.structure import analyse
+
+    doc = analyse(Document.from_text("关于做好秋冬季防火工作的通知\n各单位：\n请做好防火工作。\n某某县应急管理局\n2021年10月8日"))
+    assert dates.written_date(doc) == dates.document_date(doc) == dt.date(2021, 10, 8)
+    bare = doc.model_copy(update={"structure": Structure()})
+    assert dates.written_date(bare) is None and dates.document_date(bare) is None
+    assert dates.written_date(doc) == dt.date(2021, 10, 8)

@@ -32,10 +32,13 @@ def _kinds() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return tuple(data["document_kinds"]), tuple(data["not_documents"]), tuple(data["short_form_cues"])
 
 
+_SPACE = re.compile(r"\s")
+
+
 def names_document(title: str) -> bool:
     """Whether a 《》 title names a document (not a newspaper or a programme)."""
     kinds, media, _ = _kinds()
-    core = re.sub(r"\s", "", title)
+    core = _SPACE.sub("", title)
     while _TRAILING_PAREN.search(core) and len(core) > 4:
         core = _TRAILING_PAREN.sub("", core)
     if core.endswith(media):
@@ -44,7 +47,7 @@ def names_document(title: str) -> bool:
 
 
 def _squeeze(s: str) -> str:
-    return re.sub(r"\s", "", s)
+    return _SPACE.sub("", s)
 
 
 @extractor("citations", version=1, requires=("doc_numbers",), data=("citations.yaml",))

@@ -181,6 +181,8 @@ def extract(doc: Document) -> Iterator[Commitment]:
         dates = idx.dates
         around = _Enclosing(flat)
         for sentence in body_sentences(doc, s, e):
+            if not _may_promise(sentence.text):
+                continue  # ruled out by its text alone: no mapping to the source for it
             start, end = doc.norm.source_range(sentence.start, sentence.end)
             if in_items.contains(start) or headings.contains(start):
                 continue
@@ -215,6 +217,12 @@ def _annual_plan_deadline(doc: Document, d: dt.date | None) -> Deadline | None:
         return None
     return Deadline(start=d if d and d.year == year else dt.date(year, 1, 1), end=dt.date(year, 12, 31),
                     source="plan_year")
+
+
+def _may_promise(t: str) -> bool:
+    """What :func:`_promises` asks of a sentence's text before its position: it is no lead-in, six
+    characters at least, and holds a promise cue or a 到/至 (before a deadline)."""
+    return not (_LEAD_IN.search(t) or len(t) < 6) and bool(_promise().search(t) or _TO.match(t))
 
 
 def _promises(sentence: Sentence, d: dt.date | None, dates: ByStart[DateMention], start: int, end: int) -> bool:

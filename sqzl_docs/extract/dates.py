@@ -17,9 +17,11 @@ mention). Dates inside 《》 titles and 发文字号 are parts of names, not da
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from ..grammar import dates as grammar
 from ..grammar.dates import ABSOLUTE_DAY, Context, last_day, parse_date
@@ -27,8 +29,27 @@ from ..grammar.scan import blank_out
 from ..models import MetaField, DateMention, Document, Section
 from . import extractor, records
 
+T = TypeVar("T")
 
-def document_date(doc: Document) -> dt.date | None:
+
+def _of_head_and_tail(name: str, compute: Callable[[Document], T]) -> Callable[[Document], T]:
+    """``compute``, a function of a document's structure and metadata only, remembered per document
+    (the extractors ask for its dates several times): kept beside the structure and metadata it was
+    computed from, and computed again for a copy that has others."""
+
+    @functools.wraps(compute)
+    def remembered(doc: Document) -> T:
+        memo = doc.__dict__.setdefault("_derived", {})
+        hit = memo.get(name)
+        if hit is not None and hit[0] is doc.structure and hit[1] is doc.metadata:
+            return hit[2]  # type: ignore[no-any-return]
+        value = compute(doc)
+        memo[name] = (doc.structure, doc.metadata, value)
+        return value
+    return remembered
+
+
+def _document_date(doc: Document) -> dt.date | None:
     """The date relative expressions are resolved against: 成文日期 (signature, metadata, a dated
     subtitle), else 发布日期."""
     if doc.structure.closing.date_value:
@@ -40,7 +61,7 @@ def document_date(doc: Document) -> dt.date | None:
     return field.date if field and field.date else None
 
 
-def published_field(doc: Document) -> MetaField | None:
+def _published_field(doc: Document) -> MetaField | None:
     """发布日期; on a page whose only date is another label's (实施时间, 修订时间), that date (rules of 1.1)."""
     field = doc.meta("published")
     if field and field.date:
@@ -54,7 +75,7 @@ def published_field(doc: Document) -> MetaField | None:
     return field
 
 
-def written_date(doc: Document) -> dt.date | None:
+def _written_date(doc: Document) -> dt.date | None:
     """成文日期: the signature's date, the metadata's, a dated subtitle, else a revision or effective date.
     A signature of another body than the issuer's closes an enclosure (国家教委's 请示 under 国务院办公厅's
     转发 notice): then the metadata's 成文日期 is the document's own."""
@@ -73,6 +94,11 @@ def written_date(doc: Document) -> dt.date | None:
         if field and field.date:
             return field.date
     return None
+
+
+document_date = _of_head_and_tail("dates.document_date", _document_date)
+published_field = _of_head_and_tail("dates.published_field", _published_field)
+written_date = _of_head_and_tail("dates.written_date", _written_date)
 
 
 def enclosure_signed(doc: Document) -> bool:
@@ -100,12 +126,17 @@ def mask(doc: Document) -> str:
 
 
 
+_TITLE_QUOTE = re.compile(r"《[^《》]{0,200}》")
+_BRACKETED_YEAR = re.compile(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]")
+_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+
+
 def _compute_mask(doc: Document) -> str:
     text = doc.norm.text
-    ranges = [m.span() for m in re.finditer(r"《[^《》]{0,200}》", text)]
+    ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)]
     numbers = records(doc, "doc_numbers")
     ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
-    ranges += [m.span() for m in re.finditer(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]", text)]
+    ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
     return blank_out(text, ranges)
 
 
@@ -146,7 +177,7 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
 def title_year(doc: Document) -> int | None:
     """The one year the title names (2020年元旦放假安排的通知, 2025年……重点工作安排); None when it names
     none or several (2021年—2023年)."""
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", doc.structure.title_text or ""))
+    years = set(_TITLE_YEAR.findall(doc.structure.title_text or ""))
     return int(years.pop()) if len(years) == 1 else None
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at
+from ..grammar.scan import matches_at, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -87,6 +88,30 @@ def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
     d = _data()
     bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
     return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+
+
+def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
+    """How many characters an open name (:func:`_open_name`) can hold."""
+    return longest + max(len(e) for e in _data()[endings])
+
+
+@functools.cache
+def _anchors(key: str) -> re.Pattern[str]:
+    """Every position where a word of ``key`` (data/departments.yaml) starts, overlaps included."""
+    words = _data()[key]
+    chars = "".join(sorted({re.escape(w[0]) for w in words}))
+    return re.compile(rf"[{chars}](?<=(?={lexicon.any_of(words)}).)")
+
+
+@functools.cache
+def _list_anchors() -> re.Pattern[str]:
+    """The last character of an open name's ending, or the ） of a note after it, before a 、: the
+    first name of a list (:func:`_open_patterns`) ends there."""
+    lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
+    return re.compile(f"[{''.join(re.escape(c) for c in lasts)}](?=、)")
+
+
+_NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
 @functools.cache
@@ -172,11 +197,32 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
             tuple(d["open_role_cues"]))
 
 
+# The open grammars are tried only where a match can start: up to a name's length before the end of
+# a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
+# them with finditer).
+
+def _listed(text: str) -> Iterator[re.Match[str]]:
+    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else iter(())
+    return matches_at(_open_patterns()[0], text, starts)
+
+
+def _cue_starts(text: str) -> Iterator[int]:
+    return starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
+
+
+def _cued(text: str, starts: Iterator[int] | None = None) -> Iterator[re.Match[str]]:
+    return matches_at(_open_patterns()[1], text, _cue_starts(text) if starts is None else starts)
+
+
+def _posts(text: str) -> Iterator[re.Match[str]]:
+    return matches_at(_open_patterns()[4], text, starts_before(_anchors("open_post_titles"), text, _open_reach()))
+
+
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
-    listed, cued, heading, duty, _ = _open_patterns()
-    whole, not_start, not_end, organ_list, role_cues = _open_parts()
-    for m in listed.finditer(text) if "、" in text else ():
+    _, _, heading, duty, _ = _open_patterns()
+    whole, not_start, not_end, organ_list, _ = _open_parts()
+    for m in _listed(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -188,9 +234,12 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    patterns = ([cued, duty] if any(c in text for c in role_cues) else []) + [heading]
-    for pattern in patterns:
-        for m in pattern.finditer(text):
+    cues = _cue_starts(text)
+    first = next(cues, None)  # no role cue, no organ before one (and no duty)
+    runs = ([_cued(text, itertools.chain((first,), cues)), duty.finditer(text)] if first is not None else []) \
+        + [heading.finditer(text)]
+    for found in runs:
+        for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
 
@@ -198,9 +247,8 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
 def _post_organs(text: str) -> Iterator[tuple[int, int]]:
     """Organs named before the post of their head (党政办主任, 由镇房管所所长兼任), from the nearest word
     start (the caller cuts a person's name written before it: 周煜斌  党政办主任)."""
-    post = _open_patterns()[4]
     not_start, not_end = _open_parts()[1], tuple(_data()["open_not_end"])
-    for m in post.finditer(text) if any(t in text for t in _post_titles()) else ():
+    for m in _posts(text):
         start = next((i for i in range(m.start(1), m.end(1) - 1) if _word_start(text, i)), None)
         if start is None:
             continue
@@ -323,6 +371,10 @@ def _street_start(text: str, end: int) -> int | None:
     return None
 
 
+_PLACE_CHAIN = re.compile(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+")
+_PLACE_LINK = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)")
+
+
 def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
     out: dict[str, str] = {}
@@ -330,8 +382,8 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     for name in names:
         if name[:1] in "省市区县" and not any(name.startswith(p) for p in (name[:k] for k in range(2, 8)) if p in known):
             continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        for m in re.finditer(r"(?:[\u4e00-\u9fff]{2,6}?(?:省|市|区|县))+", name):
-            places = re.findall(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)", m.group())
+        for m in _PLACE_CHAIN.finditer(name):
+            places = _PLACE_LINK.findall(m.group())
             acc = ""
             for p in places:
                 acc += p
@@ -361,6 +413,13 @@ def canonical_name(name: str, places: dict[str, str]) -> str | None:
             return None
         full = places[level] + full[1:]
     return full
+
+
+@functools.cache
+def _open_not_offices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words of an institution, endings of a manner of handling: 就近办), which an open name is not."""
+    d = _data()
+    return tuple(d["open_not_institution"]), tuple(m + "办" for m in d["open_manner_of_handling"])
 
 
 @functools.cache
@@ -467,8 +526,7 @@ def extract(doc: Document) -> Iterator[Department]:
     found = _join_street_offices(text, found)
     found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
     taken = sorted(found)
-    institution = tuple(_data()["open_not_institution"])
-    manners = tuple(m + "办" for m in _data()["open_manner_of_handling"])
+    institution, manners = _open_not_offices()
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):

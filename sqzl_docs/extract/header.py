@@ -35,7 +35,7 @@ def doc_type(doc: Document) -> str:
     opening = doc.norm.text[:600]
     for kind in ("draft", "work_report", "progress_report", "reply", "notice"):
         rule = cues[kind]
-        if any(w in title for w in rule.get("title_contains", [])):
+        if title and any(w in title for w in rule.get("title_contains", [])):
             return kind
         if title and title.endswith(tuple(rule.get("title_ends", []))):
             return kind

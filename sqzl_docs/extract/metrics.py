@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import blank_out, matches_at
+from ..grammar.scan import blank_out, guard
 from ..models import Document, Metric
 from . import dates, extractor, records
 
@@ -69,9 +69,15 @@ def _trigger() -> re.Pattern[str]:
                       rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
+def _guarded() -> re.Pattern[str]:
+    """:func:`_pattern` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
+    keep their numbers): the grammar is tried where a metric can start, and the scan stays in C."""
+    return guard(_trigger(), _pattern())
+
+
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, trying the grammar only where a metric can start."""
-    return matches_at(_pattern(), text, (t.start() for t in _trigger().finditer(text)))
+    return _guarded().finditer(text)
 
 
 def _masked(doc: Document) -> str:
@@ -157,10 +163,15 @@ def _subject(text: str, pos: int) -> str | None:
     return head or None
 
 
+_PER = re.compile(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|天|百户|千人|万人)")
+
+
 def _per(text: str, pos: int) -> str | None:
     """A 每… unit the clause sets (每百户居民拥有……30平方米 → 每百户)."""
+    if text.find("每", max(0, pos - 60), pos) < 0:
+        return None  # no 每 in reach: no clause to cut
     clause = text[_clause_start(text, pos, 60):pos]
-    m = re.search(r"每(?:[百千万十]|\d+)?(?:户|人|个|平方米|年|月|天|百户|千人|万人)", clause)
+    m = _PER.search(clause)
     return m.group() if m else None
 
 

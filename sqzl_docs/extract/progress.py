@@ -77,11 +77,11 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
     for sentence in body_sentences(doc, s, e, last_use=True):
+        t = sentence.text  # what the text alone rules out first: no mapping to the source for it
+        if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
+            continue
         start, end = doc.norm.source_range(sentence.start, sentence.end)
         if skip.contains(start):
-            continue
-        t = sentence.text
-        if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
             continue
         if t.startswith(_not_progress_start()) or (_not_progress_anywhere().search(t) and "已" not in t):
             continue

@@ -350,13 +350,22 @@ def _own_groups(f: Form) -> str:
     return re.sub(r"\(\?P<(\w+)>", lambda g: f"(?P<{f.name}__{g[1]}>", f.pattern)
 
 
-@functools.cache
-def expression() -> re.Pattern[str]:
+def plain_expression() -> str:
     """Every date expression: a cue before (``pre``), one form, a cue after (``post``)."""
     cues = date_cues()
     alternatives = "|".join(f"(?P<{f.name}>{_own_groups(f)})" for f in forms().values())
-    return re.compile(rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?P<core>{alternatives})"
-                      rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
+    return (rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?P<core>{alternatives})"
+            rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
+
+
+@functools.cache
+def expression() -> re.Pattern[str]:
+    """:func:`plain_expression` behind a look-ahead for :func:`_trigger` (which holds no group: the
+    groups keep their names and numbers): it matches where the plain grammar does, as a date starts
+    only where the trigger finds one (tests/test_scanning.py compares the two at every digit and
+    numeral), and ``finditer`` tries the grammar only there, the scan in C. One pattern compiled, not
+    the plain one too (start-up)."""
+    return re.compile(f"(?={_trigger().pattern})(?:{plain_expression()})")
 
 
 _NUMERALS = "〇零一二三四五六七八九十两"
@@ -372,7 +381,8 @@ def _trigger() -> re.Pattern[str]:
     """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); a digit
     from which the rest of its number can be a year, month or count (every form that starts with
     digits reads them to the end of the number, up to eight, and then wants 年, 月, 季度, a unit of a
-    short term, a separator, a space, or the 、 of a list of months); a Chinese numeral before another
+    short term or the 、 of a list of months; only a year, four digits from 1 or 2, is followed by a
+    separator, a space, / or . — not the digits of a telephone number); a Chinese numeral before another
     or one of those; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自
     and 用 before a figure; 第N季度. One character is read, the condition is looked up around it: a
     pattern that opens with a character class is searched for quickly."""
@@ -381,7 +391,7 @@ def _trigger() -> re.Pattern[str]:
     first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
     return re.compile(
         rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
-        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}\s至到—―–\-－~～/.、])"
+        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}、])|(?<=[12])(?=\d{{3}}[\s至到—―–\-－~～/.])"
         rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}{_AFTER_COUNT}])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
         rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
         r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
@@ -389,8 +399,8 @@ def _trigger() -> re.Pattern[str]:
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
-    """``expression().finditer(text)``, trying the grammar only where a date can start."""
-    return matches_at(expression(), text, (t.start() for t in _trigger().finditer(text)))
+    """``expression().finditer(text)``: the grammar tried only where a date can start."""
+    return expression().finditer(text)
 
 
 @functools.cache

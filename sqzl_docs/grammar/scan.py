@@ -8,6 +8,7 @@ position where a match could begin.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -27,10 +28,31 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], endpo
             pos = m.end()
 
 
+@functools.cache
+def guard(trigger: re.Pattern[str], grammar: re.Pattern[str]) -> re.Pattern[str]:
+    """``grammar`` tried only where ``trigger`` matches, the scan left to ``finditer`` (in C, no loop
+    over the trigger's matches here): the matches are those of :func:`matches_at` over the trigger's
+    starts. ``trigger`` must hold no group, so that ``grammar``'s groups keep their numbers; made
+    again for new patterns (data reloaded)."""
+    return re.compile(f"(?={trigger.pattern})(?:{grammar.pattern})", grammar.flags)
+
+
 def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> Iterator[int]:
     """The positions from ``pos`` to ``endpos`` right after a character that ``marks`` (a pattern of
     one character) matches: where a grammar opening with a look-behind for it can start."""
     return (m.end() for m in marks.finditer(text, max(0, pos - 1), endpos))
+
+
+def starts_before(anchors: re.Pattern[str], text: str, reach: int) -> Iterator[int]:
+    """The positions from ``reach`` characters before each match of ``anchors`` up to its start, in
+    order: where a grammar every match of which reaches an anchor within ``reach`` characters of its
+    start can begin. ``anchors`` must find every position an anchor starts at (overlaps included: a
+    pattern of one character, or one opening with a look-ahead)."""
+    pos = 0  # the first position not yet given (the anchors come in order: no set, no sort)
+    for m in anchors.finditer(text):
+        at = m.start()
+        yield from range(max(pos, at - reach), at + 1)
+        pos = at + 1
 
 
 def search_holding(pattern: re.Pattern[str], text: str, anchor: str, reach: int | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .. import lexicon
 from ..grammar.dates import DATE_TOKEN, ParsedDate, date_tokens, parse_date
+from ..grammar.numerals import CN_DIGITS
 from ..grammar.scan import matches_at, starts_after
 from .lines import SENTENCE_END, Line
 
@@ -155,7 +156,11 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int,
 
 
 _INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
-_INLINE_SIGNED = re.compile(rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})")
+INLINE_SIGNED_PLAIN = rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})"
+# The same, with a look-ahead that rules a position out before the name is read back to each length:
+# a date token starts with 1, 2 or a Chinese numeral (``_DATE_TOKEN_START``) within 24 characters.
+_INLINE_SIGNED = re.compile(INLINE_SIGNED_PLAIN.replace(
+    "])", rf"])(?=\s*[\u4e00-\u9fff]{{2,24}}?\s*[12{CN_DIGITS}])", 1))
 # The characters the look-behinds above wait for: the two grammars are tried only after them.
 _SENTENCE_CLOSE = re.compile(r"[。！!]")
 _SENTENCE_OR_TITLE_CLOSE = re.compile(r"[。！!》]")
@@ -187,11 +192,19 @@ def text_of(line: Line, date: tuple[int, int, ParsedDate]) -> str:
     return line.text[date[0] - line.start:date[1] - line.start]
 
 
+_PERSON_DAMAGED = re.compile(r"\s*人\s*[:：].{2,4}")  # 联系人 damaged to 人：
+_PERSON_LINE = re.compile(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*")
+_WHITESPACE = re.compile(r"\s")
+_PHONE = re.compile(r"[\d\-－()（） ]{5,}")
+_POSTCODE = re.compile(r"\d{6}")
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}(同志)?")
+
+
 def _closing_matter(line: Line) -> bool:
     """Lines that may follow a 落款: notes such as （此件公开发布）, contacts, very short lines."""
     bare = line.bare
     return bool(_NOTE.match(bare) or _contact().search(bare) or len(bare) <= 1
-                or re.fullmatch(r"\s*人\s*[:：].{2,4}", bare))
+                or _PERSON_DAMAGED.fullmatch(bare))
 
 
 def _contact_line(line: Line, contacts: list[tuple[str, str, str, int, int]]) -> bool:
@@ -229,21 +242,21 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
         if i in skip:
             continue
         for m in _contact().finditer(line.text):
-            label = re.sub(r"\s", "", m["label"])
+            label = _WHITESPACE.sub("", m["label"])
             kind = kinds[label]
             value = m["value"]
-            if kind == "phone" and not re.fullmatch(r"[\d\-－()（） ]{5,}", value):
+            if kind == "phone" and not _PHONE.fullmatch(value):
                 continue
-            if kind == "postcode" and not re.fullmatch(r"\d{6}", value):
+            if kind == "postcode" and not _POSTCODE.fullmatch(value):
                 continue
-            if kind == "person" and not re.fullmatch(r"[\u4e00-\u9fff]{2,4}(同志)?", value):
+            if kind == "person" and not _PERSON.fullmatch(value):
                 continue
             found.append((kind, label, value, line.start + m.start("value"), line.start + m.end("value")))
     # 联系人 damaged to 人：NAME beside another contact line
     starts = sorted(c[3] for c in found)
     contact_lines = {i for i, line in enumerate(lines) if _any_within(starts, line.start, line.end)}
     for i, line in enumerate(lines):
-        person = re.fullmatch(r"\s*人\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*", line.text)
+        person = _PERSON_LINE.fullmatch(line.text)
         if person and (i - 1 in contact_lines or i + 1 in contact_lines):
             found.append(("person", "人", person[1], line.start + person.start(1), line.start + person.end(1)))
     return sorted(found, key=lambda c: c[3])

@@ -47,8 +47,11 @@ def _label_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?P<label>{lexicon.alternation(list(labels), spaced=True)})\s*[:：]")
 
 
+_SPACE_OR_COLON = re.compile(r"[\s:：]")
+
+
 def _label_only(text: str) -> str | None:
-    key = re.sub(r"[\s:：]", "", text.strip(BULLETS + " "))
+    key = _SPACE_OR_COLON.sub("", text.strip(BULLETS + " "))
     return key if key in lexicon.metadata_labels() else None
 
 
@@ -80,14 +83,21 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
                 continue
             i += 1
             continue
-        found = list(_label_pattern().finditer(line.text))
-        if not (found and found[0].start() <= 2) and _body_like(line):
+        labelled = _starts_with_label(line.text)
+        if not labelled and _body_like(line):
             break  # metadata stands in the head, before the body
-        if found and found[0].start() <= 2:
+        if labelled:
             used.add(i)
             pairs.extend(_labelled_pairs(line, i, labels))
         i += 1
     return pairs, used
+
+
+def _starts_with_label(text: str) -> bool:
+    """Whether the first ``label：`` of a line starts within its first three characters (asked at
+    each of them, not by a scan of the whole line)."""
+    pattern = _label_pattern()
+    return any(pattern.match(text, p) for p in range(3))
 
 
 def _labelled_pairs(line: Line, index: int, labels: dict[str, str]) -> list[MetaPair]:
