@@ -123,7 +123,7 @@ def _lead_in() -> re.Pattern[str]:
                       r"[^。；\n]{0,12}[：:]\s*$")
 
 
-@extractor("commitments", version=6, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
+@extractor("commitments", version=7, requires=("dates", "metrics", "departments", "header"), data=("commitment_cues.yaml", "topic_words.yaml"))
 def extract(doc: Document) -> Iterator[Commitment]:
     """Yield commitments in reading order."""
     d = document_date(doc)

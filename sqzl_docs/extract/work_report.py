@@ -202,8 +202,9 @@ def _measure() -> re.Pattern[str]:
     m = _cues()["measure"]
     alt = lexicon.alternation
     n = m["subject_max"]
-    verb = (rf"(?:(?:{alt(m['prepositions'])})[^，,。；;]{{1,12}}?)?(?:{alt(m['manners'])}){{0,3}}"
-            rf"(?P<verb>{alt(m['verbs'])})")
+    verb = (rf"(?:(?:{alt(m['prepositions'])})[^，,。；;]{{1,{m['focus_max']}}}?[，,]?)?"
+            rf"(?:(?:{alt(m['manners'])}){{0,3}}(?P<verb>{alt(m['verbs'])})"
+            rf"|(?:{alt(m['manners'])}){{1,3}}(?P<short>{alt(m['short_verbs'])}))")
     return re.compile(rf"(?:(?:{alt(m['openers'])})[，,])?(?:我们)?(?:(?:{alt(m['before_verb'])})?{verb}"
                       rf"|(?!我们|各)[^，,。；;：:要将是]{{2,{n}}}?要(?!求)|(?!各)[^，,。；;：:]{{2,{n}}}[，,](?:我们)?要(?!求))")
 
@@ -219,7 +220,7 @@ def measure(sentence: str, *, any_length: bool = False) -> str | None:
     m = _measure().match(sentence.lstrip("—-－ "))
     if m is None or _ANNOUNCES.search(sentence) or _COPULA.search(sentence):
         return None
-    return m["verb"] or ""
+    return m["verb"] or m["short"] or ""
 
 
 def _find_directions(doc: Document, out: Plan, principles: list[Section]) -> None:
