@@ -519,7 +519,7 @@ def extract(doc: Document) -> Iterator[Department]:
                 break
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
-    found = [(s, e) for s, e in found if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in found)]
+    found = _outermost(found)
     found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
               and not m.group().endswith(tuple(_data()["open_not_end"]))  # 国家发展全局: 全局 is no organ
               and not any(s < m.end() and m.start() < e for s, e in found) and not _inside_word(text, m.start(), m.end())]
@@ -560,6 +560,17 @@ def _cut_person(doc: Document, start: int, end: int) -> tuple[int, int] | None:
     if e - (s + cut + 1) < 2:
         return None
     return doc.norm.from_source(s + cut + 1), end
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` less those inside another span (国资委 inside 国务院国资委), in their order; one sweep
+    over the distinct spans by start, widest first, not a comparison of every pair."""
+    inner, reach = set(), -1
+    for s, e in sorted(set(spans), key=lambda span: (span[0], -span[1])):
+        if e <= reach:
+            inner.add((s, e))
+        reach = max(reach, e)
+    return [span for span in spans if span not in inner]
 
 
 def _issuer_texts(doc: Document) -> list[str]:
