@@ -18,7 +18,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import lexicon
@@ -520,11 +520,13 @@ def extract(doc: Document) -> Iterator[Department]:
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
+    overlaps = _overlap_test(found)
     found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
               and not m.group().endswith(tuple(_data()["open_not_end"]))  # 国家发展全局: 全局 is no organ
-              and not any(s < m.end() and m.start() < e for s, e in found) and not _inside_word(text, m.start(), m.end())]
+              and not overlaps(m.start(), m.end()) and not _inside_word(text, m.start(), m.end())]
     found = _join_street_offices(text, found)
-    found += [span for span in _named_groups(text) if not any(s < span[1] and span[0] < e for s, e in found)]
+    overlaps = _overlap_test(found)
+    found += [span for span in _named_groups(text) if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
@@ -560,6 +562,18 @@ def _cut_person(doc: Document, start: int, end: int) -> tuple[int, int] | None:
     if e - (s + cut + 1) < 2:
         return None
     return doc.norm.from_source(s + cut + 1), end
+
+
+def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether a span overlaps any of ``spans``: of those starting before its end, the furthest end is
+    after its start (a bisect over the starts, not a scan of every span)."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach = list(itertools.accumulate((e for _, e in ordered), max, initial=-1))
+
+    def overlaps(start: int, end: int) -> bool:
+        return reach[bisect.bisect_left(starts, end)] > start
+    return overlaps
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
