@@ -94,11 +94,7 @@ def _plain_sentence_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
     c = commitments._cues()
     p = c["promise_cues"]
     alt = lexicon.alternation
-    others = [re.escape(w) for w in p["standalone"]]
-    others += [rf"{re.escape(w)}(?={alt(after)})" for w, after in p["followed_by"].items()]
-    others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
-    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
-    others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
+    others = commitments.promise_cue_patterns()  # the cues are the same; the test is of the grouping of 将
     promise = re.compile(rf"(?P<jiang>{'|'.join(map(re.escape, p['future_markers']))})(?={alt(c['future_after_jiang'])})"
                          rf"|(?P<other>{'|'.join(others)})")
     particle = c["done_particle"]

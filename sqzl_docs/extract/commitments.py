@@ -47,9 +47,9 @@ def _cues() -> dict[str, Any]:
     return lexicon.load("commitment_cues.yaml")
 
 
-@functools.cache
-def _promise() -> re.Pattern[str]:
-    """The promise grammar, from ``promise_cues`` in data/commitment_cues.yaml."""
+def promise_cue_patterns() -> list[str]:
+    """The promise cues other than 将 and its kin (``promise_cues`` in data/commitment_cues.yaml), one
+    pattern each, every one opening with its literal cue word."""
     c = _cues()
     p = c["promise_cues"]
     alt = lexicon.alternation
@@ -58,8 +58,16 @@ def _promise() -> re.Pattern[str]:
     others += [rf"{re.escape(w)}(?!{alt(after)})" for w, after in p["not_followed_by"].items()]
     others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:年|月|前|内))" for w, n in p["before_a_time"].items()]
     others += [rf"{re.escape(w)}(?=[^，。；]{{0,{n}}}(?:{alt(p['role_words'])}))" for w, n in p["before_a_role"].items()]
-    jiang = [rf"{re.escape(w)}(?={alt(c['future_after_jiang'])})" for w in p["future_markers"]]
-    return re.compile("|".join(jiang + others))  # each alternative opens with a literal: a quick search
+    return others
+
+
+@functools.cache
+def _promise() -> re.Pattern[str]:
+    """The promise grammar, from ``promise_cues`` in data/commitment_cues.yaml."""
+    c = _cues()
+    jiang = [rf"{re.escape(w)}(?={lexicon.alternation(c['future_after_jiang'])})"
+             for w in c["promise_cues"]["future_markers"]]
+    return re.compile("|".join(jiang + promise_cue_patterns()))  # each alternative opens with a literal: a quick search
 
 
 @functools.cache
