@@ -56,8 +56,9 @@ def html_paragraph(d: Path) -> Path:
     return p
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF of the given object bodies (object 1 is the catalog), with a correct xref table."""
+def pdf(objects: list[bytes]) -> bytes:
+    """A PDF of the given object bodies (object 1 is the catalog), with a correct xref table (tests/test_hostile.py
+    builds its PDFs with these too)."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -71,26 +72,26 @@ def _pdf(objects: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def _stream(data: bytes, extra: bytes = b"", compress: bool = True) -> bytes:
+def stream(data: bytes, extra: bytes = b"", compress: bool = True) -> bytes:
     if compress:
         data = zlib.compress(data, 9)
         extra += b" /Filter /FlateDecode"
     return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
-def _one_page(content: bytes, resources: bytes = b"<< /Font << /F1 4 0 R >> >>") -> list[bytes]:
+def one_page(content: bytes, resources: bytes = b"<< /Font << /F1 4 0 R >> >>") -> list[bytes]:
     return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 5 0 R >>",
-            _FONT, content]
+            FONT, content]
 
 
 def pdf_text_bomb(d: Path) -> Path:
     """A few KB of PDF whose compressed page content draws 3.5 million characters."""
     p = d / "text_bomb.pdf"
-    p.write_bytes(_pdf(_one_page(_stream(b"BT /F1 1 Tf 10 800 Td (" + b"A" * (3500 * 1000) + b") Tj ET"))))
+    p.write_bytes(pdf(one_page(stream(b"BT /F1 1 Tf 10 800 Td (" + b"A" * (3500 * 1000) + b") Tj ET"))))
     return p
 
 
@@ -98,22 +99,22 @@ def pdf_form_bomb(d: Path) -> Path:
     """Forms drawing forms ten times over, ten levels deep (10^9 draws of one line of text)."""
     p = d / "form_bomb.pdf"
     levels = 10
-    objects = _one_page(_stream(b"/X%d Do" % (levels - 1), compress=False),
-                        b"<< /Font << /F1 4 0 R >> /XObject << /X%d %d 0 R >> >>" % (levels - 1, 6 + levels - 1))
+    objects = one_page(stream(b"/X%d Do" % (levels - 1), compress=False),
+                      b"<< /Font << /F1 4 0 R >> /XObject << /X%d %d 0 R >> >>" % (levels - 1, 6 + levels - 1))
     form = b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources "
-    objects.append(_stream(b"BT /F1 12 Tf 10 10 Td (AAAAAAAAAA) Tj ET", form + b"<< /Font << /F1 4 0 R >> >>",
-                           compress=False))
+    objects.append(stream(b"BT /F1 12 Tf 10 10 Td (AAAAAAAAAA) Tj ET", form + b"<< /Font << /F1 4 0 R >> >>",
+                          compress=False))
     for k in range(1, levels):
-        objects.append(_stream(b"/X%d Do " % (k - 1) * 10, form + b"<< /XObject << /X%d %d 0 R >> >>" % (k - 1, 5 + k),
-                               compress=False))
-    p.write_bytes(_pdf(objects))
+        objects.append(stream(b"/X%d Do " % (k - 1) * 10, form + b"<< /XObject << /X%d %d 0 R >> >>" % (k - 1, 5 + k),
+                              compress=False))
+    p.write_bytes(pdf(objects))
     return p
 
 
 def pdf_q_operators(d: Path) -> Path:
     """20 MiB of ``q Q`` operators in one compressed content stream."""
     p = d / "q_ops.pdf"
-    p.write_bytes(_pdf(_one_page(_stream(b"BT /F1 12 Tf 10 800 Td (A) Tj ET " + b"q Q " * (20 * MiB // 4)))))
+    p.write_bytes(pdf(one_page(stream(b"BT /F1 12 Tf 10 800 Td (A) Tj ET " + b"q Q " * (20 * MiB // 4)))))
     return p
 
 
@@ -123,9 +124,9 @@ def pdf_many_pages(d: Path) -> Path:
     n = 300_000
     kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(n))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n,
-               _FONT]
+               FONT]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
-    p.write_bytes(_pdf(objects))
+    p.write_bytes(pdf(objects))
     return p
 
 

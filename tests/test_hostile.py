@@ -8,6 +8,7 @@ right, and the reader did not do the expensive thing (build every page, hold the
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -25,11 +26,16 @@ from sqzl_docs import ingest, pipeline, structure
 from sqzl_docs.errors import CODES, IngestError
 from sqzl_docs.limits import Limits
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 
-GOOD_TEXT = "关于推进社区治理的通知\n各区县：\n一、到2022年底，全市社区服务设施覆盖率达到100%。\n市民政局\n2021年5月11日\n"
+_spec = importlib.util.spec_from_file_location("hostile_bench", ROOT / "bench" / "hostile_bench.py")
+assert _spec and _spec.loader
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+GOOD_TEXT = bench.GOOD
 MiB = 1024 * 1024
 
 
@@ -168,40 +174,11 @@ def test_a_paragraph_over_the_parser_limit_is_too_long_not_too_deep(tmp_path: Pa
 # ------------------------------------------------------------------ PDF
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def _stream(data: bytes, extra: bytes = b"", compress: bool = True) -> bytes:
-    import zlib
-
-    if compress:
-        data = zlib.compress(data, 9)
-        extra += b" /Filter /FlateDecode"
-    return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
-
-
-_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-
-
-def _one_page(content: bytes, resources: bytes = b"<< /Font << /F1 4 0 R >> >>") -> list[bytes]:
-    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 5 0 R >>",
-            _FONT, content]
+# PDFs are built with the hostile benchmark's builders (bench/hostile_bench.py): the same files in both.
 
 
 def test_a_compressed_text_stream_bomb_is_refused_while_drawn() -> None:
-    data = _pdf(_one_page(_stream(b"BT /F1 1 Tf 10 800 Td (" + b"A" * 300_000 + b") Tj ET")))
+    data = bench.pdf(bench.one_page(bench.stream(b"BT /F1 1 Tf 10 800 Td (" + b"A" * 300_000 + b") Tj ET")))
     assert len(data) < 5000
     with pytest.raises(IngestError) as caught:
         ingest.read_bytes(data, source="bomb.pdf", kind="pdf")
@@ -210,23 +187,23 @@ def test_a_compressed_text_stream_bomb_is_refused_while_drawn() -> None:
 
 def test_forms_drawing_forms_are_refused_before_the_time_limit(tmp_path: Path, good: str) -> None:
     levels = 10
-    objects = _one_page(_stream(b"/X%d Do" % (levels - 1), compress=False),
-                        b"<< /Font << /F1 4 0 R >> /XObject << /X%d %d 0 R >> >>" % (levels - 1, 6 + levels - 1))
+    objects = bench.one_page(bench.stream(b"/X%d Do" % (levels - 1), compress=False),
+                             b"<< /Font << /F1 4 0 R >> /XObject << /X%d %d 0 R >> >>" % (levels - 1, 6 + levels - 1))
     form = b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources "
-    objects.append(_stream(b"BT /F1 12 Tf 10 10 Td (AAAA) Tj ET", form + b"<< /Font << /F1 4 0 R >> >>",
-                           compress=False))
+    objects.append(bench.stream(b"BT /F1 12 Tf 10 10 Td (AAAA) Tj ET", form + b"<< /Font << /F1 4 0 R >> >>",
+                                compress=False))
     for k in range(1, levels):
-        objects.append(_stream(b"/X%d Do " % (k - 1) * 10, form + b"<< /XObject << /X%d %d 0 R >> >>" % (k - 1, 5 + k),
-                               compress=False))
+        objects.append(bench.stream(b"/X%d Do " % (k - 1) * 10, form + b"<< /XObject << /X%d %d 0 R >> >>" % (k - 1, 5 + k),
+                                    compress=False))
     bomb = tmp_path / "forms.pdf"
-    bomb.write_bytes(_pdf(objects))
+    bomb.write_bytes(bench.pdf(objects))
     records = list(pipeline.run([good, str(bomb), good], limits=Limits(seconds=3)))
     assert _kinds(records) == ["document", "problem", "document"]
     assert records[1].code == "ingest.too_large" and "content" in records[1].reason
 
 
 def test_a_flood_of_operators_is_refused() -> None:
-    data = _pdf(_one_page(_stream(b"BT /F1 12 Tf 10 800 Td (A) Tj ET " + b"q Q " * (5 * MiB // 4))))
+    data = bench.pdf(bench.one_page(bench.stream(b"BT /F1 12 Tf 10 800 Td (A) Tj ET " + b"q Q " * (5 * MiB // 4))))
     with pytest.raises(IngestError) as caught:
         ingest.read_bytes(data, source="ops.pdf", kind="pdf", limits=Limits(seconds=0))
     assert caught.value.code == "ingest.too_large" and "4,194,304 bytes of content" in caught.value.reason
@@ -237,7 +214,7 @@ def test_pages_are_counted_before_any_is_read(monkeypatch: pytest.MonkeyPatch) -
 
     n = 3000
     kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(n))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n, _FONT]
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n, bench.FONT]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
     made = []
     init = plumber_page.Page.__init__
@@ -248,7 +225,7 @@ def test_pages_are_counted_before_any_is_read(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(plumber_page.Page, "__init__", counting)
     with pytest.raises(IngestError) as caught:
-        ingest.read_bytes(_pdf(objects), source="pages.pdf", kind="pdf", limits=Limits(max_pages=10))
+        ingest.read_bytes(bench.pdf(objects), source="pages.pdf", kind="pdf", limits=Limits(max_pages=10))
     assert not made  # no page object was made to find out
     assert caught.value.code == "ingest.too_large" and "3,000 pages" in caught.value.reason
 
@@ -257,10 +234,10 @@ def test_a_page_count_the_tree_understates_still_stops_at_the_limit() -> None:
     """The stated /Count is only a first check: the pages are walked, no further than the limit."""
     n = 40
     kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(n))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count 1 >>", _FONT]
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count 1 >>", bench.FONT]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
     with pytest.raises(IngestError) as caught:
-        ingest.read_bytes(_pdf(objects), source="lying.pdf", kind="pdf", limits=Limits(max_pages=10))
+        ingest.read_bytes(bench.pdf(objects), source="lying.pdf", kind="pdf", limits=Limits(max_pages=10))
     assert caught.value.code == "ingest.too_large" and "over 10 pages" in caught.value.reason
 
 
