@@ -136,6 +136,10 @@ def _check_sentences(text: str) -> None:
     for start, end in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
         found = [(x.start, x.end, x.text) for x in sentences.sentences(text, start, end)]
         assert found == _sentences_by_plain_split(text, start, end)
+        # the sentences built only where a promise's words are: the same promising ones as all of them
+        promising = [x for x in sentences.sentences(text, start, end) if commitments._may_promise(x.text)]
+        quick = sentences.sentences(text, start, end, holding=commitments._promise_words())
+        assert [x for x in quick if commitments._may_promise(x.text)] == promising
 
 
 def _check_inline_items(text: str) -> None:
@@ -210,7 +214,8 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
 
 
 SENTENCE_PIECES = ["一是", "二是", "十二是", "是", "；", "：", "一", "二", "2021年", "165项", "3个", "20", "2", "万", "。", "\n", "！", "项", "将", "将继续", "要", "确保", "力争", "了", "为了", "了解", "已经", "完成了", "以下", "如下", "方面",
-                   "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起"]
+                   "：", ":", "您", "居民", "可", "到2022年", "前", "，", "。", "社区", "工作", "负责", "牵头", "不起",
+                   "拟", "计划于", "计划单列", "争取", "争取到的", "确保年底前", "将由", "至", "  ", "\u3000"]
 
 
 @settings(max_examples=500, deadline=None)

@@ -28,7 +28,7 @@ from ..models import Commitment, DateMention, Deadline, Department, Document, Se
 from . import extractor, work_report
 from .dates import document_date, title_year
 from .keywords import keywords
-from .sentences import (ByStart, Intervals, Sentence, all_sections, body_sentences, norm_range, sentences,
+from .sentences import (ByStart, Intervals, Sentence, all_sections, norm_range, sentences,
                         strip_marker)
 
 # Patterns searched in every sentence open each alternative with a literal character, so that the
@@ -71,6 +71,16 @@ def _promise() -> re.Pattern[str]:
 
 
 @functools.cache
+def _promise_words() -> re.Pattern[str]:
+    """The cue words of :func:`_promise` without what must follow them, and 到/至: a sentence without
+    one of these is no promise (:func:`_may_promise`), whatever surrounds it."""
+    p = _cues()["promise_cues"]
+    words = [*p["future_markers"], *p["standalone"], *p["followed_by"], *p["not_followed_by"],
+             *p["before_a_time"], *p["before_a_role"], "到", "至"]
+    return re.compile(lexicon.alternation(words))
+
+
+@functools.cache
 def _strength_cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """aim anywhere, vague at the start of the action, aim in the head of the item."""
     s = _cues()["strength"]
@@ -84,8 +94,14 @@ def _reported() -> re.Pattern[str]:
     return re.compile(rf"(?:{lexicon.alternation(_cues()['reported_before'])})")
 
 
-def _has(text: str, words: list[str]) -> bool:
-    return any(w in text for w in words)
+def _has(text: str, cue: str) -> bool:
+    """Whether ``text`` holds one of the words of the cue list named ``cue`` in commitment_cues.yaml."""
+    return _words(cue).search(text) is not None
+
+
+@functools.cache
+def _words(cue: str) -> re.Pattern[str]:
+    return re.compile(lexicon.alternation(_cues()[cue]))
 
 
 def forward_sections(doc: Document) -> list[Section]:
@@ -95,16 +111,15 @@ def forward_sections(doc: Document) -> list[Section]:
         p = work_report.plan(doc)
         if p is not None:
             return p.sections
-    cues = _cues()
     out = []
     announced = _announced(doc)
     for top in doc.structure.sections:
         heading = top.heading.text
         own_start = top.children[0].span.start if top.children else top.span.end
         intro = doc.text[top.heading.end:own_start][:80]
-        if _has(heading, cues["not_forward_sections"]):
+        if _has(heading, "not_forward_sections"):
             continue
-        if _has(heading, cues["forward_sections"]) or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro) \
+        if _has(heading, "forward_sections") or re.match(r"\s*+[。，,]?\s*+(下一步|下步|今后)", intro) \
                 or top.heading.start in announced or (top.children and _lead_in().search(intro)):
             out.append(top)
         elif kind in ("notice", "draft") and (top.children or top.style in ("cn_comma", "chapter")):
@@ -188,7 +203,7 @@ def extract(doc: Document) -> Iterator[Commitment]:
         in_items = Intervals(covered)
         dates = idx.dates
         around = _Enclosing(flat)
-        for sentence in body_sentences(doc, s, e):
+        for sentence in sentences(doc.norm.text, s, e, holding=_promise_words()):
             if not _may_promise(sentence.text):
                 continue  # ruled out by its text alone: no mapping to the source for it
             start, end = doc.norm.source_range(sentence.start, sentence.end)
@@ -206,7 +221,7 @@ def _annual_targets(doc: Document) -> Iterator[tuple[Span, list[str]]]:
     """Each sentence of the top-level section of an annual plan that states its targets (一、主要工作目标),
     when the section has no numbered items; a sentence all in brackets (（具体以……为准）) is a note."""
     for top in doc.structure.sections:
-        if top.children or not _has(top.heading.text, _cues()["annual_plan_target_sections"]):
+        if top.children or not _has(top.heading.text, "annual_plan_target_sections"):
             continue
         s, e = norm_range(doc, top.heading.end, top.span.end)
         for sentence in sentences(doc.norm.text, s, e):
@@ -325,7 +340,7 @@ def _commitment(doc: Document, span: Span, item: Span, path: list[str], d: dt.da
         reasons.append("deadline")
     if targets:
         reasons.append("measurable target")
-    if _has(item_text, _cues()["deliverables"]) or "《" in item_text:
+    if _has(item_text, "deliverables") or "《" in item_text:
         reasons.append("concrete deliverable")
     return Commitment(
         span=span, item=item, section_path=path, action=_action(span.text), deadline=deadline,

@@ -25,7 +25,7 @@ from ..models import Document, ProgressStatement
 from . import extractor, work_report
 from .commitments import forward_sections
 from .keywords import keywords
-from .sentences import ByStart, Intervals, all_sections, body_sentences, norm_range
+from .sentences import ByStart, Intervals, all_sections, norm_range, sentences
 
 
 @functools.cache
@@ -76,7 +76,7 @@ def extract(doc: Document) -> Iterator[ProgressStatement]:
                      + ([(plan.start, len(doc.text))] if plan else []))  # a work report's plan is no progress
     metrics, dates, departments = ByStart(doc.metrics), ByStart(doc.dates), ByStart(doc.departments)
     s, e = norm_range(doc, body.start, body.end)
-    for sentence in body_sentences(doc, s, e, last_use=True):
+    for sentence in sentences(doc.norm.text, s, e):
         t = sentence.text  # what the text alone rules out first: no mapping to the source for it
         if len(t) < 8 or t.endswith(("：", ":")) or _future().search(t) and "已" not in t:
             continue

@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Generic, TypeVar
 
 from .. import lexicon
@@ -36,37 +37,20 @@ def _end() -> re.Pattern[str]:
     return re.compile(rf"[{_MARKS}{units}](?:(?<=[{_MARKS}])|(?<=\d[{units}])(?=(?:19|20)\d\d年))")
 
 
-def sentences(text: str, start: int, end: int) -> Iterator[Sentence]:
+def sentences(text: str, start: int, end: int, holding: re.Pattern[str] | None = None) -> Iterator[Sentence]:
     """Sentences of ``text[start:end]``: split at 。！？ and line breaks (and where scraping lost the
     break between a count and the year opening the next sentence), leading item markers and spaces
-    stripped, the closing mark left out."""
+    stripped, the closing mark left out. With ``holding``, only the sentences whose text before the
+    stripping holds a match of it (a quick test of the words a caller looks for: a sentence without
+    them is never built)."""
     pos = start
     for m in _end().finditer(text, start, end):
-        if m.group() in _MARKS:
-            yield from _make(text, pos, m.start())
-        else:  # a count's unit before the year of the next sentence
-            yield from _make(text, pos, m.end())
+        stop = m.start() if m.group() in _MARKS else m.end()  # else a count's unit before the next year
+        if holding is None or holding.search(text, pos, stop):
+            yield from _make(text, pos, stop)
         pos = m.end()
-    if pos < end:
+    if pos < end and (holding is None or holding.search(text, pos, end)):
         yield from _make(text, pos, end)
-
-
-_KEPT: dict[int, tuple[object, int, int, list[Sentence]]] = {}
-
-
-def body_sentences(doc: Document, start: int, end: int, *, last_use: bool = False) -> list[Sentence]:
-    """``list(sentences(doc.norm.text, start, end))``, split once for the extractors that read the
-    same range (commitments, then progress): kept for one document, until the call marked
-    ``last_use``."""
-    key = id(doc.norm)
-    hit = _KEPT.pop(key, None) if last_use else _KEPT.get(key)
-    if hit is not None and hit[0] is doc.norm and hit[1] == start and hit[2] == end:
-        return hit[3]
-    found = list(sentences(doc.norm.text, start, end))
-    if not last_use:
-        _KEPT.clear()
-        _KEPT[key] = (doc.norm, start, end, found)
-    return found
 
 
 def _make(text: str, s: int, e: int) -> Iterator[Sentence]:
@@ -121,12 +105,15 @@ class Intervals:
         return i >= 0 and pos < self.ends[i]
 
 
+_SPAN_START = attrgetter("span.start")
+
+
 class ByStart(Generic[T]):
     """Records with a span, sorted by start; the ones starting inside a range, by bisection."""
 
     def __init__(self, records: list[T]) -> None:
-        self.records = sorted(records, key=lambda r: r.span.start)  # type: ignore[attr-defined]
-        self.starts = [r.span.start for r in self.records]  # type: ignore[attr-defined]
+        self.records = sorted(records, key=_SPAN_START)
+        self.starts = list(map(_SPAN_START, self.records))
 
     def within(self, start: int, end: int) -> list[T]:
         return self.records[bisect_left(self.starts, start):bisect_left(self.starts, end)]
