@@ -197,7 +197,8 @@ _RESULT = re.compile(r"(?:办理结果|答复类别|办理类别|类别)\s*(?:�
 _RESULT_WORDS = ("已解决", "正在解决", "列入计划", "计划解决", "留作参考", "因条件限制")
 
 
-_RESULT_WORD = re.compile(rf"[“\"]?({'|'.join(_RESULT_WORDS)})[”\"]?(?:类|事项)")
+# (a quote may open the word: 属“已解决”类; it is not part of the match, so the search opens with the words)
+_RESULT_WORD = re.compile(rf"({'|'.join(_RESULT_WORDS)})[”\"]?(?:类|事项)")
 
 
 def _result_class(doc: Document) -> str | None:
