@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,9 +39,35 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
+# A boilerplate pattern ``.*(…).*`` whose group holds no group of its own: words found anywhere in a line.
+_ANYWHERE = re.compile(r"\.\*(\([^()\\]*\))\.\*")
+
+
+@functools.cache
+def _furniture() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """:func:`lexicon.boilerplate_lines` as two tests of a stripped line, either of which makes it
+    furniture: a fullmatch of the patterns that describe the whole line, and a search for the words of
+    the ``.*(…).*`` patterns. The two agree with the fullmatch of all of them on a line (which holds no
+    line break for ``.`` to stop at); the search finds the words where they stand instead of backtracking
+    from the line's end to try each of them at every position."""
+    whole, anywhere = [], []
+    for p in lexicon.load("boilerplate.yaml")["lines"]:
+        m = _ANYWHERE.fullmatch(p)
+        if m:
+            anywhere.append(m[1])
+        else:
+            whole.append(f"(?:{p})")
+    return re.compile("|".join(whole)), re.compile("|".join(anywhere)) if anywhere else None
+
+
+def is_furniture(text: str) -> bool:
+    """Whether a stripped line is page furniture (``lexicon.boilerplate_lines().fullmatch(text)``)."""
+    whole, anywhere = _furniture()
+    return bool(whole.fullmatch(text) or anywhere and anywhere.search(text))
+
+
 def boilerplate(lines: list[Line]) -> set[int]:
     """Indexes of lines that are page furniture: breadcrumbs, widgets, front matter, markup."""
-    pattern = lexicon.boilerplate_lines()
     found: set[int] = set()
     if lines and lines[0].text.strip() == "---":
         for j in range(1, min(len(lines), 40)):
@@ -48,7 +75,7 @@ def boilerplate(lines: list[Line]) -> set[int]:
                 found.update(range(0, j + 1))
                 break
     for i, line in enumerate(lines):
-        if i not in found and pattern.fullmatch(line.text.strip()):
+        if i not in found and is_furniture(line.text.strip()):
             found.add(i)
     return found
 
