@@ -14,7 +14,7 @@ from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno, enumerators
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions, plain_expression
-from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
+from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
 from sqzl_docs.structure import closing, head
@@ -146,11 +146,13 @@ def _check_inline_items(text: str) -> None:
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
-    signed_plain = re.compile(closing.INLINE_SIGNED_PLAIN)  # without the look-ahead that rules positions out
-    for pattern, plain, marks in ((closing._INLINE_DATE, closing._INLINE_DATE, closing._SENTENCE_CLOSE),
-                                  (closing._INLINE_SIGNED, signed_plain, closing._SENTENCE_OR_TITLE_CLOSE)):
-        found = matches_at(pattern, text, starts_after(marks, text, pos, endpos), endpos)
-        assert _spans(found) == _spans(plain.finditer(text, pos, endpos))
+    """The inline 落款 grammars searched with their mark taken find what the plain grammars (a look-behind
+    for the mark, no look-ahead that rules positions out) find, with the same groups."""
+    for fast, plain in ((closing._INLINE_DATE, closing.INLINE_DATE_PLAIN),
+                        (closing._INLINE_SIGNED, closing.INLINE_SIGNED_PLAIN)):
+        found = [(m.start() + 1, m.end(), m.span("date")) for m in closing._after_mark(fast, text, pos, endpos)]
+        expected = [(m.start(), m.end(), m.span("date")) for m in re.compile(plain).finditer(text, pos, endpos)]
+        assert found == expected
 
 
 def _check_anchored_searches(text: str) -> None:
