@@ -47,8 +47,13 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def replace_lone_surrogates(text: str) -> str:
     """Lone surrogates (from ``\\ud800`` escapes in JSON, or a damaged font map) cannot be written
-    as UTF-8: each becomes U+FFFD, one character for one, so offsets hold."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    as UTF-8: each becomes U+FFFD, one character for one, so offsets hold. (Whether there is any is asked
+    of the UTF-8 encoder, which refuses them: quicker than a scan for them.)"""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 _LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 

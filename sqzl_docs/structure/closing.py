@@ -271,6 +271,8 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
             if kind == "person" and not _PERSON.fullmatch(value):
                 continue
             found.append((kind, label, value, line.start + m.start("value"), line.start + m.end("value")))
+    if not found:
+        return found  # a damaged 联系人 is read only beside another contact
     # 联系人 damaged to 人：NAME beside another contact line
     starts = sorted(c[3] for c in found)
     contact_lines = {i for i, line in enumerate(lines) if _any_within(starts, line.start, line.end)}

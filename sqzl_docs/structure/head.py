@@ -93,11 +93,16 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
     return pairs, used
 
 
+@functools.cache
+def _label_near_start() -> re.Pattern[str]:
+    """A ``label：`` that starts at one of the first three characters (matched from the start)."""
+    return re.compile(rf"[\s\S]{{0,2}}(?:{_label_pattern().pattern})")
+
+
 def _starts_with_label(text: str) -> bool:
     """Whether the first ``label：`` of a line starts within its first three characters (asked at
     each of them, not by a scan of the whole line)."""
-    pattern = _label_pattern()
-    return any(pattern.match(text, p) for p in range(3))
+    return _label_near_start().match(text) is not None
 
 
 def _labelled_pairs(line: Line, index: int, labels: dict[str, str]) -> list[MetaPair]:

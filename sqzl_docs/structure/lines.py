@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from .. import lexicon
 
 BULLETS = "•·●▪◆■□○◇*＊"
+_LEAD = BULLETS + "# "  # what ``Line.bare`` strips off the start of a line
 
 
-@dataclass(frozen=True, slots=True)
 class Line:
-    """One line of the normalised view: [start, end) in normalised coordinates."""
+    """One line of the normalised view: [start, end) in normalised coordinates.
 
-    start: int
-    end: int
-    text: str
+    ``bare`` is the line without leading bullets, markdown heading marks and spaces, and without trailing
+    spaces; ``bare_start`` is where it starts. Both are read many times a line, so they are made once.
+    """
 
-    @property
-    def bare(self) -> str:
-        """The line without leading bullets, markdown heading marks and spaces."""
-        return self.text.lstrip(BULLETS + "# ").rstrip()
+    __slots__ = ("start", "end", "text", "bare", "bare_start")
 
-    @property
-    def bare_start(self) -> int:
-        return self.start + (len(self.text) - len(self.text.lstrip(BULLETS + "# ")))
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        head = text.lstrip(_LEAD)
+        self.bare = head.rstrip()
+        self.bare_start = start + (len(text) - len(head))
+
+    def __repr__(self) -> str:
+        return f"Line(start={self.start}, end={self.end}, text={self.text!r})"
 
 
 def split_lines(text: str) -> list[Line]:

@@ -10,6 +10,7 @@ section they stand in.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +35,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+@functools.cache
+def _address_lines() -> frozenset[str]:
+    return frozenset(lexicon.structure_cues().get("address_lines", []))
+
+
 def _heading_end(text: str, start: int, line_end: int) -> int:
     m = _HEADING_END.search(text, start, line_end)
     return m.start() if m else line_end
@@ -46,7 +52,7 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     flat: list[Node] = []
     closed: dict[str, tuple[int, int]] = {}  # style → (number, level) of the last section of it closed
     breaks: list[int] = []  # lines that address the audience (各位代表！): they close every open section
-    address = set(lexicon.structure_cues().get("address_lines", []))
+    address = _address_lines()
     for line in lines:
         if line.start < body[0] or line.start >= body[1]:
             continue
