@@ -250,7 +250,7 @@ def _after_heading(source: str, s: int) -> bool:
 
 def _whitespace(source: str, s: int, e: int, run: str) -> str:
     """What a whitespace run becomes in the view: '\\n', ' ' or nothing."""
-    if any(c in _LINE_BREAKS for c in run):
+    if not _LINE_BREAKS.isdisjoint(run):
         return "\n"
     before = source[s - 1] if s > 0 else ""
     after = source[e] if e < len(source) else ""

@@ -83,6 +83,14 @@ def _check_metadata_labels(text: str) -> None:
     for line in text.split("\n"):
         found = list(head._label_pattern().finditer(line))
         assert head._starts_with_label(line) == bool(found and found[0].start() <= 2), line
+        key = re.sub(r"[\s:：]", "", line.strip(head.BULLETS + " "))  # the label a line holds alone, read plainly
+        assert head._label_only(line) == (key if key in lexicon.metadata_labels() else None), line
+
+
+def test_a_label_alone_on_a_line_is_read_as_plainly() -> None:
+    lines = ["标题", "标　题：", "• 发 布 机 构 :", "信息索引号：：", "主题词分类", "主题词分类x", "：：: :", "", "发文字号：渝民函",
+             "标题" + "：" * 40, "标 题 名 称 文 件", "文件名称" + " " * 30]
+    _check_metadata_labels("\n".join(lines))
 
 
 def _check_metrics(text: str) -> None:

@@ -184,7 +184,7 @@ def _after_mark(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> I
     at = max(0, pos - 1)
     while m := pattern.search(text, at, endpos):
         yield m
-        at = m.end() - 1
+        at = max(m.end() - 1, m.start() + 1)  # (past the mark, should the grammar take nothing after it)
 
 
 def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:

@@ -50,8 +50,20 @@ def _label_pattern() -> re.Pattern[str]:
 _SPACE_OR_COLON = re.compile(r"[\s:：]")
 
 
+@functools.cache
+def _label_sized() -> re.Pattern[str]:
+    """A text of no more characters than the longest label, spaces and colons aside (checked in a few
+    steps however long the line)."""
+    longest = max(map(len, lexicon.metadata_labels()))
+    return re.compile(rf"[\s:：]*(?:[^\s:：][\s:：]*){{0,{longest}}}")
+
+
 def _label_only(text: str) -> str | None:
-    key = _SPACE_OR_COLON.sub("", text.strip(BULLETS + " "))
+    """The label a line holds alone (spaces and colons aside), if it does."""
+    bare = text.strip(BULLETS + " ")
+    if not _label_sized().fullmatch(bare):
+        return None
+    key = _SPACE_OR_COLON.sub("", bare)
     return key if key in lexicon.metadata_labels() else None
 
 
