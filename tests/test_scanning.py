@@ -17,7 +17,7 @@ from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, express
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
-from sqzl_docs.structure import closing, head
+from sqzl_docs.structure import closing, head, sections
 
 from .conftest import corpus_files
 
@@ -151,6 +151,7 @@ def _check_inline_items(text: str) -> None:
     for pos in (0, len(text) // 3):
         found = [(m.span(), m["n"]) for m in enumerators.INLINE.finditer(text, pos)]
         assert found == [(m.span(), m["n"]) for m in plain.finditer(text, pos)]
+        assert sections._numeral_before_is(text, pos, len(text)) or not found  # the section tree's shortcut
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:

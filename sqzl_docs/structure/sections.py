@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import lexicon
-from ..grammar.enumerators import HEADING, INLINE, STYLES
+from ..grammar.enumerators import CN_NUMERAL, HEADING, INLINE, STYLES
 from ..grammar.enumerators import number as _enum_number
 from ..grammar.numerals import to_int
 from .lines import Line
@@ -144,8 +144,21 @@ def _inline_roots(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     return items
 
 
+def _numeral_before_is(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a numeral right before 是, as every inline marker (``INLINE``)
+    ends: found with ``str.find``, quicker than the scan for markers, which is made only then."""
+    at = text.find("是", start + 1, end)
+    while at >= 0:
+        if text[at - 1] in CN_NUMERAL:
+            return True
+        at = text.find("是", at + 1, end)
+    return False
+
+
 def _inline_sequence(text: str, start: int, end: int) -> list[Node]:
     found: list[Node] = []
+    if not _numeral_before_is(text, start, end):
+        return found
     expected = 1
     for m in INLINE.finditer(text, start, end):
         number = to_int(m["n"]) or 0
