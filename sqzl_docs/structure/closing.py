@@ -56,6 +56,28 @@ def _contact_kinds() -> dict[str, str]:
             for label in words}
 
 
+@functools.cache
+def _label_ends() -> frozenset[str]:
+    return frozenset(label[-1] for label in _contact_kinds())
+
+
+def _may_hold_contact(text: str) -> bool:
+    """Whether ``text`` may hold a contact (``_contact``): a colon with the last character of a label
+    before it (spaces aside). Found with ``str.find``, quicker than the scan for labels, which is
+    made only then."""
+    ends = _label_ends()
+    for colon in ("：", ":"):
+        at = text.find(colon)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            if before >= 0 and text[before] in ends:
+                return True
+            at = text.find(colon, at + 1)
+    return False
+
+
 _NOTE = re.compile(r"^[（(][^）)]{1,20}[）)]$")  # （此件公开发布）
 # Punctuation no organ's name holds: a sentence end (lines.SENTENCE_END), a clause mark or a quote.
 _NOT_IN_ORGAN = re.compile(r"[。！？!?，,：:；;“”]")
@@ -222,7 +244,7 @@ _PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}(同志)?")
 def _closing_matter(line: Line) -> bool:
     """Lines that may follow a 落款: notes such as （此件公开发布）, contacts, very short lines."""
     bare = line.bare
-    return bool(_NOTE.match(bare) or _contact().search(bare) or len(bare) <= 1
+    return bool(_NOTE.match(bare) or _may_hold_contact(bare) and _contact().search(bare) or len(bare) <= 1
                 or _PERSON_DAMAGED.fullmatch(bare))
 
 
@@ -258,7 +280,7 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
     found = []
     kinds = _contact_kinds()
     for i, line in enumerate(lines):
-        if i in skip:
+        if i in skip or not _may_hold_contact(line.text):
             continue
         for m in _contact().finditer(line.text):
             label = _WHITESPACE.sub("", m["label"])
