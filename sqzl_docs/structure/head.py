@@ -205,12 +205,14 @@ def read_head(lines: list[Line], skip: set[int]) -> Head:
             break
         end += 1
     candidates = [i for i in range(start, end) if _title_like(lines[i], taken, i)]
-    candidates = sorted(candidates + [i for i in range(start, end) if i - 1 in candidates and i not in taken
-                                      and len(lines[i].bare) == 1 and _ends_a_broken_title(lines, candidates, i)])
-    title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)
-                      or _ends_a_broken_title(lines, candidates, i)), None)
-    if title_end is None:
-        title_end = next((i for i in candidates if "关于" in lines[i].bare), candidates[0] if candidates else None)
+    title_end = None
+    if candidates:
+        candidates = sorted(candidates + [i for i in range(start, end) if i - 1 in candidates and i not in taken
+                                          and len(lines[i].bare) == 1 and _ends_a_broken_title(lines, candidates, i)])
+        title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)
+                          or _ends_a_broken_title(lines, candidates, i)), None)
+        if title_end is None:
+            title_end = next((i for i in candidates if "关于" in lines[i].bare), candidates[0])
     if title_end is not None:
         title_start = title_end
         while (title_start - 1 in candidates and title_end - title_start < 3
