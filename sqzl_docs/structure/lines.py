@@ -43,30 +43,39 @@ def split_lines(text: str) -> list[Line]:
 
 
 # A boilerplate pattern ``.*(…).*`` whose group holds no group of its own: words found anywhere in a line.
-_ANYWHERE = re.compile(r"\.\*(\([^()\\]*\))\.\*")
+_ANYWHERE = re.compile(r"\.\*\(([^()\\]*)\)\.\*")
+_METACHARACTERS = frozenset("\\.^$*+?{}[]|()")
 
 
 @functools.cache
-def _furniture() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """:func:`lexicon.boilerplate_lines` as two tests of a stripped line, either of which makes it
-    furniture: a fullmatch of the patterns that describe the whole line, and a search for the words of
-    the ``.*(…).*`` patterns. The two agree with the fullmatch of all of them on a line (which holds no
-    line break for ``.`` to stop at); the search finds the words where they stand instead of backtracking
-    from the line's end to try each of them at every position."""
-    whole, anywhere = [], []
+def _furniture() -> tuple[re.Pattern[str], tuple[str, ...], re.Pattern[str] | None]:
+    """:func:`lexicon.boilerplate_lines` as tests of a stripped line, any of which makes it furniture: a
+    fullmatch of the patterns that describe the whole line, and a look for the words of the ``.*(…).*``
+    patterns (with ``in`` when they are plain words, else with a search). Together they agree with the
+    fullmatch of all the patterns on a line (which holds no line break for ``.`` to stop at): the words
+    are found where they stand, not tried at every position backtracking from the line's end."""
+    whole, words, anywhere = [], [], []
     for p in lexicon.load("boilerplate.yaml")["lines"]:
         m = _ANYWHERE.fullmatch(p)
-        if m:
-            anywhere.append(m[1])
-        else:
+        if m is None:
             whole.append(f"(?:{p})")
-    return re.compile("|".join(whole)), re.compile("|".join(anywhere)) if anywhere else None
+        elif all(_METACHARACTERS.isdisjoint(word) for word in m[1].split("|")):
+            words.extend(m[1].split("|"))
+        else:
+            anywhere.append(f"(?:{m[1]})")
+    return (re.compile("|".join(whole)), tuple(words),
+            re.compile("|".join(anywhere)) if anywhere else None)
 
 
 def is_furniture(text: str) -> bool:
     """Whether a stripped line is page furniture (``lexicon.boilerplate_lines().fullmatch(text)``)."""
-    whole, anywhere = _furniture()
-    return bool(whole.fullmatch(text) or anywhere and anywhere.search(text))
+    whole, words, anywhere = _furniture()
+    if whole.fullmatch(text):
+        return True
+    for word in words:
+        if word in text:
+            return True
+    return bool(anywhere and anywhere.search(text))
 
 
 def boilerplate(lines: list[Line]) -> set[int]:
