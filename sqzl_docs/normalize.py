@@ -252,13 +252,12 @@ def _whitespace(source: str, s: int, e: int, run: str) -> str:
     """What a whitespace run becomes in the view: '\\n', ' ' or nothing."""
     if not _LINE_BREAKS.isdisjoint(run):
         return "\n"
-    before = source[s - 1] if s > 0 else ""
-    after = source[e] if e < len(source) else ""
-    if _indent_width(run) >= 2 and before and after:
+    if s == 0 or e == len(source):
+        return ""
+    before, after = source[s - 1], source[e]
+    if _indent_width(run) >= 2:
         if before in _SENTENCE_END or ITEM_MARKER.match(source, e) or run[0] == " " and _after_heading(source, s):
             return "\n"
-    if not before or not after:
-        return ""
     if _is_wide(before) or _is_wide(after):
         return ""
     return " "
