@@ -36,7 +36,7 @@ def split_lines(text: str) -> list[Line]:
     out = []
     pos = 0
     for raw in text.split("\n"):
-        if raw.strip():
+        if raw and not raw.isspace():  # (raw.strip(), without making the stripped copy)
             out.append(Line(pos, pos + len(raw), raw))
         pos += len(raw) + 1
     return out
@@ -54,7 +54,9 @@ def _furniture() -> tuple[re.Pattern[str], tuple[str, ...], re.Pattern[str] | No
     patterns (with ``in`` when they are plain words, else with a search). Together they agree with the
     fullmatch of all the patterns on a line (which holds no line break for ``.`` to stop at): the words
     are found where they stand, not tried at every position backtracking from the line's end."""
-    whole, words, anywhere = [], [], []
+    whole: list[str] = []
+    words: list[str] = []
+    anywhere: list[str] = []
     for p in lexicon.load("boilerplate.yaml")["lines"]:
         m = _ANYWHERE.fullmatch(p)
         if m is None:
