@@ -154,6 +154,22 @@ def _check_inline_items(text: str) -> None:
         assert sections._numeral_before_is(text, pos, len(text)) or not found  # the section tree's shortcut
 
 
+def _check_contact_lines(text: str) -> None:
+    """A line is scanned for contacts only when it may hold one: never one that holds one."""
+    for line in [text, *text.split("\n")]:
+        assert closing._may_hold_contact(line) or not closing._contact().search(line), line
+
+
+CONTACT_PIECES = ["联系人", "联 系 人", "联", "系", "人", "电话", "话", "邮编", "E-mail", "E - mail", "Email", "l", "传真", "地址",
+                  "：", ":", " ", "\u3000", "\n", "。", "，", "张三", "023-6789", "400000", "如下", "答复"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CONTACT_PIECES), max_size=20).map("".join))
+def test_lines_that_may_hold_a_contact(text: str) -> None:
+    _check_contact_lines(text)
+
+
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
     """The inline 落款 grammars searched with their mark taken find what the plain grammars (a look-behind
     for the mark, no look-ahead that rules positions out) find, with the same groups."""
@@ -199,6 +215,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_normalize_specials(text)
     _check_sentences(text)
     _check_inline_items(text)
+    _check_contact_lines(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -216,6 +233,7 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
+    _check_contact_lines(text)
     _check_anchored_searches(text)
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
 

@@ -190,7 +190,8 @@ def _mark_taken(plain: str) -> re.Pattern[str]:
     first character instead: a pattern that opens with a character class is searched for quickly (in C,
     not tried after each mark in turn). Read its matches with :func:`_after_mark`."""
     behind = re.match(r"\(\?<=(\[[^]]+\])\)", plain)
-    assert behind, plain
+    if behind is None:
+        raise ValueError(f"not a grammar that opens with a look-behind for a mark: {plain[:40]}")
     return re.compile(behind[1] + plain[behind.end():])
 
 
