@@ -90,6 +90,7 @@ def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
     return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
 
 
+@functools.cache
 def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
     """How many characters an open name (:func:`_open_name`) can hold."""
     return longest + max(len(e) for e in _data()[endings])
@@ -136,7 +137,7 @@ def _small_place(text: str, start: int) -> int:
     bad = set(_data()["open_not_inside"])
     for k in (3, 2):
         place = text[start - k:start]
-        if start - k >= 0 and re.fullmatch(rf"{_CJK}{{{k}}}", place) and _word_start(text, start - k) \
+        if start - k >= 0 and _CJK_RUN.fullmatch(place) and len(place) == k and _word_start(text, start - k) \
                 and not bad & set(place) and not place.startswith(_GENERIC_BEFORE) \
                 and not place.startswith(tuple(_data()["small_place_not_start"] + _data()["boundary_words"])):
             return start - k
@@ -282,7 +283,10 @@ def _boundary() -> re.Pattern[str]:
 
 
 _SENTENCE = re.compile(r"[。；;！？\n]")
+_LAST_SENTENCE_END = re.compile(r"[\s\S]*[。；;！？\n]")  # up to the last end of a sentence
 _CJK_CHAR = re.compile(_CJK)
+_CJK_RUN = re.compile(f"{_CJK}+")
+_TWO_OR_THREE_CJK = re.compile(f"{_CJK}{{2,3}}")
 _CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
 _CODED_STREET_PLACE_END = re.compile(r"[A-Z]\d{0,3}[区县市镇乡]$")
 _SPACE = re.compile(r"\s")
@@ -301,16 +305,12 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = lexicon.places()
-    pos = start
     ends = _place_ends()
-    for k in range(1, 8) if text[start:start + 1] in ends or text[start + 1:start + 2] in ends else ():
-        if _place_across(text, start - k, start, known):  # a place the match starts inside of: 池|州市…
-            pos = start - k
-            break
+    pos = _place_across(text, start, text[start:start + 1] in ends, text[start + 1:start + 2] in ends)
     if level and pos == start:  # 重庆 + 市民政局
-        for k in range(8, 0, -1):
-            place = text[pos - k:pos] + level
-            if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
+        heads = _places_before(level)
+        for k in range(min(8, pos), 0, -1):
+            if text[pos - k:pos] in heads and (k + len(level) >= 3 or _word_start(text, pos - k)):
                 pos -= k
                 break
         else:
@@ -318,10 +318,9 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
             coded = _CODED_PLACE_END.search(text[window:pos])
             if coded:
                 pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
-            elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
+            elif text[window:pos].endswith(level) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
-    ends = _place_ends()
     while True:
         if text[pos - 1:pos] not in ends:
             return pos  # no place ends with the character before: no place to take in
@@ -340,14 +339,28 @@ def _place_ends() -> frozenset[str]:
     return frozenset(place[-1] for place in lexicon.places())
 
 
-def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> bool:
-    """Whether a known place of three or more characters starts at ``begin`` (before ``start``) and
-    ends one or two characters after ``start``."""
-    for j in (1, 2):
-        name = text[begin:start + j]
-        if len(name) >= 3 and name in known:
-            return True
-    return False
+@functools.cache
+def _long_places() -> frozenset[str]:
+    """The gazetteer's places of three or more characters."""
+    return frozenset(place for place in lexicon.places() if len(place) >= 3)
+
+
+@functools.cache
+def _places_before(level: str) -> frozenset[str]:
+    """What the gazetteer's places ending with ``level`` write before it (重庆 of 重庆市)."""
+    return frozenset(place[:-len(level)] for place in lexicon.places() if place.endswith(level))
+
+
+def _place_across(text: str, start: int, one: bool, two: bool) -> int:
+    """Where a known place of three or more characters starts that begins one to seven characters
+    before ``start`` and ends one (``one``: a place can end with the character at ``start``) or two
+    (``two``: … with the one after it) characters after it, the nearest first; else ``start``."""
+    if one or two:
+        places = _long_places()
+        for k in range(1, 8):
+            if (one and text[start - k:start + 1] in places) or (two and text[start - k:start + 2] in places):
+                return start - k  # a place the match starts inside of: 池|州市…
+    return start
 
 
 def _street_start(text: str, end: int) -> int | None:
@@ -362,11 +375,10 @@ def _street_start(text: str, end: int) -> int | None:
         if s < 1:
             break
         name = text[s:end]
-        if not re.fullmatch(rf"{_CJK}+", name) or name.startswith(_GENERIC_BEFORE):
+        if not _CJK_RUN.fullmatch(name) or name.startswith(_GENERIC_BEFORE):
             continue
         before = text[max(0, s - 12):s]
-        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(
-                before.endswith(p) for p in (before[-j:] for j in range(2, 9)) if p in known):
+        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(before[-j:] in known for j in range(2, 9)):
             return s
     return None
 
@@ -380,7 +392,7 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     out: dict[str, str] = {}
     known = lexicon.places()
     for name in names:
-        if name[:1] in "省市区县" and not any(name.startswith(p) for p in (name[:k] for k in range(2, 8)) if p in known):
+        if name[:1] in "省市区县" and not any(name[:k] in known for k in range(2, 8)):
             continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
         for m in _PLACE_CHAIN.finditer(name):
             places = _PLACE_LINK.findall(m.group())
@@ -398,14 +410,21 @@ def _full_forms() -> list[tuple[str, str]]:
     return sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0]))
 
 
+@functools.cache
+def _abbreviations() -> tuple[str, ...]:
+    """The abbreviations of :func:`_full_forms`, for one ``endswith``."""
+    return tuple(short for short, _ in _full_forms())
+
+
 def canonical_name(name: str, places: dict[str, str]) -> str | None:
     """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
     the name starts with a level word whose place this document does not say."""
     full = name
-    for short, long in _full_forms():
-        if full.endswith(short) and not full.endswith(long):
-            full = full[: -len(short)] + long
-            break
+    if name.endswith(_abbreviations()):  # most names are written in full
+        for short, long in _full_forms():
+            if full.endswith(short) and not full.endswith(long):
+                full = full[: -len(short)] + long
+                break
     full = _data()["former_names"].get(full, full)  # 农业部 → 农业农村部
     level = name[:1]
     if level in "省市区县镇乡州":
@@ -423,8 +442,8 @@ def _open_not_offices() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @functools.cache
-def _post_titles() -> frozenset[str]:
-    return frozenset(_data()["open_post_titles"])
+def _post_titles() -> tuple[str, ...]:
+    return tuple(_data()["open_post_titles"])
 
 
 @functools.cache
@@ -438,8 +457,8 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     it (forward and reverse maximum matching over the dictionary) do not break at its end (财政所|需资金 is
     财政|所需|资金; 民政部门 is 民政|部门), unless the word across is the post of its head (局长)."""
     pair = text[end - 1:end + 1]
-    if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(tuple(_post_titles()), end - 1) \
-            or text.startswith(tuple(_post_titles()), end):
+    if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(_post_titles(), end - 1) \
+            or text.startswith(_post_titles(), end):
         return False  # no word runs across the end: only then is the segmenter asked
     if text.startswith(_next_words(), end):
         return False  # 发展改革委|会同: a role cue or boundary word follows (the dictionary reads 革委会)
@@ -459,9 +478,10 @@ def _national_open() -> re.Pattern[str]:
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
-    clause_start = max((m.end() for m in _SENTENCE.finditer(text, max(0, start - 80), start)),
-                       default=max(0, start - 80))
-    clause_end = next((m.start() for m in _SENTENCE.finditer(text, end, end + 80)), end + 80)
+    last = _LAST_SENTENCE_END.match(text, max(0, start - 80), start)
+    clause_start = last.end() if last else max(0, start - 80)
+    next_end = _SENTENCE.search(text, end, end + 80)
+    clause_end = next_end.start() if next_end else end + 80
     before, after = text[clause_start:start], text[end:clause_end]
     if name in issuers:
         return "issuer"
@@ -520,13 +540,16 @@ def extract(doc: Document) -> Iterator[Department]:
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
-    overlaps = _overlap_test(found)
-    found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
-              and not m.group().endswith(tuple(_data()["open_not_end"]))  # 国家发展全局: 全局 is no organ
-              and not overlaps(m.start(), m.end()) and not _inside_word(text, m.start(), m.end())]
+    national = [m.span() for m in _national_open().finditer(text) if _word_start(text, m.start())
+                and not m.group().endswith(tuple(_data()["open_not_end"]))]  # 国家发展全局: 全局 is no organ
+    if national:
+        overlaps = _overlap_test(found)
+        found += [(s, e) for s, e in national if not overlaps(s, e) and not _inside_word(text, s, e)]
     found = _join_street_offices(text, found)
-    overlaps = _overlap_test(found)
-    found += [span for span in _named_groups(text) if not overlaps(*span)]
+    groups = list(_named_groups(text))
+    if groups:
+        overlaps = _overlap_test(found)
+        found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
@@ -579,6 +602,8 @@ def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spans`` less those inside another span (国资委 inside 国务院国资委), in their order; one sweep
     over the distinct spans by start, widest first, not a comparison of every pair."""
+    if len(spans) < 2:
+        return spans
     inner, reach = set(), -1
     for s, e in sorted(set(spans), key=lambda span: (span[0], -span[1])):
         if e <= reach:
