@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_before
+from ..grammar.scan import matches_at, starts_after, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -116,6 +116,14 @@ _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, �
 
 
 @functools.cache
+def _ends_before(endings: str, following: str) -> re.Pattern[str]:
+    """The last character of a word of ``endings`` where a word of ``following`` comes right after it
+    (办|主任, 局|牵头): an open name that must be followed by such a word ends there."""
+    lasts = "".join(sorted({re.escape(e[-1]) for e in _data()[endings]}))
+    return re.compile(rf"[{lasts}](?={lexicon.any_of(_data()[following])})")
+
+
+@functools.cache
 def _open_patterns() -> tuple[re.Pattern[str], ...]:
     """A list of organs (A、B、C), an organ before a role cue, an organ alone as an item heading, an
     organ opening a paragraph before a role cue, an organ before the post of its head."""
@@ -202,21 +210,32 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 # a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
 # them with finditer).
 
+def _list_starts(text: str) -> Iterator[int]:
+    """Where a list can start: up to a name and its note before where its first name ends
+    (:func:`_list_anchors`), and, as the list's pattern opens, not after an ideograph."""
+    reach = _open_reach() + _NOTE_REACH
+    pos = 0  # the first position not yet given
+    for m in _list_anchors().finditer(text):
+        at = m.start()
+        low = max(pos, at - reach)
+        if low == 0:
+            yield 0
+        yield from starts_after(_NOT_CJK, text, low, at)
+        pos = at + 1
+
+
 def _listed(text: str) -> Iterator[re.Match[str]]:
-    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else iter(())
-    return matches_at(_open_patterns()[0], text, starts)
+    return matches_at(_open_patterns()[0], text, _list_starts(text)) if "、" in text else iter(())
 
 
-def _cue_starts(text: str) -> Iterator[int]:
-    return starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
-
-
-def _cued(text: str, starts: Iterator[int] | None = None) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[1], text, _cue_starts(text) if starts is None else starts)
+def _cued(text: str) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_cued_endings", "open_role_cues")
+    return matches_at(_open_patterns()[1], text, starts_before(ends, text, _open_reach("open_cued_endings", 5) - 1))
 
 
 def _posts(text: str) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[4], text, starts_before(_anchors("open_post_titles"), text, _open_reach()))
+    ends = _ends_before("open_endings", "open_post_titles")
+    return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
 
 
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
@@ -235,10 +254,8 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cues = _cue_starts(text)
-    first = next(cues, None)  # no role cue, no organ before one (and no duty)
-    runs = ([_cued(text, itertools.chain((first,), cues)), duty.finditer(text)] if first is not None else []) \
-        + [heading.finditer(text)]
+    cued = _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
+    runs = ([_cued(text), duty.finditer(text)] if cued else []) + [heading.finditer(text)]
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
@@ -285,6 +302,7 @@ def _boundary() -> re.Pattern[str]:
 _SENTENCE = re.compile(r"[。；;！？\n]")
 _LAST_SENTENCE_END = re.compile(r"[\s\S]*[。；;！？\n]")  # up to the last end of a sentence
 _CJK_CHAR = re.compile(_CJK)
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CJK_RUN = re.compile(f"{_CJK}+")
 _TWO_OR_THREE_CJK = re.compile(f"{_CJK}{{2,3}}")
 _CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
