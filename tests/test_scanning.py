@@ -30,7 +30,7 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
           "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
           "国家发展改革委", "市委组织部", "、", "（局）", "主任", "副所长", "所长", "牵头", "负责", "办", "委", "服务中心",
-          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
+          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "部际联席会议", "领导小组", "工作专班", "指挥部", "3.", "（二）", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
 DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
@@ -77,6 +77,9 @@ def _check_open_organs(text: str) -> None:
     assert _spans(departments._listed(text)) == _spans(listed.finditer(text))
     assert _spans(departments._cued(text)) == _spans(cued.finditer(text))
     assert _spans(departments._posts(text)) == _spans(post.finditer(text))
+    for pattern in departments._open_patterns()[2:4]:  # heading, duty: after each newline
+        assert [m.span(1) for m in departments._at_line_starts(pattern, text)] == [m.span(1) for m in pattern.finditer(text)]
+    assert _spans(departments._named_group_matches(text)) == _spans(departments._named_group_pattern().finditer(text))
 
 
 def _check_metadata_labels(text: str) -> None:

@@ -168,7 +168,7 @@ def _join_street_offices(text: str, found: list[tuple[int, int]]) -> list[tuple[
 @functools.cache
 def _named_group_pattern() -> re.Pattern[str]:
     d = _data()
-    return re.compile(rf"[\u4e00-\u9fff“”]{{4,24}}?(?:{lexicon.alternation(d['named_group_endings'])})"
+    return re.compile(rf"[\u4e00-\u9fff“”]{{4,{_NAMED_GROUP_REACH}}}?(?:{lexicon.alternation(d['named_group_endings'])})"
                       rf"(?!{lexicon.alternation(d['named_group_not_before'])})")
 
 
@@ -181,13 +181,22 @@ def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ..
             tuple(d["named_group_endings"]))
 
 
+_NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
+
+
+def _named_group_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
+    starts = starts_before(_anchors("named_group_endings"), text, _NAMED_GROUP_REACH)
+    return matches_at(_named_group_pattern(), text, starts)
+
+
 def _named_groups(text: str) -> Iterator[tuple[int, int]]:
     """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
     the verb or boundary word before it (建立……, 由……) and holds no function word."""
     lead, bad, not_inside, endings = _named_group_parts()
     if not any(e in text for e in endings):
         return
-    for m in _named_group_pattern().finditer(text):
+    for m in _named_group_matches(text):
         name = m.group()
         cut = lead.match(name)
         start = m.start() + (cut.end() if cut else 0)
@@ -238,6 +247,23 @@ def _posts(text: str) -> Iterator[re.Match[str]]:
     return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
 
 
+_AFTER_NEWLINE: dict[str, re.Pattern[str]] = {}
+
+
+def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that opens with ``(?m)^`` and matches within a line
+    (no newline in a match): the match at the text's start, then those after each newline, found by
+    the pattern opening with a newline instead (a literal, searched for quickly, not a test at every
+    position); the matched parts, in groups, are the same."""
+    first = pattern.match(text)
+    if first:
+        yield first
+    after = _AFTER_NEWLINE.get(pattern.pattern)
+    if after is None:
+        after = _AFTER_NEWLINE[pattern.pattern] = re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), pattern.flags)
+    yield from after.finditer(text)
+
+
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     _, _, heading, duty, _ = _open_patterns()
@@ -255,7 +281,7 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
                 yield pos, pos + len(bare)
             pos += len(part)
     cued = _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
-    runs = ([_cued(text), duty.finditer(text)] if cued else []) + [heading.finditer(text)]
+    runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
