@@ -179,6 +179,17 @@ def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@pytest.mark.parametrize("left_out", ["的由和与及任为", "的由和与及任为向在对将把被从以没是", "一", "一丁\u9fff", "龥\u9ffe", "a、的",
+                                      "".join(c for c in lexicon.load("departments.yaml")["open_not_inside"] if len(c) == 1)])
+def test_ideographs_except_is_the_look_ahead_form(left_out: str) -> None:
+    """The departments grammar's one-class form of an ideograph that is none of some characters
+    matches the same characters as the look-ahead form it replaced."""
+    quick = re.compile(departments.ideographs_except(left_out))
+    plain = re.compile(rf"(?:(?![{re.escape(left_out)}])[\u4e00-\u9fff])")
+    for c in map(chr, range(0x3000, 0xA100)):
+        assert bool(quick.fullmatch(c)) == bool(plain.fullmatch(c)), c
+
+
 @pytest.mark.parametrize("text", _texts(), ids=lambda t: t[:12])
 def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
