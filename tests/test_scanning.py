@@ -70,6 +70,20 @@ def _check_date_expressions(text: str) -> None:
 
 def _check_department_names(text: str) -> None:
     assert _spans(departments._matches(text)) == _spans(departments._pattern().finditer(text))
+    grouped, plain = departments._pattern(), departments._pattern(grouped=False)
+    assert [(m.span(), m.groupdict()) for m in grouped.finditer(text)] == \
+        [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("abc", max_size=4), min_size=1, max_size=8), st.text("abc", max_size=30))
+def test_grouped_alternation_is_the_alternation(words: list[str], text: str) -> None:
+    """Words grouped by their first characters are tried in the order of the plain alternation:
+    the same matches, whatever follows them (here: a ``c`` or the end, so backtracking is needed)."""
+    for tail in ("(?=c|$)", "c?b", ""):
+        grouped = re.compile(f"(?:{departments.grouped_alternation(words)}){tail}")
+        plain = re.compile(f"(?:{lexicon.alternation(words)}){tail}")
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def _check_open_organs(text: str) -> None:

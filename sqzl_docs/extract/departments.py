@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_after, starts_before
+from ..grammar.scan import guard, matches_at, starts_after, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -51,10 +51,31 @@ def _data() -> dict[str, Any]:
     return lexicon.load("departments.yaml")
 
 
+def grouped_alternation(words: Iterable[str]) -> str:
+    """``lexicon.alternation(words)`` with the words that share a first character written once behind
+    it, and so on down (民政|民族|民 → 民(?:政|族|)): the same words tried in the same order (longest
+    first), so the same matches, but a position is ruled out by one test per character, not one per
+    word."""
+    return _grouped(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _grouped(ordered: list[str]) -> str:
+    by_first: dict[str, list[str]] = {}
+    for w in ordered:
+        by_first.setdefault(w[:1], []).append(w[1:])
+    parts = [re.escape(first + rests[0]) if len(rests) == 1 else f"{re.escape(first)}(?:{_grouped(rests)})"
+             for first, rests in by_first.items() if first]
+    if "" in by_first:  # a word that ends here: the shortest, tried last
+        parts.append("")
+    return "|".join(parts)
+
+
 @functools.cache
-def _pattern() -> re.Pattern[str]:
+def _pattern(grouped: bool = True) -> re.Pattern[str]:
+    """The closed grammar of names; ``grouped``: its word lists written as :func:`grouped_alternation`
+    (``False``: as ``lexicon.alternation``, the same matches, for the tests)."""
     d = _data()
-    alt = lexicon.alternation
+    alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
     dept = rf"(?:{alt(d['stems'])})(?:{alt(d['endings'])})"
     organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
@@ -87,16 +108,21 @@ def _firsts() -> re.Pattern[str]:
                       rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
 
 
+@functools.cache
+def _guarded() -> re.Pattern[str]:
+    """The grammar of names tried only where :func:`_firsts` matches (one scan, in ``re``)."""
+    return guard(_firsts(), _pattern())
+
+
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """``_pattern().finditer(text)``, trying the grammar only where a name can start: where the
     pattern above finds one, and two to four characters before each 街道."""
-    starts = [m.start() for m in _firsts().finditer(text)]
-    if "街道" in text:
-        more = set(starts)
-        for m in re.finditer("街道", text):
-            more.update(range(max(0, m.start() - 4), m.start() - 1))
-        starts = sorted(more)
-    return matches_at(_pattern(), text, starts)
+    if "街道" not in text:  # the grammar tried where _firsts matches, all in one scan
+        return _guarded().finditer(text)
+    more = {m.start() for m in _firsts().finditer(text)}
+    for m in re.finditer("街道", text):
+        more.update(range(max(0, m.start() - 4), m.start() - 1))
+    return matches_at(_pattern(), text, sorted(more))
 
 
 @functools.cache
