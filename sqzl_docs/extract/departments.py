@@ -367,7 +367,7 @@ def _boundary() -> re.Pattern[str]:
 
 
 _SENTENCE = re.compile(r"[。；;！？\n]")
-_LAST_SENTENCE_END = re.compile(r"[\s\S]*[。；;！？\n]")  # up to the last end of a sentence
+_LAST_SENTENCE_END = re.compile(r"(?s:.*)[。；;！？\n]")  # up to the last end of a sentence
 _CJK_CHAR = re.compile(_CJK)
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CJK_RUN = re.compile(f"{_CJK}+")
@@ -391,10 +391,10 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = lexicon.places()
     ends = _place_ends()
-    pos = _place_across(text, start, text[start:start + 1] in ends, text[start + 1:start + 2] in ends)
+    pos = _place_across(text, start)
     if level and pos == start:  # 重庆 + 市民政局
-        heads = _places_before(level)
-        for k in range(min(8, pos), 0, -1):
+        heads, last_two = _places_before(level)
+        for k in range(min(8, pos), 0, -1) if text[pos - 2:pos] in last_two or text[pos - 1:pos] in heads else ():
             if text[pos - k:pos] in heads and (k + len(level) >= 3 or _word_start(text, pos - k)):
                 pos -= k
                 break
@@ -425,23 +425,28 @@ def _place_ends() -> frozenset[str]:
 
 
 @functools.cache
-def _long_places() -> frozenset[str]:
-    """The gazetteer's places of three or more characters."""
-    return frozenset(place for place in lexicon.places() if len(place) >= 3)
+def _long_places() -> tuple[frozenset[str], frozenset[str]]:
+    """The gazetteer's places of three or more characters, and their last two characters."""
+    places = frozenset(place for place in lexicon.places() if len(place) >= 3)
+    return places, frozenset(place[-2:] for place in places)
 
 
 @functools.cache
-def _places_before(level: str) -> frozenset[str]:
-    """What the gazetteer's places ending with ``level`` write before it (重庆 of 重庆市)."""
-    return frozenset(place[:-len(level)] for place in lexicon.places() if place.endswith(level))
+def _places_before(level: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What the gazetteer's places ending with ``level`` write before it (重庆 of 重庆市), and the
+    last two characters of those (a place before a level word is looked for only where they are)."""
+    heads = frozenset(place[:-len(level)] for place in lexicon.places() if place.endswith(level))
+    return heads, frozenset(head[-2:] for head in heads if len(head) >= 2)
 
 
-def _place_across(text: str, start: int, one: bool, two: bool) -> int:
+def _place_across(text: str, start: int) -> int:
     """Where a known place of three or more characters starts that begins one to seven characters
-    before ``start`` and ends one (``one``: a place can end with the character at ``start``) or two
-    (``two``: … with the one after it) characters after it, the nearest first; else ``start``."""
+    before ``start`` and ends one or two characters after it, the nearest first; else ``start``. It
+    ends with text[start - 1:start + 1] or with text[start:start + 2]: only where one of them ends a
+    place is it looked for."""
+    places, last_two = _long_places()
+    one, two = text[start - 1:start + 1] in last_two, text[start:start + 2] in last_two
     if one or two:
-        places = _long_places()
         for k in range(1, 8):
             if (one and text[start - k:start + 1] in places) or (two and text[start - k:start + 2] in places):
                 return start - k  # a place the match starts inside of: 池|州市…
@@ -570,7 +575,7 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
     if name in issuers:
         return "issuer"
     roles = _roles()
-    if roles["co_after"].match(after) and roles["co_before"].search(before):
+    if roles["co_before"].search(before) and roles["co_after"].match(after):
         return "co_handler"
     if before.endswith(roles["co_right_after"]):
         return "co_handler"
@@ -644,6 +649,8 @@ def extract(doc: Document) -> Iterator[Department]:
             continue  # 就近办: a manner of handling, not an office
         bisect.insort(taken, (s, e))
         found.append((s, e))
+    if not found:
+        return
     found.sort()
     names = [doc.source_span(s, e) for s, e in found]
     issuer_texts = _issuer_texts(doc)
