@@ -147,10 +147,11 @@ def _anchors(key: str) -> re.Pattern[str]:
 
 @functools.cache
 def _list_anchors() -> re.Pattern[str]:
-    """The last character of an open name's ending, or the ） of a note after it, before a 、: the
-    first name of a list (:func:`_open_patterns`) ends there."""
+    """A 、 after the last character of an open name's ending, or after the ） of a note after it: the
+    first name of a list (:func:`_open_patterns`) ends right before. The pattern opens with the 、, a
+    literal, searched for quickly."""
     lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
-    return re.compile(f"[{''.join(re.escape(c) for c in lasts)}](?=、)")
+    return re.compile(f"、(?<=[{''.join(re.escape(c) for c in lasts)}]、)")
 
 
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
@@ -266,7 +267,7 @@ def _list_starts(text: str) -> Iterator[int]:
     reach = _open_reach() + _NOTE_REACH
     pos = 0  # the first position not yet given
     for m in _list_anchors().finditer(text):
-        at = m.start()
+        at = m.start() - 1
         low = max(pos, at - reach)
         if low == 0:
             yield 0
