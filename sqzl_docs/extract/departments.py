@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import guard, matches_at, starts_after, starts_before
+from ..grammar.scan import matches_at, starts_after, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -96,33 +96,60 @@ def _pattern(grouped: bool = True) -> re.Pattern[str]:
     )
 
 
+def _first_words() -> tuple[list[str], str]:
+    """The words a name can open with (a level, a central organ, 国家, a department stem), and their
+    first characters as a character class."""
+    d = _data()
+    words = d["levels"] + d["central"] + d["national"] + d["stems"]
+    return words, "".join(re.escape(c) for c in sorted({w[0] for w in words}))
+
+
 @functools.cache
 def _firsts() -> re.Pattern[str]:
     """Where a name can start: a level, a central organ, 国家 or a department stem, or a coded place
     before 街道 (A2区街道). One character is read and what follows it looked up: a pattern that opens
     with a character class is searched for quickly."""
-    d = _data()
-    words = d["levels"] + d["central"] + d["national"] + d["stems"]
-    chars = sorted({w[0] for w in words})
-    return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]"
-                      rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
+    words, chars = _first_words()
+    return re.compile(f"[A-Z{chars}]" rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
 
 
 @functools.cache
-def _guarded() -> re.Pattern[str]:
-    """The grammar of names tried only where :func:`_firsts` matches (one scan, in ``re``)."""
-    return guard(_firsts(), _pattern())
+def _named() -> re.Pattern[str]:
+    """The grammar of names, the whole name in group ``whole``."""
+    return re.compile(f"(?P<whole>{_pattern().pattern})")
+
+
+@functools.cache
+def _named_after_first() -> re.Pattern[str]:
+    """The first character of a name that opens with a word of :func:`_first_words`, with the name in
+    group ``whole`` of a look-ahead from it: ``re`` reads only the characters a name can open with,
+    and tries the grammar where one is, in one scan (a match is that character alone: names inside
+    one found are left to the caller)."""
+    words, chars = _first_words()
+    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_pattern().pattern})).)")
+
+
+def _leftmost(found: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """Of names in the order of their starts, those that start after the last one kept ends, as
+    ``finditer`` leaves them."""
+    end = 0
+    for m in found:
+        if m.start("whole") >= end:
+            yield m
+            end = m.end("whole")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
-    """``_pattern().finditer(text)``, trying the grammar only where a name can start: where the
-    pattern above finds one, and two to four characters before each 街道."""
-    if "街道" not in text:  # the grammar tried where _firsts matches, all in one scan
-        return _guarded().finditer(text)
+    """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
+    grammar tried only where a name can start: where :func:`_firsts` matches and two to four
+    characters before each 街道 (without a 街道 in the text, a name opens with a word of
+    :func:`_first_words`)."""
+    if "街道" not in text:
+        return _leftmost(_named_after_first().finditer(text))
     more = {m.start() for m in _firsts().finditer(text)}
     for m in re.finditer("街道", text):
         more.update(range(max(0, m.start() - 4), m.start() - 1))
-    return matches_at(_pattern(), text, sorted(more))
+    return matches_at(_named(), text, sorted(more))
 
 
 @functools.cache
@@ -593,10 +620,10 @@ def extract(doc: Document) -> Iterator[Department]:
     text = dates.mask(doc)
     found: list[tuple[int, int]] = []
     for m in _matches(text):
-        start, end = m.start(), m.end()
+        start, end = m.span("whole")
         if _session().match(text, end):
             continue
-        if m.group().endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
+        if m["whole"].endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
             continue
         if m["street"]:
             street_start = _street_start(text, m.end("street") - (5 if m["street"].endswith("办事处") else 2))
@@ -607,7 +634,7 @@ def extract(doc: Document) -> Iterator[Department]:
             start = _extend_left(text, start, m["level"])
         if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
             continue
-        if m["level"] and start == m.start():
+        if m["level"] and start == m.start("whole"):
             before = text[max(0, start - 2):start]
             if before.endswith(tuple(_data()["level_not_after"].get(m["level"], ()))):
                 continue  # 社区, 城乡, 超市: the level word is inside another word
@@ -617,7 +644,7 @@ def extract(doc: Document) -> Iterator[Department]:
                 start = _small_place(text, start)
         if not m["level"] and not m["street"]:
             for prefix in _data()["central_prefixes"]:  # 国务院|国资委
-                if text[max(0, start - len(prefix)):start] != prefix or m.group().startswith(prefix):
+                if text[max(0, start - len(prefix)):start] != prefix or m["whole"].startswith(prefix):
                     continue
                 a, b = doc.norm.source_range(start - len(prefix), end)
                 if not _SPACE.search(doc.text[a:b]):  # not 国务院　中央军委, two organs of a signature
