@@ -512,13 +512,12 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     for name in names:
         if name[:1] in "省市区县" and not any(name[:k] in known for k in range(2, 8)):
             continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        for m in _PLACE_CHAIN.finditer(name):
-            places = _PLACE_LINK.findall(m.group())
+        m = _PLACE_CHAIN.search(name)
+        if m:
             acc = ""
-            for p in places:
+            for p in _PLACE_LINK.findall(m.group()):
                 acc += p
                 out.setdefault(p[-1], acc)
-            break
     return out
 
 
@@ -618,42 +617,45 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
+    d, session = _data(), _session()
     found: list[tuple[int, int]] = []
     for m in _matches(text):
         start, end = m.span("whole")
-        if _session().match(text, end):
+        if session.match(text, end):
             continue
         if m["whole"].endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
             continue
-        if m["street"]:
-            street_start = _street_start(text, m.end("street") - (5 if m["street"].endswith("办事处") else 2))
+        level, street = m["level"], m["street"]
+        if street:
+            street_start = _street_start(text, m.end("street") - (5 if street.endswith("办事处") else 2))
             if street_start is None:
                 continue
             start = street_start
         else:
-            start = _extend_left(text, start, m["level"])
+            start = _extend_left(text, start, level)
         if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
             continue
-        if m["level"] and start == m.start("whole"):
+        if level and start == m.start("whole"):
             before = text[max(0, start - 2):start]
-            if before.endswith(tuple(_data()["level_not_after"].get(m["level"], ()))):
+            if before.endswith(tuple(d["level_not_after"].get(level, ()))):
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
-            if m["level"] in _data()["small_place_levels"]:
+            if level in d["small_place_levels"]:
                 start = _small_place(text, start)
-        if not m["level"] and not m["street"]:
-            for prefix in _data()["central_prefixes"]:  # 国务院|国资委
+        if not level and not street:
+            for prefix in d["central_prefixes"]:  # 国务院|国资委
                 if text[max(0, start - len(prefix)):start] != prefix or m["whole"].startswith(prefix):
                     continue
                 a, b = doc.norm.source_range(start - len(prefix), end)
                 if not _SPACE.search(doc.text[a:b]):  # not 国务院　中央军委, two organs of a signature
                     start -= len(prefix)
                     break
-        for prefix in _data()["party_prefixes"]:  # 中共|上海市委
-            if text[end - 1] == "委" and text[max(0, start - len(prefix)):start] == prefix:
-                start -= len(prefix)
-                break
+        if text[end - 1] == "委":
+            for prefix in d["party_prefixes"]:  # 中共|上海市委
+                if text[max(0, start - len(prefix)):start] == prefix:
+                    start -= len(prefix)
+                    break
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
