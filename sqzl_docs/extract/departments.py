@@ -311,7 +311,17 @@ def _cued(text: str) -> Iterator[re.Match[str]]:
     return matches_at(_open_patterns()[1], text, starts_before(ends, text, _open_reach("open_cued_endings", 5) - 1))
 
 
+@functools.cache
+def _post_title_lasts() -> str:
+    return "".join(sorted({t[-1] for t in _data()["open_post_titles"]}))
+
+
 def _posts(text: str) -> Iterator[re.Match[str]]:
+    for c in _post_title_lasts():  # 员, 任, 长: a post title's last character, looked for quickly
+        if c in text:
+            break
+    else:
+        return iter(())
     ends = _ends_before("open_endings", "open_post_titles")
     return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
 
