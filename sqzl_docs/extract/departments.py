@@ -243,11 +243,13 @@ def _named_group_pattern() -> re.Pattern[str]:
 
 @functools.cache
 def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """(the lead to cut off a name, characters no name holds, words no name holds, its endings)."""
+    """(the lead to cut off a name, characters no name holds, words no name holds, its endings less
+    those that hold another: a text holds an ending if it holds one of these)."""
     d = _data()
     lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
+    endings = d["named_group_endings"]
     return (lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"]),
-            tuple(d["named_group_endings"]))
+            tuple(e for e in endings if not any(other != e and other in e for other in endings)))
 
 
 _NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
@@ -312,15 +314,26 @@ def _cued(text: str) -> Iterator[re.Match[str]]:
 
 
 @functools.cache
-def _post_title_lasts() -> str:
-    return "".join(sorted({t[-1] for t in _data()["open_post_titles"]}))
+def _first_characters(key: str) -> str:
+    return "".join(sorted({w[0] for w in _data()[key]}))
+
+
+@functools.cache
+def _last_characters(key: str) -> str:
+    return "".join(sorted({w[-1] for w in _data()[key]}))
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    """Whether one of ``chars`` is in ``text``: one quick search a character, a test that rules out a
+    grammar before a scan of the text with it."""
+    for c in chars:
+        if c in text:
+            return True
+    return False
 
 
 def _posts(text: str) -> Iterator[re.Match[str]]:
-    for c in _post_title_lasts():  # 员, 任, 长: a post title's last character, looked for quickly
-        if c in text:
-            break
-    else:
+    if not _holds_any(text, _last_characters("open_post_titles")):  # 员, 任, 长
         return iter(())
     ends = _ends_before("open_endings", "open_post_titles")
     return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
@@ -359,7 +372,8 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cued = _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
+    cued = _holds_any(text, _first_characters("open_role_cues")) \
+        and _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
     runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
     for found in runs:
         for m in found:
@@ -604,13 +618,13 @@ def _national_open() -> re.Pattern[str]:
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
+    if name in issuers:
+        return "issuer"
     last = _LAST_SENTENCE_END.match(text, max(0, start - 80), start)
     clause_start = last.end() if last else max(0, start - 80)
     next_end = _SENTENCE.search(text, end, end + 80)
     clause_end = next_end.start() if next_end else end + 80
     before, after = text[clause_start:start], text[end:clause_end]
-    if name in issuers:
-        return "issuer"
     roles = _roles()
     if roles["co_before"].search(before) and roles["co_after"].match(after):
         return "co_handler"
