@@ -30,7 +30,7 @@ _CJK = r"[\u4e00-\u9fff]"
 
 
 def ideographs_except(chars: Iterable[str]) -> str:
-    """A character class of the ideographs U+4E00–U+9FFF other than ``chars``: the same characters as
+    r"""A character class of the ideographs U+4E00–U+9FFF other than ``chars``: the same characters as
     ``(?:(?![…])[\u4e00-\u9fff])``, but one class, which ``re`` repeats in one quick step where the
     look-ahead is a step of its own at every character."""
     left_out = sorted({ord(c) for c in chars if len(c) == 1 and "\u4e00" <= c <= "\u9fff"})
