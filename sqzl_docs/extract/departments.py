@@ -74,6 +74,12 @@ def _grouped(ordered: list[str]) -> str:
 def _pattern(grouped: bool = True) -> re.Pattern[str]:
     """The closed grammar of names; ``grouped``: its word lists written as :func:`grouped_alternation`
     (``False``: as ``lexicon.alternation``, the same matches, for the tests)."""
+    return re.compile(_grammar(grouped))
+
+
+@functools.cache
+def _grammar(grouped: bool = True) -> str:
+    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own)."""
     d = _data()
     alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
@@ -84,7 +90,7 @@ def _pattern(grouped: bool = True) -> re.Pattern[str]:
     institutions = alt(d["institutions"])
     central = alt(d["central"])
     unit_word = ideographs_except("的由与及为在对将把被从向以中是")
-    return re.compile(
+    return (
         r"(?P<name>"
         rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
         rf"|{_NAME}{{2,10}}?(?:{institutions}))"
@@ -116,7 +122,7 @@ def _firsts() -> re.Pattern[str]:
 @functools.cache
 def _named() -> re.Pattern[str]:
     """The grammar of names, the whole name in group ``whole``."""
-    return re.compile(f"(?P<whole>{_pattern().pattern})")
+    return re.compile(f"(?P<whole>{_grammar()})")
 
 
 @functools.cache
@@ -126,7 +132,7 @@ def _named_after_first() -> re.Pattern[str]:
     and tries the grammar where one is, in one scan (a match is that character alone: names inside
     one found are left to the caller)."""
     words, chars = _first_words()
-    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_pattern().pattern})).)")
+    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_grammar()})).)")
 
 
 def _leftmost(found: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
