@@ -85,8 +85,16 @@ def _check_metadata_labels(text: str) -> None:
         assert head._starts_with_label(line) == bool(found and found[0].start() <= 2), line
 
 
+@functools.cache
+def _plain_metric_pattern() -> re.Pattern[str]:
+    """The metric grammar with its numbers read as they were before they were read whole (possessive)."""
+    return re.compile(metrics._pattern().pattern.replace(metrics._NUMBER, r"\d+(?:\.\d+)?"))
+
+
 def _check_metrics(text: str) -> None:
     assert _spans(metrics._matches(text)) == _spans(metrics._pattern().finditer(text))
+    plain = [(m.span(), m.groups()) for m in _plain_metric_pattern().finditer(text)]
+    assert [(m.span(), m.groups()) for m in metrics._pattern().finditer(text)] == plain
 
 
 def _plain_sentence_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:

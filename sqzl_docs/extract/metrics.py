@@ -18,14 +18,16 @@ import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import lexicon
 from ..grammar.scan import blank_out, guard
 from ..models import Document, Metric
 from . import dates, extractor, records
 
-_NUMBER = r"\d+(?:\.\d+)?"
+# A number, read whole (possessive: the grammar does not go back into its digits, as nothing that may
+# follow a number opens with a digit or a point; _pattern checks the data for that).
+_NUMBER = r"\d++(?:\.\d++)?+"
 _RANGE_SEP = r"[—–―\-~～]+|至|到"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？\n、（(）)]")
 _SUBJECT_TRIM = re.compile(
@@ -37,9 +39,32 @@ def _data() -> dict[str, Any]:
     return lexicon.load("metric_units.yaml")
 
 
+class _Vocabulary(NamedTuple):
+    """The word lists of ``metric_units.yaml`` in the shape the extractor looks them up in."""
+
+    ordinal: tuple[str, ...]  # 第: a number after it is an ordinal
+    address: tuple[str, ...]  # 路, 街 …: with an address unit, part of an address
+    address_units: frozenset[str]
+    labels: frozenset[str]  # 栋, 单元: a building's label wherever it stands
+    not_before: dict[str, list[str]]  # 人 before 口: a noun, not a unit
+    qualifiers: dict[str, str]  # before and after the number
+    magnitudes: dict[str, int]
+
+
+@functools.cache
+def _vocabulary() -> _Vocabulary:
+    d = _data()
+    return _Vocabulary(tuple(d["ordinal_before"]), tuple(d["address_before"]), frozenset(d["address_units"]),
+                       frozenset(d["label_units"]), d["unit_not_before"],
+                       {**d["qualifiers_before"], **d["qualifiers_after"]}, d["magnitudes"])
+
+
 @functools.cache
 def _pattern() -> re.Pattern[str]:
     d = _data()
+    after_number = [*d["units"], *d["qualifiers_inside"], *d["magnitudes"]]  # or %, or _RANGE_SEP
+    if any(w[:1].isdigit() or w[:1] == "." for w in after_number):
+        raise ValueError("metric_units.yaml: a unit, magnitude or qualifier opens with a digit or a point")
     units = lexicon.alternation(d["units"])
     before = lexicon.alternation(list(d["qualifiers_before"]))
     after = lexicon.alternation(list(d["qualifiers_after"]))
@@ -69,6 +94,7 @@ def _trigger() -> re.Pattern[str]:
                       rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
+@functools.cache
 def _guarded() -> re.Pattern[str]:
     """:func:`_pattern` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
     keep their numbers): the grammar is tried where a metric can start, and the scan stays in C."""
@@ -90,16 +116,9 @@ def _masked(doc: Document) -> str:
 @extractor("metrics", version=4, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
-    data = _data()
+    ordinal, address, address_units, labels, not_before, quals, mags = _vocabulary()
     text = _masked(doc)
-    ordinal = tuple(data["ordinal_before"])
-    address = tuple(data["address_before"])
-    address_units = set(data["address_units"])
-    labels = set(data["label_units"])
-    not_before = data["unit_not_before"]
     names: set[str] = set()  # number+unit texts seen as addresses: later mentions are names too
-    quals = {**data["qualifiers_before"], **data["qualifiers_after"]}
-    mags = data["magnitudes"]
     previous: list[tuple[int, float, str]] = []  # (end, value, unit) in the current clause chain
     for m in _matches(text):
         start = m.start("qpre") if m["qpre"] else m.start("num")
