@@ -235,7 +235,8 @@ def extract(doc: Document) -> Iterator[DateMention]:
         written.add(closing.start)
     line_start = 0
     found: list[DateMention] = []
-    item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(doc.structure.sections))
+    sections = doc.structure.sections
+    item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(sections)) if sections else []
     item = -1
     furniture = [(b.start, b.end) for b in doc.structure.boilerplate if "<" in b.text]  # markup lines
     kept = {f.span.start for f in doc.metadata if f.span and f.name in ("written", "published", "revised")}

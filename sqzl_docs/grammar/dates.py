@@ -435,6 +435,18 @@ def _form_groups() -> tuple[tuple[int, Form], ...]:
     return tuple((index[f.name], f) for f in forms().values())
 
 
+@functools.cache
+def _own_group_numbers() -> dict[str, dict[str, int]]:
+    """Each form's own groups by their names in the form, with their numbers in :func:`expression`
+    (``ymd`` → ``y`` → the number of ``ymd__y``)."""
+    numbers: dict[str, dict[str, int]] = {name: {} for name in forms()}
+    for group, number in expression().groupindex.items():
+        name, _, own = group.partition("__")
+        if own:
+            numbers[name][own] = number
+    return numbers
+
+
 _last_form: tuple[re.Match[str] | None, Form | None] = (None, None)  # asked for three times a match
 
 
@@ -444,8 +456,9 @@ def form(m: re.Match[str]) -> Form:
     seen, found = _last_form
     if seen is m and found is not None:
         return found
+    start = m.start
     for group, f in _form_groups():
-        if m.start(group) >= 0:
+        if start(group) >= 0:
             _last_form = (m, f)
             return f
     raise ValueError("not a match of the date expression grammar")
@@ -454,12 +467,11 @@ def form(m: re.Match[str]) -> Form:
 def resolve(m: re.Match[str], context: Context) -> Period | None:
     """(start, end, precision) of a match of :func:`expression`, or None when it is no real date."""
     f = form(m)
+    numbers = _own_group_numbers()[f.name]
 
     def group(name: str) -> str | None:
-        try:
-            return m.group(f"{f.name}__{name}")
-        except IndexError:  # a group this form does not have (a month without a day …)
-            return None
+        number = numbers.get(name)
+        return None if number is None else m.group(number)  # None: a group this form does not have
 
     return f.resolve(group, context)
 
