@@ -128,6 +128,7 @@ def mask(doc: Document) -> str:
 
 _TITLE_QUOTE = re.compile(r"《[^《》]{0,200}》")
 _BRACKETED_YEAR = re.compile(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]")
+_YEAR_BRACKETS = "〔【["  # what a bracketed year opens with: looked for first (str's search is quicker)
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 
 
@@ -136,7 +137,8 @@ def _compute_mask(doc: Document) -> str:
     ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)]
     numbers = records(doc, "doc_numbers")
     ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
-    ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
+    if any(bracket in text for bracket in _YEAR_BRACKETS):
+        ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
     return blank_out(text, ranges)
 
 

@@ -416,7 +416,7 @@ def _trigger() -> re.Pattern[str]:
     first = "".join(re.escape(c) for c in sorted({n[0] for n in names} - set(_NUMERALS)))
     return re.compile(
         rf"(?=[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}])(?:"
-        rf"\d\d{{0,7}}[{_AFTER_COUNT}、]|[12]\d{{3}}[\s至到—―–\-－~～/.]|[到至截从]"
+        rf"\d\d{{0,7}}+[{_AFTER_COUNT}、]|[12]\d{{3}}[\s至到—―–\-－~～/.]|[到至截从]"
         rf"|[{_NUMERALS}][{_NUMERALS}{_AFTER_COUNT}]|[今去明本]年|上个?世纪|近[\d{_NUMERALS}]|[“\"](?:{plans})"
         rf"|(?:{plans})|年(?:内|底前)"
         r"|自[\d〇零一二三四五六七八九十今去明本上近“\"]"  # 自2018年起, 自今年以来
