@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import lexicon
 from .numerals import CN_DIGITS, to_int
-from .scan import matches_at
+from .scan import guard
 
 _CN = f"[{CN_DIGITS}]"
 ABSOLUTE_DAY = re.compile(
@@ -39,7 +39,13 @@ _DATE_TOKEN_START = re.compile(rf"[12{CN_DIGITS}]")
 
 def date_tokens(text: str) -> Iterator[re.Match[str]]:
     """``DATE_TOKEN.finditer(text)``, trying the pattern only where a date can start."""
-    return matches_at(DATE_TOKEN, text, (m.start() for m in _DATE_TOKEN_START.finditer(text)))
+    return _guarded_date_token().finditer(text)
+
+
+@functools.cache
+def _guarded_date_token() -> re.Pattern[str]:
+    """:data:`DATE_TOKEN` behind a look-ahead for where a date can start (the scan in C)."""
+    return guard(_DATE_TOKEN_START, DATE_TOKEN)
 
 
 class ParsedDate(NamedTuple):
