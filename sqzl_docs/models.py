@@ -32,6 +32,10 @@ class Span(Frozen):
     text: str
 
 
+# ``Span(start=…, end=…, text=…)`` (validated the same), without the keyword call through ``BaseModel.__init__``:
+# a span is made for every item found, by every stage.
+_validate_span = Span.__pydantic_validator__.validate_python
+
 # A name or message that may come from outside (a file name with undecodable bytes, a JSON Lines
 # field): lone surrogates are replaced, so the record can always be written as UTF-8.
 WritableStr = Annotated[str, AfterValidator(replace_lone_surrogates)]
@@ -323,12 +327,12 @@ class Document(Frozen):
 
     def span(self, start: int, end: int) -> Span:
         """The span of ``text[start:end]``."""
-        return Span(start=start, end=end, text=self.text[start:end])
+        return _validate_span({"start": start, "end": end, "text": self.text[start:end]})
 
     def source_span(self, norm_start: int, norm_end: int) -> Span:
         """Map a range of the normalised view back to a span of ``text``."""
         start, end = self.norm.source_range(norm_start, norm_end)
-        return self.span(start, end)
+        return _validate_span({"start": start, "end": end, "text": self.text[start:end]})
 
     def meta(self, name: str) -> MetaField | None:
         """The first metadata field of that canonical name, if any."""
@@ -340,8 +344,12 @@ class Document(Frozen):
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **fields: Any) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
-        text = replace_lone_surrogates(text)
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates
+            text = replace_lone_surrogates(text)
+            data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
         return cls(doc_id=digest[:16], source=source, sha256=digest, reader="text", text=text, **fields)
 
 

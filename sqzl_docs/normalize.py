@@ -47,8 +47,13 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def replace_lone_surrogates(text: str) -> str:
     """Lone surrogates (from ``\\ud800`` escapes in JSON, or a damaged font map) cannot be written
-    as UTF-8: each becomes U+FFFD, one character for one, so offsets hold."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    as UTF-8: each becomes U+FFFD, one character for one, so offsets hold. (Whether there is any is asked
+    of the UTF-8 encoder, which refuses them: quicker than a scan for them.)"""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 _LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
@@ -245,15 +250,14 @@ def _after_heading(source: str, s: int) -> bool:
 
 def _whitespace(source: str, s: int, e: int, run: str) -> str:
     """What a whitespace run becomes in the view: '\\n', ' ' or nothing."""
-    if any(c in _LINE_BREAKS for c in run):
+    if not _LINE_BREAKS.isdisjoint(run):
         return "\n"
-    before = source[s - 1] if s > 0 else ""
-    after = source[e] if e < len(source) else ""
-    if _indent_width(run) >= 2 and before and after:
+    if s == 0 or e == len(source):
+        return ""
+    before, after = source[s - 1], source[e]
+    if _indent_width(run) >= 2:
         if before in _SENTENCE_END or ITEM_MARKER.match(source, e) or run[0] == " " and _after_heading(source, s):
             return "\n"
-    if not before or not after:
-        return ""
     if _is_wide(before) or _is_wide(after):
         return ""
     return " "

@@ -12,6 +12,8 @@ from sqzl_docs import lexicon, structure
 from sqzl_docs.grammar import dates as grammar_dates
 from sqzl_docs.grammar.dates import Cue, date_cues
 from sqzl_docs.models import Document
+from sqzl_docs.structure import lines as lines_module
+from sqzl_docs.structure.lines import is_furniture
 
 FILES = sorted(p.name for p in resources.files("sqzl_docs.data").iterdir() if p.name.endswith(".yaml"))
 
@@ -45,6 +47,30 @@ def test_boilerplate_patterns_compile_and_spare_document_text() -> None:
         assert not pattern.fullmatch(line), line
     for p in lexicon.load("boilerplate.yaml")["lines"]:
         re.compile(p)
+
+
+def test_furniture_test_is_the_fullmatch_of_the_boilerplate_patterns() -> None:
+    """The structure stage searches for the words of ``.*(…).*`` patterns rather than fullmatching them."""
+    pattern = lexicon.boilerplate_lines()
+    lines = ['<svg viewBox="0 0 24 24">', "viewBox", "abc class=\"x\" def", "stroke-width", "strokewidth 1",
+             "首页 > 政务公开", "您当前的位置:首页", "重庆市民政局", "打印 | 关闭", "xmlns", "a\rclass=\"", "class="]
+    for line in lines:
+        assert is_furniture(line) == bool(pattern.fullmatch(line)), line
+
+
+def test_furniture_test_of_other_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words that are patterns (searched for), words that are not (looked for with ``in``), and patterns
+    that only look like ``.*(…).*``."""
+    patterns = [r".*(a\d|b-c).*", ".*(xy|z=\").*", ".*(p)|(q).*", "(r)", ".*(s).*t"]
+    monkeypatch.setattr(lexicon, "load", lambda name: {"lines": patterns})
+    lines_module._furniture.cache_clear()
+    try:
+        combined = re.compile("|".join(f"(?:{p})" for p in patterns))
+        for line in ["a1", "xa9y", "b-c", "bc", "wxy", "z=\"", "p", "pq", "q", "qq", "r", "rr", "st", "s", "", "a"]:
+            assert is_furniture(line) == bool(combined.fullmatch(line)), line
+    finally:
+        monkeypatch.undo()
+        lines_module._furniture.cache_clear()
 
 
 # Keys whose names are data (metadata field names, read by iterating the file), not settings.

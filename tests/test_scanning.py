@@ -14,10 +14,10 @@ from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno, enumerators
 from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions, plain_expression
-from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding, starts_after
+from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
-from sqzl_docs.structure import closing, head
+from sqzl_docs.structure import closing, head, sections
 
 from .conftest import corpus_files
 
@@ -30,7 +30,7 @@ PIECES = ["2019年", "二〇一九年", "1998", "2021", "5月", "十一月", "11
           "1998年5月11日", "二〇二一年十一月二十二日", "2019-4-24", "2019.4.24", "1999511", "。2019年4月24日",
           "》王家河街道办事处2019年3月27日", "！重庆市民政局 2021年5月11日", "A2区街道", "B区", "区住房和城乡建设局", "约", "超过", "近", "万元", "%", "个百分点", "亿", "户", "a1", "#3", ":5",
           "国家发展改革委", "市委组织部", "、", "（局）", "主任", "副所长", "所长", "牵头", "负责", "办", "委", "服务中心",
-          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
+          "管理局", "党政办", "房管所", "支队", "厅", "委员会", "部际联席会议", "领导小组", "工作专班", "指挥部", "3.", "（二）", "标题：", "文 号:", "发布日期：", "  ", "民政", "局", "街道", "办事处", "人民政府", "县", "镇", "工作组", "渝民〔202070", "国办发[2018]108号"]
 DOCUMENTISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Pieces of date expressions: digits, numerals, cue words, separators, plan names, words around them.
 DATE_PIECES = list("0123456789年月日号季度至到—―–-－~～/.  \u3000\n〇零一二三四五六七八九十两今去明本上近“”\"个第世纪代起"
@@ -69,7 +69,21 @@ def _check_date_expressions(text: str) -> None:
 
 
 def _check_department_names(text: str) -> None:
-    assert _spans(departments._matches(text)) == _spans(departments._pattern().finditer(text))
+    assert [m.span("whole") for m in departments._matches(text)] == _spans(departments._pattern().finditer(text))
+    grouped, plain = departments._pattern(), departments._pattern(grouped=False)
+    assert [(m.span(), m.groupdict()) for m in grouped.finditer(text)] == \
+        [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("abc", max_size=4), min_size=1, max_size=8), st.text("abc", max_size=30))
+def test_grouped_alternation_is_the_alternation(words: list[str], text: str) -> None:
+    """Words grouped by their first characters are tried in the order of the plain alternation:
+    the same matches, whatever follows them (here: a ``c`` or the end, so backtracking is needed)."""
+    for tail in ("(?=c|$)", "c?b", ""):
+        grouped = re.compile(f"(?:{departments.grouped_alternation(words)}){tail}")
+        plain = re.compile(f"(?:{lexicon.alternation(words)}){tail}")
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def _check_open_organs(text: str) -> None:
@@ -77,16 +91,35 @@ def _check_open_organs(text: str) -> None:
     assert _spans(departments._listed(text)) == _spans(listed.finditer(text))
     assert _spans(departments._cued(text)) == _spans(cued.finditer(text))
     assert _spans(departments._posts(text)) == _spans(post.finditer(text))
+    for pattern in departments._open_patterns()[2:4]:  # heading, duty: after each newline
+        assert [m.span(1) for m in departments._at_line_starts(pattern, text)] == [m.span(1) for m in pattern.finditer(text)]
+    assert _spans(departments._named_group_matches(text)) == _spans(departments._named_group_pattern().finditer(text))
 
 
 def _check_metadata_labels(text: str) -> None:
     for line in text.split("\n"):
         found = list(head._label_pattern().finditer(line))
         assert head._starts_with_label(line) == bool(found and found[0].start() <= 2), line
+        key = re.sub(r"[\s:：]", "", line.strip(head.BULLETS + " "))  # the label a line holds alone, read plainly
+        assert head._label_only(line) == (key if key in lexicon.metadata_labels() else None), line
+
+
+def test_a_label_alone_on_a_line_is_read_as_plainly() -> None:
+    lines = ["标题", "标　题：", "• 发 布 机 构 :", "信息索引号：：", "主题词分类", "主题词分类x", "：：: :", "", "发文字号：渝民函",
+             "标题" + "：" * 40, "标 题 名 称 文 件", "文件名称" + " " * 30]
+    _check_metadata_labels("\n".join(lines))
+
+
+@functools.cache
+def _plain_metric_pattern() -> re.Pattern[str]:
+    """The metric grammar with its numbers read as they were before they were read whole (possessive)."""
+    return re.compile(metrics._pattern().pattern.replace(metrics._NUMBER, r"\d+(?:\.\d+)?"))
 
 
 def _check_metrics(text: str) -> None:
     assert _spans(metrics._matches(text)) == _spans(metrics._pattern().finditer(text))
+    plain = [(m.span(), m.groups()) for m in _plain_metric_pattern().finditer(text)]
+    assert [(m.span(), m.groups()) for m in metrics._pattern().finditer(text)] == plain
 
 
 def _plain_sentence_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
@@ -147,14 +180,33 @@ def _check_inline_items(text: str) -> None:
     for pos in (0, len(text) // 3):
         found = [(m.span(), m["n"]) for m in enumerators.INLINE.finditer(text, pos)]
         assert found == [(m.span(), m["n"]) for m in plain.finditer(text, pos)]
+        assert sections._numeral_before_is(text, pos, len(text)) or not found  # the section tree's shortcut
+
+
+def _check_contact_lines(text: str) -> None:
+    """A line is scanned for contacts only when it may hold one: never one that holds one."""
+    for line in [text, *text.split("\n")]:
+        assert closing._may_hold_contact(line) or not closing._contact().search(line), line
+
+
+CONTACT_PIECES = ["联系人", "联 系 人", "联", "系", "人", "电话", "话", "邮编", "E-mail", "E - mail", "Email", "l", "传真", "地址",
+                  "：", ":", " ", "\u3000", "\n", "。", "，", "张三", "023-6789", "400000", "如下", "答复"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CONTACT_PIECES), max_size=20).map("".join))
+def test_lines_that_may_hold_a_contact(text: str) -> None:
+    _check_contact_lines(text)
 
 
 def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
-    signed_plain = re.compile(closing.INLINE_SIGNED_PLAIN)  # without the look-ahead that rules positions out
-    for pattern, plain, marks in ((closing._INLINE_DATE, closing._INLINE_DATE, closing._SENTENCE_CLOSE),
-                                  (closing._INLINE_SIGNED, signed_plain, closing._SENTENCE_OR_TITLE_CLOSE)):
-        found = matches_at(pattern, text, starts_after(marks, text, pos, endpos), endpos)
-        assert _spans(found) == _spans(plain.finditer(text, pos, endpos))
+    """The inline 落款 grammars searched with their mark taken find what the plain grammars (a look-behind
+    for the mark, no look-ahead that rules positions out) find, with the same groups."""
+    for fast, plain in ((closing._INLINE_DATE, closing.INLINE_DATE_PLAIN),
+                        (closing._INLINE_SIGNED, closing.INLINE_SIGNED_PLAIN)):
+        found = [(m.start() + 1, m.end(), m.span("date")) for m in closing._after_mark(fast, text, pos, endpos)]
+        expected = [(m.start(), m.end(), m.span("date")) for m in re.compile(plain).finditer(text, pos, endpos)]
+        assert found == expected
 
 
 def _check_anchored_searches(text: str) -> None:
@@ -180,6 +232,17 @@ def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@pytest.mark.parametrize("left_out", ["的由和与及任为", "的由和与及任为向在对将把被从以没是", "一", "一丁\u9fff", "龥\u9ffe", "a、的",
+                                      "".join(c for c in lexicon.load("departments.yaml")["open_not_inside"] if len(c) == 1)])
+def test_ideographs_except_is_the_look_ahead_form(left_out: str) -> None:
+    """The departments grammar's one-class form of an ideograph that is none of some characters
+    matches the same characters as the look-ahead form it replaced."""
+    quick = re.compile(departments.ideographs_except(left_out))
+    plain = re.compile(rf"(?:(?![{re.escape(left_out)}])[\u4e00-\u9fff])")
+    for c in map(chr, range(0x3000, 0xA100)):
+        assert bool(quick.fullmatch(c)) == bool(plain.fullmatch(c)), c
+
+
 @pytest.mark.parametrize("text", _texts(), ids=lambda t: t[:12])
 def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_date_tokens(text)
@@ -192,6 +255,7 @@ def test_shortcuts_on_the_corpus(text: str) -> None:
     _check_normalize_specials(text)
     _check_sentences(text)
     _check_inline_items(text)
+    _check_contact_lines(text)
     for pos, endpos in ((0, len(text)), (len(text) // 3, len(text)), (1, 2 * len(text) // 3)):
         _check_inline_closing(text, pos, endpos)
     _check_anchored_searches(text)
@@ -209,6 +273,7 @@ def test_shortcuts_on_document_like_text(text: str, a: int, b: int) -> None:
     _check_metrics(text)
     _check_inline_closing(text, 0, len(text))
     _check_inline_closing(text, min(a, b, len(text)), min(max(a, b), len(text)))
+    _check_contact_lines(text)
     _check_anchored_searches(text)
     assert _spans(docno.find(text)) == _doc_numbers_by_plain_search(text)
 

@@ -128,6 +128,7 @@ def mask(doc: Document) -> str:
 
 _TITLE_QUOTE = re.compile(r"《[^《》]{0,200}》")
 _BRACKETED_YEAR = re.compile(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]")
+_YEAR_BRACKETS = "〔【["  # what a bracketed year opens with: looked for first (str's search is quicker)
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 
 
@@ -136,7 +137,8 @@ def _compute_mask(doc: Document) -> str:
     ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)]
     numbers = records(doc, "doc_numbers")
     ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
-    ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
+    if any(bracket in text for bracket in _YEAR_BRACKETS):
+        ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
     return blank_out(text, ranges)
 
 
@@ -145,18 +147,22 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
                 ) -> tuple[dt.date | None, dt.date | None, str]:
     """What the cue words say (``date_cues.yaml``): 年底/上半年 narrow the period; 到/前/内 make a
     deadline; 起/以来 a period up to the document's date D. Returns (start, end, role)."""
-    cues = grammar.date_cues()
-    said = [c for c in (cues.before.get(pre or ""), cues.after.get(post or "")) if c is not None]
-    if precision == "year" and start is not None and any(c.exclusive for c in said):
-        return None, dt.date(start.year - 1, 12, 31), "deadline"  # 2015年以前: up to the year before
-    narrow = next((c.narrow for c in said if c.narrow), None)
-    if narrow == "end" and end is not None:
-        start = dt.date(end.year, end.month, 21) if precision == "month" else dt.date(end.year, 12, 1)
-    elif narrow == "first_half" and start is not None:
-        start, end = dt.date(start.year, 1, 1), dt.date(start.year, 6, 30)
-    elif narrow == "second_half" and start is not None:
-        start, end = dt.date(start.year, 7, 1), dt.date(start.year, 12, 31)
-    roles = {c.role for c in said}
+    if pre is None and post is None:  # no cue: most dates
+        said: list[grammar.Cue] = []
+        roles: set[str | None] = set()
+    else:
+        cues = grammar.date_cues()
+        said = [c for c in (cues.before.get(pre or ""), cues.after.get(post or "")) if c is not None]
+        if precision == "year" and start is not None and any(c.exclusive for c in said):
+            return None, dt.date(start.year - 1, 12, 31), "deadline"  # 2015年以前: up to the year before
+        narrow = next((c.narrow for c in said if c.narrow), None)
+        if narrow == "end" and end is not None:
+            start = dt.date(end.year, end.month, 21) if precision == "month" else dt.date(end.year, 12, 1)
+        elif narrow == "first_half" and start is not None:
+            start, end = dt.date(start.year, 1, 1), dt.date(start.year, 6, 30)
+        elif narrow == "second_half" and start is not None:
+            start, end = dt.date(start.year, 7, 1), dt.date(start.year, 12, 31)
+        roles = {c.role for c in said}
     if "period" in roles:
         if d is not None and start is not None and start <= d:
             return start, d, "period"
@@ -185,10 +191,12 @@ def _paired(m: re.Match[str], text: str) -> tuple[str | None, int, str | None, i
     """The cues around a date and where its text starts and ends: a cue that pairs with cues after
     the date (从……起) is left out of the text, and means nothing, without one of them; a cue after
     a word it cannot follow (期内|开始) is the sentence's verb."""
-    cues = grammar.date_cues()
     pre, post, begin, end = m["pre"], m["post"], m.start(), m.end()
+    if pre is None and post is None:  # no cue: most dates
+        return None, begin, None, end
+    cues = grammar.date_cues()
     after = cues.after.get(post or "")
-    if after is not None and after.not_after and text[:m.start("post")].endswith(tuple(after.not_after)):
+    if after is not None and after.not_after and text.endswith(tuple(after.not_after), 0, m.start("post")):
         post, end = None, m.start("post")
     if grammar.form(m).name == "anchored":
         return None, begin, None, end  # 从X年起用N年时间: the form says it all, its 从 belongs to the text
@@ -212,6 +220,10 @@ def _month_list(doc: Document, m: re.Match[str], context: Context) -> list[DateM
     return out
 
 
+# Precisions of a date that names its year: the year later months and days of its paragraph fall in.
+_YEAR_SETTING = ("day", "month", "year", "range")
+
+
 @extractor("dates", version=4, requires=("doc_numbers",), data=("date_cues.yaml",))
 def extract(doc: Document) -> Iterator[DateMention]:
     """Yield every date expression in reading order."""
@@ -225,14 +237,16 @@ def extract(doc: Document) -> Iterator[DateMention]:
         written.add(closing.start)
     line_start = 0
     found: list[DateMention] = []
-    item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(doc.structure.sections))
+    sections = doc.structure.sections
+    item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(sections)) if sections else []
     item = -1
     furniture = [(b.start, b.end) for b in doc.structure.boilerplate if "<" in b.text]  # markup lines
     kept = {f.span.start for f in doc.metadata if f.span and f.name in ("written", "published", "revised")}
     for m in grammar.expressions(text):
-        source_start = doc.norm.source_range(m.start(), m.end())[0]
-        if source_start not in kept and any(s <= source_start < e for s, e in furniture):
-            continue  # page furniture (an effective date in a banner), unless it is the page's metadata
+        if furniture:
+            source_start = doc.norm.source_range(m.start(), m.end())[0]
+            if source_start not in kept and any(s <= source_start < e for s, e in furniture):
+                continue  # page furniture (an effective date in a banner), unless it is the page's metadata
         form = grammar.form(m)
         if form.name == "short_within" and grammar.counted_from_event(text, m.start()):
             continue  # a procedure's time limit (自受理之日起30日内): a duration, counted as a metric
@@ -244,13 +258,14 @@ def extract(doc: Document) -> Iterator[DateMention]:
         current = item_starts[at - 1] if at else -1
         if nl != line_start or current != item:  # a new paragraph or item: no year carries over
             line_start, item = nl, current
-            context = context._replace(last_year=None)
+            if context.last_year is not None:
+                context = Context(d, None, context.default_year)
         resolved = grammar.resolve(m, context)
         if resolved is None:
             continue
         start, end, precision = resolved
-        if precision in ("day", "month", "year", "range") and start is not None or form.name == "rel" and start:
-            context = context._replace(last_year=start.year)
+        if start is not None and (precision in _YEAR_SETTING or form.name == "rel") and start.year != context.last_year:
+            context = Context(d, start.year, context.default_year)
         pre, begin, post, stop = _paired(m, text)
         start, end, role = _apply_cues(pre, post, start, end, precision, d, within=form.within)
         span = doc.source_span(begin, stop)

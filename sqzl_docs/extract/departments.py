@@ -18,17 +18,32 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_before
+from ..grammar.scan import matches_at, starts_after, starts_before
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
 _CJK = r"[\u4e00-\u9fff]"
-_NAME = r"(?:(?![的由和与及任为])[\u4e00-\u9fff])"
-_GROUP_NAME = r"(?:(?![的由和与及任为向在对将把被从以没是])[\u4e00-\u9fff])"  # a body's topic holds no verb phrase
+
+
+def ideographs_except(chars: Iterable[str]) -> str:
+    r"""A character class of the ideographs U+4E00–U+9FFF other than ``chars``: the same characters as
+    ``(?:(?![…])[\u4e00-\u9fff])``, but one class, which ``re`` repeats in one quick step where the
+    look-ahead is a step of its own at every character."""
+    left_out = sorted({ord(c) for c in chars if len(c) == 1 and "\u4e00" <= c <= "\u9fff"})
+    ranges, low = [], 0x4E00
+    for c in left_out + [0xA000]:
+        if c > low:
+            ranges.append(f"\\u{low:04x}" if c - 1 == low else f"\\u{low:04x}-\\u{c - 1:04x}")
+        low = c + 1
+    return "[" + "".join(ranges) + "]"
+
+
+_NAME = ideographs_except("的由和与及任为")
+_GROUP_NAME = ideographs_except("的由和与及任为向在对将把被从以没是")  # a body's topic holds no verb phrase
 
 
 @functools.cache
@@ -36,10 +51,37 @@ def _data() -> dict[str, Any]:
     return lexicon.load("departments.yaml")
 
 
+def grouped_alternation(words: Iterable[str]) -> str:
+    """``lexicon.alternation(words)`` with the words that share a first character written once behind
+    it, and so on down (民政|民族|民 → 民(?:政|族|)): the same words tried in the same order (longest
+    first), so the same matches, but a position is ruled out by one test per character, not one per
+    word."""
+    return _grouped(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _grouped(ordered: list[str]) -> str:
+    by_first: dict[str, list[str]] = {}
+    for w in ordered:
+        by_first.setdefault(w[:1], []).append(w[1:])
+    parts = [re.escape(first + rests[0]) if len(rests) == 1 else f"{re.escape(first)}(?:{_grouped(rests)})"
+             for first, rests in by_first.items() if first]
+    if "" in by_first:  # a word that ends here: the shortest, tried last
+        parts.append("")
+    return "|".join(parts)
+
+
 @functools.cache
-def _pattern() -> re.Pattern[str]:
+def _pattern(grouped: bool = True) -> re.Pattern[str]:
+    """The closed grammar of names; ``grouped``: its word lists written as :func:`grouped_alternation`
+    (``False``: as ``lexicon.alternation``, the same matches, for the tests)."""
+    return re.compile(_grammar(grouped))
+
+
+@functools.cache
+def _grammar(grouped: bool = True) -> str:
+    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own)."""
     d = _data()
-    alt = lexicon.alternation
+    alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
     dept = rf"(?:{alt(d['stems'])})(?:{alt(d['endings'])})"
     organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
@@ -47,16 +89,25 @@ def _pattern() -> re.Pattern[str]:
     units = alt(d["units"])
     institutions = alt(d["institutions"])
     central = alt(d["central"])
-    return re.compile(
+    unit_word = ideographs_except("的由与及为在对将把被从向以中是")
+    return (
         r"(?P<name>"
         rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
         rf"|{_NAME}{{2,10}}?(?:{institutions}))"
         rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
         rf"|(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
-        rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部)(?:(?![的由与及为在对将把被从向以中是])[\u4e00-\u9fff]){{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
+        rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部){unit_word}{{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
         rf")(?![{''.join(d['not_after'])}])"
     )
+
+
+def _first_words() -> tuple[list[str], str]:
+    """The words a name can open with (a level, a central organ, 国家, a department stem), and their
+    first characters as a character class."""
+    d = _data()
+    words = d["levels"] + d["central"] + d["national"] + d["stems"]
+    return words, "".join(re.escape(c) for c in sorted({w[0] for w in words}))
 
 
 @functools.cache
@@ -64,32 +115,56 @@ def _firsts() -> re.Pattern[str]:
     """Where a name can start: a level, a central organ, 国家 or a department stem, or a coded place
     before 街道 (A2区街道). One character is read and what follows it looked up: a pattern that opens
     with a character class is searched for quickly."""
-    d = _data()
-    words = d["levels"] + d["central"] + d["national"] + d["stems"]
-    chars = sorted({w[0] for w in words})
-    return re.compile("[A-Z" + "".join(re.escape(c) for c in chars) + "]"
-                      rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
+    words, chars = _first_words()
+    return re.compile(f"[A-Z{chars}]" rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
+
+
+@functools.cache
+def _named() -> re.Pattern[str]:
+    """The grammar of names, the whole name in group ``whole``."""
+    return re.compile(f"(?P<whole>{_grammar()})")
+
+
+@functools.cache
+def _named_after_first() -> re.Pattern[str]:
+    """The first character of a name that opens with a word of :func:`_first_words`, with the name in
+    group ``whole`` of a look-ahead from it: ``re`` reads only the characters a name can open with,
+    and tries the grammar where one is, in one scan (a match is that character alone: names inside
+    one found are left to the caller)."""
+    words, chars = _first_words()
+    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_grammar()})).)")
+
+
+def _leftmost(found: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """Of names in the order of their starts, those that start after the last one kept ends, as
+    ``finditer`` leaves them."""
+    end = 0
+    for m in found:
+        if m.start("whole") >= end:
+            yield m
+            end = m.end("whole")
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
-    """``_pattern().finditer(text)``, trying the grammar only where a name can start: where the
-    pattern above finds one, and two to four characters before each 街道."""
-    starts = [m.start() for m in _firsts().finditer(text)]
-    if "街道" in text:
-        more = set(starts)
-        for m in re.finditer("街道", text):
-            more.update(range(max(0, m.start() - 4), m.start() - 1))
-        starts = sorted(more)
-    return matches_at(_pattern(), text, starts)
+    """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
+    grammar tried only where a name can start: where :func:`_firsts` matches and two to four
+    characters before each 街道 (without a 街道 in the text, a name opens with a word of
+    :func:`_first_words`)."""
+    if "街道" not in text:
+        return _leftmost(_named_after_first().finditer(text))
+    more = {m.start() for m in _firsts().finditer(text)}
+    for m in re.finditer("街道", text):
+        more.update(range(max(0, m.start() - 4), m.start() - 1))
+    return matches_at(_named(), text, sorted(more))
 
 
 @functools.cache
 def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
     d = _data()
-    bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
-    return rf"(?:(?![{bad}])[\u4e00-\u9fff]){{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+    return rf"{ideographs_except(d['open_not_inside'])}{{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
 
 
+@functools.cache
 def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
     """How many characters an open name (:func:`_open_name`) can hold."""
     return longest + max(len(e) for e in _data()[endings])
@@ -105,13 +180,22 @@ def _anchors(key: str) -> re.Pattern[str]:
 
 @functools.cache
 def _list_anchors() -> re.Pattern[str]:
-    """The last character of an open name's ending, or the ） of a note after it, before a 、: the
-    first name of a list (:func:`_open_patterns`) ends there."""
+    """A 、 after the last character of an open name's ending, or after the ） of a note after it: the
+    first name of a list (:func:`_open_patterns`) ends right before. The pattern opens with the 、, a
+    literal, searched for quickly."""
     lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
-    return re.compile(f"[{''.join(re.escape(c) for c in lasts)}](?=、)")
+    return re.compile(f"、(?<=[{''.join(re.escape(c) for c in lasts)}]、)")
 
 
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
+
+
+@functools.cache
+def _ends_before(endings: str, following: str) -> re.Pattern[str]:
+    """The last character of a word of ``endings`` where a word of ``following`` comes right after it
+    (办|主任, 局|牵头): an open name that must be followed by such a word ends there."""
+    lasts = "".join(sorted({re.escape(e[-1]) for e in _data()[endings]}))
+    return re.compile(rf"[{lasts}](?={lexicon.any_of(_data()[following])})")
 
 
 @functools.cache
@@ -136,7 +220,7 @@ def _small_place(text: str, start: int) -> int:
     bad = set(_data()["open_not_inside"])
     for k in (3, 2):
         place = text[start - k:start]
-        if start - k >= 0 and re.fullmatch(rf"{_CJK}{{{k}}}", place) and _word_start(text, start - k) \
+        if start - k >= 0 and _CJK_RUN.fullmatch(place) and len(place) == k and _word_start(text, start - k) \
                 and not bad & set(place) and not place.startswith(_GENERIC_BEFORE) \
                 and not place.startswith(tuple(_data()["small_place_not_start"] + _data()["boundary_words"])):
             return start - k
@@ -159,17 +243,28 @@ def _join_street_offices(text: str, found: list[tuple[int, int]]) -> list[tuple[
 @functools.cache
 def _named_group_pattern() -> re.Pattern[str]:
     d = _data()
-    return re.compile(rf"[\u4e00-\u9fff“”]{{4,24}}?(?:{lexicon.alternation(d['named_group_endings'])})"
+    return re.compile(rf"[\u4e00-\u9fff“”]{{4,{_NAMED_GROUP_REACH}}}?(?:{lexicon.alternation(d['named_group_endings'])})"
                       rf"(?!{lexicon.alternation(d['named_group_not_before'])})")
 
 
 @functools.cache
 def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """(the lead to cut off a name, characters no name holds, words no name holds, its endings)."""
+    """(the lead to cut off a name, characters no name holds, words no name holds, its endings less
+    those that hold another: a text holds an ending if it holds one of these)."""
     d = _data()
     lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
+    endings = d["named_group_endings"]
     return (lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"]),
-            tuple(d["named_group_endings"]))
+            tuple(e for e in endings if not any(other != e and other in e for other in endings)))
+
+
+_NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
+
+
+def _named_group_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
+    starts = starts_before(_anchors("named_group_endings"), text, _NAMED_GROUP_REACH)
+    return matches_at(_named_group_pattern(), text, starts)
 
 
 def _named_groups(text: str) -> Iterator[tuple[int, int]]:
@@ -178,7 +273,7 @@ def _named_groups(text: str) -> Iterator[tuple[int, int]]:
     lead, bad, not_inside, endings = _named_group_parts()
     if not any(e in text for e in endings):
         return
-    for m in _named_group_pattern().finditer(text):
+    for m in _named_group_matches(text):
         name = m.group()
         cut = lead.match(name)
         start = m.start() + (cut.end() if cut else 0)
@@ -201,21 +296,70 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 # a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
 # them with finditer).
 
+def _list_starts(text: str) -> Iterator[int]:
+    """Where a list can start: up to a name and its note before where its first name ends
+    (:func:`_list_anchors`), and, as the list's pattern opens, not after an ideograph."""
+    reach = _open_reach() + _NOTE_REACH
+    pos = 0  # the first position not yet given
+    for m in _list_anchors().finditer(text):
+        at = m.start() - 1
+        low = max(pos, at - reach)
+        if low == 0:
+            yield 0
+        yield from starts_after(_NOT_CJK, text, low, at)
+        pos = at + 1
+
+
 def _listed(text: str) -> Iterator[re.Match[str]]:
-    starts = starts_before(_list_anchors(), text, _open_reach() + _NOTE_REACH) if "、" in text else iter(())
-    return matches_at(_open_patterns()[0], text, starts)
+    return matches_at(_open_patterns()[0], text, _list_starts(text)) if "、" in text else iter(())
 
 
-def _cue_starts(text: str) -> Iterator[int]:
-    return starts_before(_anchors("open_role_cues"), text, _open_reach("open_cued_endings", 5))
+def _cued(text: str) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_cued_endings", "open_role_cues")
+    return matches_at(_open_patterns()[1], text, starts_before(ends, text, _open_reach("open_cued_endings", 5) - 1))
 
 
-def _cued(text: str, starts: Iterator[int] | None = None) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[1], text, _cue_starts(text) if starts is None else starts)
+@functools.cache
+def _first_characters(key: str) -> str:
+    return "".join(sorted({w[0] for w in _data()[key]}))
+
+
+@functools.cache
+def _last_characters(key: str) -> str:
+    return "".join(sorted({w[-1] for w in _data()[key]}))
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    """Whether one of ``chars`` is in ``text``: one quick search a character, a test that rules out a
+    grammar before a scan of the text with it."""
+    for c in chars:
+        if c in text:
+            return True
+    return False
 
 
 def _posts(text: str) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[4], text, starts_before(_anchors("open_post_titles"), text, _open_reach()))
+    if not _holds_any(text, _last_characters("open_post_titles")):  # 员, 任, 长
+        return iter(())
+    ends = _ends_before("open_endings", "open_post_titles")
+    return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
+
+
+_AFTER_NEWLINE: dict[str, re.Pattern[str]] = {}
+
+
+def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that opens with ``(?m)^`` and matches within a line
+    (no newline in a match): the match at the text's start, then those after each newline, found by
+    the pattern opening with a newline instead (a literal, searched for quickly, not a test at every
+    position); the matched parts, in groups, are the same."""
+    first = pattern.match(text)
+    if first:
+        yield first
+    after = _AFTER_NEWLINE.get(pattern.pattern)
+    if after is None:
+        after = _AFTER_NEWLINE[pattern.pattern] = re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), pattern.flags)
+    yield from after.finditer(text)
 
 
 def _open_organs(text: str) -> Iterator[tuple[int, int]]:
@@ -234,10 +378,9 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cues = _cue_starts(text)
-    first = next(cues, None)  # no role cue, no organ before one (and no duty)
-    runs = ([_cued(text, itertools.chain((first,), cues)), duty.finditer(text)] if first is not None else []) \
-        + [heading.finditer(text)]
+    cued = _holds_any(text, _first_characters("open_role_cues")) \
+        and _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
+    runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
@@ -282,7 +425,11 @@ def _boundary() -> re.Pattern[str]:
 
 
 _SENTENCE = re.compile(r"[。；;！？\n]")
+_LAST_SENTENCE_END = re.compile(r"(?s:.*)[。；;！？\n]")  # up to the last end of a sentence
 _CJK_CHAR = re.compile(_CJK)
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+_CJK_RUN = re.compile(f"{_CJK}+")
+_TWO_OR_THREE_CJK = re.compile(f"{_CJK}{{2,3}}")
 _CODED_PLACE_END = re.compile(r"[A-Z]\d{0,3}$")
 _CODED_STREET_PLACE_END = re.compile(r"[A-Z]\d{0,3}[区县市镇乡]$")
 _SPACE = re.compile(r"\s")
@@ -301,16 +448,12 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
     known = lexicon.places()
-    pos = start
     ends = _place_ends()
-    for k in range(1, 8) if text[start:start + 1] in ends or text[start + 1:start + 2] in ends else ():
-        if _place_across(text, start - k, start, known):  # a place the match starts inside of: 池|州市…
-            pos = start - k
-            break
+    pos = _place_across(text, start)
     if level and pos == start:  # 重庆 + 市民政局
-        for k in range(8, 0, -1):
-            place = text[pos - k:pos] + level
-            if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
+        heads, last_two = _places_before(level)
+        for k in range(min(8, pos), 0, -1) if text[pos - 2:pos] in last_two or text[pos - 1:pos] in heads else ():
+            if text[pos - k:pos] in heads and (k + len(level) >= 3 or _word_start(text, pos - k)):
                 pos -= k
                 break
         else:
@@ -318,10 +461,9 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
             coded = _CODED_PLACE_END.search(text[window:pos])
             if coded:
                 pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
-            elif text[window:pos].endswith(level) and re.fullmatch(rf"{_CJK}{{2,3}}", text[pos - 3:pos - 1]):
+            elif text[window:pos].endswith(level) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
-    ends = _place_ends()
     while True:
         if text[pos - 1:pos] not in ends:
             return pos  # no place ends with the character before: no place to take in
@@ -340,14 +482,33 @@ def _place_ends() -> frozenset[str]:
     return frozenset(place[-1] for place in lexicon.places())
 
 
-def _place_across(text: str, begin: int, start: int, known: frozenset[str]) -> bool:
-    """Whether a known place of three or more characters starts at ``begin`` (before ``start``) and
-    ends one or two characters after ``start``."""
-    for j in (1, 2):
-        name = text[begin:start + j]
-        if len(name) >= 3 and name in known:
-            return True
-    return False
+@functools.cache
+def _long_places() -> tuple[frozenset[str], frozenset[str]]:
+    """The gazetteer's places of three or more characters, and their last two characters."""
+    places = frozenset(place for place in lexicon.places() if len(place) >= 3)
+    return places, frozenset(place[-2:] for place in places)
+
+
+@functools.cache
+def _places_before(level: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What the gazetteer's places ending with ``level`` write before it (重庆 of 重庆市), and the
+    last two characters of those (a place before a level word is looked for only where they are)."""
+    heads = frozenset(place[:-len(level)] for place in lexicon.places() if place.endswith(level))
+    return heads, frozenset(head[-2:] for head in heads if len(head) >= 2)
+
+
+def _place_across(text: str, start: int) -> int:
+    """Where a known place of three or more characters starts that begins one to seven characters
+    before ``start`` and ends one or two characters after it, the nearest first; else ``start``. It
+    ends with text[start - 1:start + 1] or with text[start:start + 2]: only where one of them ends a
+    place is it looked for."""
+    places, last_two = _long_places()
+    one, two = text[start - 1:start + 1] in last_two, text[start:start + 2] in last_two
+    if one or two:
+        for k in range(1, 8):
+            if (one and text[start - k:start + 1] in places) or (two and text[start - k:start + 2] in places):
+                return start - k  # a place the match starts inside of: 池|州市…
+    return start
 
 
 def _street_start(text: str, end: int) -> int | None:
@@ -362,11 +523,10 @@ def _street_start(text: str, end: int) -> int | None:
         if s < 1:
             break
         name = text[s:end]
-        if not re.fullmatch(rf"{_CJK}+", name) or name.startswith(_GENERIC_BEFORE):
+        if not _CJK_RUN.fullmatch(name) or name.startswith(_GENERIC_BEFORE):
             continue
         before = text[max(0, s - 12):s]
-        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(
-                before.endswith(p) for p in (before[-j:] for j in range(2, 9)) if p in known):
+        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(before[-j:] in known for j in range(2, 9)):
             return s
     return None
 
@@ -380,15 +540,14 @@ def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
     out: dict[str, str] = {}
     known = lexicon.places()
     for name in names:
-        if name[:1] in "省市区县" and not any(name.startswith(p) for p in (name[:k] for k in range(2, 8)) if p in known):
+        if name[:1] in "省市区县" and not any(name[:k] in known for k in range(2, 8)):
             continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        for m in _PLACE_CHAIN.finditer(name):
-            places = _PLACE_LINK.findall(m.group())
+        m = _PLACE_CHAIN.search(name)
+        if m:
             acc = ""
-            for p in places:
+            for p in _PLACE_LINK.findall(m.group()):
                 acc += p
                 out.setdefault(p[-1], acc)
-            break
     return out
 
 
@@ -398,14 +557,21 @@ def _full_forms() -> list[tuple[str, str]]:
     return sorted(_data()["full_forms"].items(), key=lambda kv: -len(kv[0]))
 
 
+@functools.cache
+def _abbreviations() -> tuple[str, ...]:
+    """The abbreviations of :func:`_full_forms`, for one ``endswith``."""
+    return tuple(short for short, _ in _full_forms())
+
+
 def canonical_name(name: str, places: dict[str, str]) -> str | None:
     """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
     the name starts with a level word whose place this document does not say."""
     full = name
-    for short, long in _full_forms():
-        if full.endswith(short) and not full.endswith(long):
-            full = full[: -len(short)] + long
-            break
+    if name.endswith(_abbreviations()):  # most names are written in full
+        for short, long in _full_forms():
+            if full.endswith(short) and not full.endswith(long):
+                full = full[: -len(short)] + long
+                break
     full = _data()["former_names"].get(full, full)  # 农业部 → 农业农村部
     level = name[:1]
     if level in "省市区县镇乡州":
@@ -423,8 +589,8 @@ def _open_not_offices() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @functools.cache
-def _post_titles() -> frozenset[str]:
-    return frozenset(_data()["open_post_titles"])
+def _post_titles() -> tuple[str, ...]:
+    return tuple(_data()["open_post_titles"])
 
 
 @functools.cache
@@ -438,8 +604,8 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     it (forward and reverse maximum matching over the dictionary) do not break at its end (财政所|需资金 is
     财政|所需|资金; 民政部门 is 民政|部门), unless the word across is the post of its head (局长)."""
     pair = text[end - 1:end + 1]
-    if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(tuple(_post_titles()), end - 1) \
-            or text.startswith(tuple(_post_titles()), end):
+    if len(pair) < 2 or not keywords.is_word(pair) or text.startswith(_post_titles(), end - 1) \
+            or text.startswith(_post_titles(), end):
         return False  # no word runs across the end: only then is the segmenter asked
     if text.startswith(_next_words(), end):
         return False  # 发展改革委|会同: a role cue or boundary word follows (the dictionary reads 革委会)
@@ -452,21 +618,21 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 @functools.cache
 def _national_open() -> re.Pattern[str]:
     d = _data()
-    bad = "".join(re.escape(c) for c in d["open_not_inside"] if len(c) == 1)
     return re.compile(rf"(?:{lexicon.alternation(d['national'])})"
-                      rf"(?:(?![{bad}])[\u4e00-\u9fff]){{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
+                      rf"{ideographs_except(d['open_not_inside'])}{{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
                       rf"(?![{''.join(d['not_after'])}])")
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
-    clause_start = max((m.end() for m in _SENTENCE.finditer(text, max(0, start - 80), start)),
-                       default=max(0, start - 80))
-    clause_end = next((m.start() for m in _SENTENCE.finditer(text, end, end + 80)), end + 80)
-    before, after = text[clause_start:start], text[end:clause_end]
     if name in issuers:
         return "issuer"
+    last = _LAST_SENTENCE_END.match(text, max(0, start - 80), start)
+    clause_start = last.end() if last else max(0, start - 80)
+    next_end = _SENTENCE.search(text, end, end + 80)
+    clause_end = next_end.start() if next_end else end + 80
+    before, after = text[clause_start:start], text[end:clause_end]
     roles = _roles()
-    if roles["co_after"].match(after) and roles["co_before"].search(before):
+    if roles["co_before"].search(before) and roles["co_after"].match(after):
         return "co_handler"
     if before.endswith(roles["co_right_after"]):
         return "co_handler"
@@ -481,52 +647,58 @@ def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
 def extract(doc: Document) -> Iterator[Department]:
     """Yield every department mention in reading order."""
     text = dates.mask(doc)
+    d, session = _data(), _session()
     found: list[tuple[int, int]] = []
     for m in _matches(text):
-        start, end = m.start(), m.end()
-        if _session().match(text, end):
+        start, end = m.span("whole")
+        if session.match(text, end):
             continue
-        if m.group().endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
+        if m["whole"].endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
             continue
-        if m["street"]:
-            street_start = _street_start(text, m.end("street") - (5 if m["street"].endswith("办事处") else 2))
+        level, street = m["level"], m["street"]
+        if street:
+            street_start = _street_start(text, m.end("street") - (5 if street.endswith("办事处") else 2))
             if street_start is None:
                 continue
             start = street_start
         else:
-            start = _extend_left(text, start, m["level"])
+            start = _extend_left(text, start, level)
         if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
             continue
-        if m["level"] and start == m.start():
+        if level and start == m.start("whole"):
             before = text[max(0, start - 2):start]
-            if before.endswith(tuple(_data()["level_not_after"].get(m["level"], ()))):
+            if before.endswith(tuple(d["level_not_after"].get(level, ()))):
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
-            if m["level"] in _data()["small_place_levels"]:
+            if level in d["small_place_levels"]:
                 start = _small_place(text, start)
-        if not m["level"] and not m["street"]:
-            for prefix in _data()["central_prefixes"]:  # 国务院|国资委
-                if text[max(0, start - len(prefix)):start] != prefix or m.group().startswith(prefix):
+        if not level and not street:
+            for prefix in d["central_prefixes"]:  # 国务院|国资委
+                if text[max(0, start - len(prefix)):start] != prefix or m["whole"].startswith(prefix):
                     continue
                 a, b = doc.norm.source_range(start - len(prefix), end)
                 if not _SPACE.search(doc.text[a:b]):  # not 国务院　中央军委, two organs of a signature
                     start -= len(prefix)
                     break
-        for prefix in _data()["party_prefixes"]:  # 中共|上海市委
-            if text[end - 1] == "委" and text[max(0, start - len(prefix)):start] == prefix:
-                start -= len(prefix)
-                break
+        if text[end - 1] == "委":
+            for prefix in d["party_prefixes"]:  # 中共|上海市委
+                if text[max(0, start - len(prefix)):start] == prefix:
+                    start -= len(prefix)
+                    break
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
-    overlaps = _overlap_test(found)
-    found += [(m.start(), m.end()) for m in _national_open().finditer(text) if _word_start(text, m.start())
-              and not m.group().endswith(tuple(_data()["open_not_end"]))  # 国家发展全局: 全局 is no organ
-              and not overlaps(m.start(), m.end()) and not _inside_word(text, m.start(), m.end())]
+    national = [m.span() for m in _national_open().finditer(text) if _word_start(text, m.start())
+                and not m.group().endswith(tuple(_data()["open_not_end"]))]  # 国家发展全局: 全局 is no organ
+    if national:
+        overlaps = _overlap_test(found)
+        found += [(s, e) for s, e in national if not overlaps(s, e) and not _inside_word(text, s, e)]
     found = _join_street_offices(text, found)
-    overlaps = _overlap_test(found)
-    found += [span for span in _named_groups(text) if not overlaps(*span)]
+    groups = list(_named_groups(text))
+    if groups:
+        overlaps = _overlap_test(found)
+        found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
     for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
@@ -537,6 +709,8 @@ def extract(doc: Document) -> Iterator[Department]:
             continue  # 就近办: a manner of handling, not an office
         bisect.insort(taken, (s, e))
         found.append((s, e))
+    if not found:
+        return
     found.sort()
     names = [doc.source_span(s, e) for s, e in found]
     issuer_texts = _issuer_texts(doc)
@@ -579,6 +753,8 @@ def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spans`` less those inside another span (国资委 inside 国务院国资委), in their order; one sweep
     over the distinct spans by start, widest first, not a comparison of every pair."""
+    if len(spans) < 2:
+        return spans
     inner, reach = set(), -1
     for s, e in sorted(set(spans), key=lambda span: (span[0], -span[1])):
         if e <= reach:

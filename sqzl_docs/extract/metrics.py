@@ -18,14 +18,16 @@ import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import lexicon
 from ..grammar.scan import blank_out, guard
 from ..models import Document, Metric
 from . import dates, extractor, records
 
-_NUMBER = r"\d+(?:\.\d+)?"
+# A number, read whole (possessive: the grammar does not go back into its digits, as nothing that may
+# follow a number opens with a digit or a point; _pattern checks the data for that).
+_NUMBER = r"\d++(?:\.\d++)?+"
 _RANGE_SEP = r"[—–―\-~～]+|至|到"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？\n、（(）)]")
 _SUBJECT_TRIM = re.compile(
@@ -37,9 +39,32 @@ def _data() -> dict[str, Any]:
     return lexicon.load("metric_units.yaml")
 
 
+class _Vocabulary(NamedTuple):
+    """The word lists of ``metric_units.yaml`` in the shape the extractor looks them up in."""
+
+    ordinal: tuple[str, ...]  # 第: a number after it is an ordinal
+    address: tuple[str, ...]  # 路, 街 …: with an address unit, part of an address
+    address_units: frozenset[str]
+    labels: frozenset[str]  # 栋, 单元: a building's label wherever it stands
+    not_before: dict[str, list[str]]  # 人 before 口: a noun, not a unit
+    qualifiers: dict[str, str]  # before and after the number
+    magnitudes: dict[str, int]
+
+
+@functools.cache
+def _vocabulary() -> _Vocabulary:
+    d = _data()
+    return _Vocabulary(tuple(d["ordinal_before"]), tuple(d["address_before"]), frozenset(d["address_units"]),
+                       frozenset(d["label_units"]), d["unit_not_before"],
+                       {**d["qualifiers_before"], **d["qualifiers_after"]}, d["magnitudes"])
+
+
 @functools.cache
 def _pattern() -> re.Pattern[str]:
     d = _data()
+    after_number = [*d["units"], *d["qualifiers_inside"], *d["magnitudes"]]  # or %, or _RANGE_SEP
+    if any(w[:1].isdigit() or w[:1] == "." for w in after_number):
+        raise ValueError("metric_units.yaml: a unit, magnitude or qualifier opens with a digit or a point")
     units = lexicon.alternation(d["units"])
     before = lexicon.alternation(list(d["qualifiers_before"]))
     after = lexicon.alternation(list(d["qualifiers_after"]))
@@ -69,6 +94,7 @@ def _trigger() -> re.Pattern[str]:
                       rf"|(?<=(?={lexicon.any_of(before)}).))")
 
 
+@functools.cache
 def _guarded() -> re.Pattern[str]:
     """:func:`_pattern` behind a look-ahead for :func:`_trigger` (which holds no group: the groups
     keep their numbers): the grammar is tried where a metric can start, and the scan stays in C."""
@@ -87,57 +113,56 @@ def _masked(doc: Document) -> str:
                                         for d in found])
 
 
+_RATE_UNITS = ("%", "个百分点", "百分点", "‰")  # a rate's subject is looked for (化解率97.8%)
+
+
 @extractor("metrics", version=4, requires=("dates",), data=("metric_units.yaml", "date_cues.yaml"))
 def extract(doc: Document) -> Iterator[Metric]:
     """Yield every metric in reading order (a range gives two with the same span)."""
-    data = _data()
+    ordinal, address, address_units, labels, not_before, quals, mags = _vocabulary()
     text = _masked(doc)
-    ordinal = tuple(data["ordinal_before"])
-    address = tuple(data["address_before"])
-    address_units = set(data["address_units"])
-    labels = set(data["label_units"])
-    not_before = data["unit_not_before"]
     names: set[str] = set()  # number+unit texts seen as addresses: later mentions are names too
-    quals = {**data["qualifiers_before"], **data["qualifiers_after"]}
-    mags = data["magnitudes"]
     previous: list[tuple[int, float, str]] = []  # (end, value, unit) in the current clause chain
     for m in _matches(text):
-        start = m.start("qpre") if m["qpre"] else m.start("num")
-        before = text[max(0, m.start("num") - 2):m.start("num")]
-        key = m["num"] + m["unit"]
-        if not m["qpre"] and before.endswith(ordinal):
+        qpre, num, unit0, num2, in1, mag, in2, measure, slash_per, qpost = m.group(
+            "qpre", "num", "unit0", "num2", "in1", "mag", "in2", "unit", "per", "qpost")
+        num_start, end = m.start("num"), m.end()
+        start = m.start("qpre") if qpre else num_start
+        before = text[max(0, num_start - 2):num_start]
+        key = num + measure
+        if not qpre and before.endswith(ordinal):
             continue
-        if m["unit"] in labels:
+        if measure in labels:
             continue  # 3栋, 5-8栋: a building's label, not a count
-        if m["unit"] in address_units and not m["qpre"] and (before.endswith(address) or key in names):
+        if measure in address_units and not qpre and (before.endswith(address) or key in names):
             names.add(key)
             continue
-        if not m["qpost"] and not m["per"] and text[m.end():m.end() + 1] in not_before.get(m["unit"], ()):
+        if not qpost and not slash_per and text[end:end + 1] in not_before.get(measure, ()):
             continue
-        if m["unit"] == "年" and (float(m["num"]) >= 100 or m["num2"]):
+        if measure == "年" and (float(num) >= 100 or num2):
             continue  # a year, not a duration
-        if m["unit0"] and m["unit0"] != m["unit"]:
+        if unit0 and unit0 != measure:
             continue  # 5%-7个: not one range
-        if _quoted_name(text, start, m.end()):
+        if _quoted_name(text, start, end):
             continue  # a name in quotes (“28条”, “稳就业20条”: a policy package), not a quantity
-        factor = Decimal(mags[m["mag"]] if m["mag"] else 1)
-        unit = m["unit"] + (m["per"] or "")
-        qualifier = quals.get(m["qpost"] or "") or quals.get(m["qpre"] or "")
-        if qualifier is None and (m["in1"] or m["in2"]):
+        factor = Decimal(mags[mag] if mag else 1)
+        unit = measure + (slash_per or "")
+        qualifier = quals.get(qpost or "") or quals.get(qpre or "")
+        if qualifier is None and (in1 or in2):
             qualifier = "approx"
-        span = doc.source_span(start, m.end())
-        subject = _subject(text, start) if m["unit"] in ("%", "个百分点", "百分点", "‰") else None
-        per = _per(text, start) or (m["per"][1:] if m["per"] else None)
-        value = float(Decimal(m["num"]) * factor)
-        if m["num2"]:
-            high = float(Decimal(m["num2"]) * factor)
+        span = doc.source_span(start, end)
+        subject = _subject(text, start) if measure in _RATE_UNITS else None
+        per = _per(text, start) or (slash_per[1:] if slash_per else None)
+        value = float(Decimal(num) * factor)
+        if num2:
+            high = float(Decimal(num2) * factor)
             if high <= value:
                 continue
             yield Metric(span=span, value=value, unit=unit, qualifier="gte", subject=subject, per=per)
             yield Metric(span=span, value=high, unit=unit, qualifier="lte", subject=subject, per=per)
             continue
         from_value = _changed_from(text, start, unit, previous)
-        previous.append((m.end(), value, unit))
+        previous.append((end, value, unit))
         yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
                      subject=subject, per=per)
 

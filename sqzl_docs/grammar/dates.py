@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import lexicon
 from .numerals import CN_DIGITS, to_int
-from .scan import matches_at
+from .scan import guard
 
 _CN = f"[{CN_DIGITS}]"
 ABSOLUTE_DAY = re.compile(
@@ -39,7 +39,13 @@ _DATE_TOKEN_START = re.compile(rf"[12{CN_DIGITS}]")
 
 def date_tokens(text: str) -> Iterator[re.Match[str]]:
     """``DATE_TOKEN.finditer(text)``, trying the pattern only where a date can start."""
-    return matches_at(DATE_TOKEN, text, (m.start() for m in _DATE_TOKEN_START.finditer(text)))
+    return _guarded_date_token().finditer(text)
+
+
+@functools.cache
+def _guarded_date_token() -> re.Pattern[str]:
+    """:data:`DATE_TOKEN` behind a look-ahead for where a date can start (the scan in C)."""
+    return guard(_DATE_TOKEN_START, DATE_TOKEN)
 
 
 class ParsedDate(NamedTuple):
@@ -93,12 +99,14 @@ def compact_date(year: int, rest: str) -> dt.date | None:
 # before and after a form (到, 年底前 …) come from ``date_cues.yaml``, which also says what they mean.
 
 _Y = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
+_Y_OPENS = "12〇零一二三四五六七八九"  # the characters a year opens with
 _M = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _D = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
 _AM = r"1[0-2]|0?[1-9]"  # Arabic month, for months standing without a year
 _AD = r"3[01]|[12]\d|0?[1-9]"  # Arabic day
 _SEP = r"\s*(?:至|到|—+|―+|–+|-|－|~|～)\s*"
 _CN_COUNT = r"\d{1,2}|[一二三四五六七八九十两]{1,2}"
+_COUNT_OPENS = r"\d一二三四五六七八九十两"
 
 Period = tuple[dt.date | None, dt.date | None, str]  # start, end, precision
 
@@ -303,40 +311,52 @@ class Form(NamedTuple):
     pattern: str
     resolve: Resolver
     within: bool = False  # 年内, 三年内: a deadline counted from the document's date
+    # The characters a match of the form opens with (a character class's contents): the quick grammar
+    # tries the form only where one of them stands (tests/test_scanning.py compares it with the plain one).
+    opens: str = ""
 
 
 def _forms() -> tuple[Form, ...]:
     plans = lexicon.alternation(list(plan_periods()))
+    plan_opens = "".join(re.escape(c) for c in sorted({name[0] for name in plan_periods()}))
     return (
         # 从2021年起用3年时间: one span from the year written, not a date and a metric (rules of 1.1)
-        Form("anchored", rf"(?P<y>{_Y})年起?[，,]?(?:力争)?用(?P<n>{_CN_COUNT})年(?:左右)?(?:的)?时间", _anchored),
+        Form("anchored", rf"(?P<y>{_Y})年起?[，,]?(?:力争)?用(?P<n>{_CN_COUNT})年(?:左右)?(?:的)?时间", _anchored,
+             opens=_Y_OPENS),
         Form("ymd_range", rf"(?P<y>{_Y})年(?P<m>{_M})月(?P<d>{_D})[日号]{_SEP}(?:(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月)?"
-                          rf"(?P<d2>{_D})[日号]", _day_range),
-        Form("ym_range", rf"(?P<y>{_Y})年(?P<m>{_M})月?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月", _month_range),
-        Form("y_range", rf"(?P<y>{_Y})年?{_SEP}(?P<y2>{_Y})年", _year_range),
-        Form("y_glued", r"(?P<y>(?:19|20)\d\d)(?P<y2>(?:19|20)\d\d)年", _year_range),
-        Form("ymd", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月\s*(?P<d>{_D})\s*[日号]", _day),
-        Form("ymd_dash", rf"(?P<y>(?:19|20)\d\d)-(?P<m>{_AM})-(?P<d>{_AD})(?!\d)", _day),
-        Form("ymd_dot", rf"(?P<y>(?:19|20)\d\d)[/.](?P<m>{_AM})[/.](?P<d>{_AD})(?![\d.])", _day),
-        Form("quarter", rf"(?P<which>今年|去年|明年)?(?:(?P<y>{_Y})年)?第?(?P<q>[一二三四1-4])季度", _quarter),
-        Form("ym", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月份?", _month),
-        Form("y", rf"(?P<y>{_Y})\s*年度?", _year),
-        Form("relm", rf"(?P<which>今年|去年|明年)(?P<m>{_AM})月(?:(?P<d>{_AD})[日号])?", _relative_month),
-        Form("mlist", rf"(?<![\d.个第])(?:(?:{_AM})、)+(?:{_AM})月(?!份?[\d日号])", _no_date),  # one date a month
-        Form("md", rf"(?<![\d.个])(?P<m>{_AM})月(?P<d>{_AD})[日号]", _month_in_context),
-        Form("m", rf"(?<![\d.个第])(?<!每年)(?P<m>{_AM})月份?(?![\d日号])", _month_in_context),
-        Form("decade", r"(?P<century>上世纪|上个世纪)?(?P<d>[1-9]0)年代", _decade),
-        Form("rel", r"(?P<which>今年|去年|明年|本年)", _relative_year),
-        Form("plan", rf"[“\"]?(?P<name>{plans})[”\"]?(?:期间|时期|期内|后(?P<tail>[两二三])年)", _plan),
+                          rf"(?P<d2>{_D})[日号]", _day_range, opens=_Y_OPENS),
+        Form("ym_range", rf"(?P<y>{_Y})年(?P<m>{_M})月?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月", _month_range,
+             opens=_Y_OPENS),
+        Form("y_range", rf"(?P<y>{_Y})年?{_SEP}(?P<y2>{_Y})年", _year_range, opens=_Y_OPENS),
+        Form("y_glued", r"(?P<y>(?:19|20)\d\d)(?P<y2>(?:19|20)\d\d)年", _year_range, opens="12"),
+        Form("ymd", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月\s*(?P<d>{_D})\s*[日号]", _day, opens=_Y_OPENS),
+        Form("ymd_dash", rf"(?P<y>(?:19|20)\d\d)-(?P<m>{_AM})-(?P<d>{_AD})(?!\d)", _day, opens="12"),
+        Form("ymd_dot", rf"(?P<y>(?:19|20)\d\d)[/.](?P<m>{_AM})[/.](?P<d>{_AD})(?![\d.])", _day, opens="12"),
+        Form("quarter", rf"(?P<which>今年|去年|明年)?(?:(?P<y>{_Y})年)?第?(?P<q>[一二三四1-4])季度", _quarter,
+             opens=f"今去明{_Y_OPENS}第一二三四1-4"),
+        Form("ym", rf"(?P<y>{_Y})\s*年\s*(?P<m>{_M})\s*月份?", _month, opens=_Y_OPENS),
+        Form("y", rf"(?P<y>{_Y})\s*年度?", _year, opens=_Y_OPENS),
+        Form("relm", rf"(?P<which>今年|去年|明年)(?P<m>{_AM})月(?:(?P<d>{_AD})[日号])?", _relative_month,
+             opens="今去明"),
+        Form("mlist", rf"(?<![\d.个第])(?:(?:{_AM})、)+(?:{_AM})月(?!份?[\d日号])", _no_date,
+             opens=r"\d"),  # one date a month
+        Form("md", rf"(?<![\d.个])(?P<m>{_AM})月(?P<d>{_AD})[日号]", _month_in_context, opens=r"\d"),
+        Form("m", rf"(?<![\d.个第])(?<!每年)(?P<m>{_AM})月份?(?![\d日号])", _month_in_context, opens=r"\d"),
+        Form("decade", r"(?P<century>上世纪|上个世纪)?(?P<d>[1-9]0)年代", _decade, opens="上1-9"),
+        Form("rel", r"(?P<which>今年|去年|明年|本年)", _relative_year, opens="今去明本"),
+        Form("plan", rf"[“\"]?(?P<name>{plans})[”\"]?(?:期间|时期|期内|后(?P<tail>[两二三])年)", _plan,
+             opens=f"“\"{plan_opens}"),
         # a quoted plan name standing for its period (为“十四五”收好尾), not for the plan (“十四五”规划)
-        Form("plan_bare", rf"[“\"](?P<name>{plans})[”\"](?!{lexicon.alternation(_plan_documents())})", _plan),
-        Form("years_since", rf"近(?P<n>{_CN_COUNT})年来", _years(-1)),
-        Form("years_within", rf"(?P<n>{_CN_COUNT})年(?:以内|内)", _years(1), within=True),
+        Form("plan_bare", rf"[“\"](?P<name>{plans})[”\"](?!{lexicon.alternation(_plan_documents())})", _plan,
+             opens="“\""),
+        Form("years_since", rf"近(?P<n>{_CN_COUNT})年来", _years(-1), opens="近"),
+        Form("years_within", rf"(?P<n>{_CN_COUNT})年(?:以内|内)", _years(1), within=True,
+             opens=_COUNT_OPENS),
         Form("short_within", rf"(?<!\d)(?P<n>{_CN_COUNT})(?P<unit>个月|个星期|星期|周|日|天)(?:以内|之内|内)(?![\d])",
-             _short_term, within=True),
+             _short_term, within=True, opens=_COUNT_OPENS),
         # 用5年左右时间 with no start written: like 5年内, from the document's date (rules of 1.1)
-        Form("years_using", rf"(?<!再)用(?P<n>{_CN_COUNT})年(?:左右)?时间", _years(1), within=True),
-        Form("bare", r"年底前|年内", _rest_of_year, within=True),
+        Form("years_using", rf"(?<!再)用(?P<n>{_CN_COUNT})年(?:左右)?时间", _years(1), within=True, opens="用"),
+        Form("bare", r"年底前|年内", _rest_of_year, within=True, opens="年"),
     )
 
 
@@ -352,8 +372,16 @@ def _own_groups(f: Form) -> str:
 
 def plain_expression() -> str:
     """Every date expression: a cue before (``pre``), one form, a cue after (``post``)."""
+    return _grammar(quick=False)
+
+
+def _grammar(*, quick: bool) -> str:
+    """:func:`plain_expression`; ``quick``, with each form behind a look-ahead for the characters it
+    opens with (``Form.opens``; no group: the groups keep their names and numbers), so that a form
+    that cannot start where the grammar is tried is ruled out by a look at one character."""
     cues = date_cues()
-    alternatives = "|".join(f"(?P<{f.name}>{_own_groups(f)})" for f in forms().values())
+    alternatives = "|".join(f"(?=[{f.opens}])(?P<{f.name}>{_own_groups(f)})" if quick and f.opens
+                            else f"(?P<{f.name}>{_own_groups(f)})" for f in forms().values())
     return (rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?P<core>{alternatives})"
             rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
 
@@ -361,11 +389,12 @@ def plain_expression() -> str:
 @functools.cache
 def expression() -> re.Pattern[str]:
     """:func:`plain_expression` behind a look-ahead for :func:`_trigger` (which holds no group: the
-    groups keep their names and numbers): it matches where the plain grammar does, as a date starts
-    only where the trigger finds one (tests/test_scanning.py compares the two at every digit and
-    numeral), and ``finditer`` tries the grammar only there, the scan in C. One pattern compiled, not
-    the plain one too (start-up)."""
-    return re.compile(f"(?={_trigger().pattern})(?:{plain_expression()})")
+    groups keep their names and numbers), each form behind one for the characters it opens with: it
+    matches where the plain grammar does, as a date starts only where the trigger finds one and a
+    form only at the characters it opens with (tests/test_scanning.py compares the two at every digit
+    and numeral), and ``finditer`` tries the grammar only there, the scan in C. One pattern compiled,
+    not the plain one too (start-up)."""
+    return re.compile(f"(?={_trigger().pattern})(?:{_grammar(quick=True)})")
 
 
 _NUMERALS = "〇零一二三四五六七八九十两"
@@ -384,18 +413,20 @@ def _trigger() -> re.Pattern[str]:
     short term or the 、 of a list of months; only a year, four digits from 1 or 2, is followed by a
     separator, a space, / or . — not the digits of a telephone number); a Chinese numeral before another
     or one of those; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自
-    and 用 before a figure; 第N季度. One character is read, the condition is looked up around it: a
-    pattern that opens with a character class is searched for quickly."""
+    and 用 before a figure; 第N季度. For a look-ahead: a character a date can open with is looked for
+    first, and each alternative then opens with the characters it is for, so that one that does not
+    fit is ruled out at a glance (``re`` enters an alternative that opens with a literal or a class
+    only where that matches; a look-behind at each would be tried)."""
     names = list(plan_periods())
     plans = lexicon.alternation(names)
-    first = "".join(sorted({n[0] for n in names} - set(_NUMERALS)))
+    first = "".join(re.escape(c) for c in sorted({n[0] for n in names} - set(_NUMERALS)))
     return re.compile(
-        rf"[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}](?:"
-        rf"(?<=[到至截从])|(?<=\d)(?=\d{{0,7}}[{_AFTER_COUNT}、])|(?<=[12])(?=\d{{3}}[\s至到—―–\-－~～/.])"
-        rf"|(?<=[{_NUMERALS}])(?=[{_NUMERALS}{_AFTER_COUNT}])|(?<=[今去明本])(?=年)|(?<=上)(?=个?世纪)"
-        rf"|(?<=近)(?=[\d{_NUMERALS}])|(?<=[“\"])(?={plans})|(?<=(?={plans}).)|(?<=年)(?=内|底前)"
-        r"|(?<=自)(?=[\d〇零一二三四五六七八九十今去明本上近“\"])"  # 自2018年起, 自今年以来
-        r"|(?<=用)(?=[\d一二三四五六七八九十两])|(?<=第)(?=[一二三四1-4]季度))")  # 用5年时间, 第一季度
+        rf"(?=[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}])(?:"
+        rf"\d\d{{0,7}}+[{_AFTER_COUNT}、]|[12]\d{{3}}[\s至到—―–\-－~～/.]|[到至截从]"
+        rf"|[{_NUMERALS}][{_NUMERALS}{_AFTER_COUNT}]|[今去明本]年|上个?世纪|近[\d{_NUMERALS}]|[“\"](?:{plans})"
+        rf"|(?:{plans})|年(?:内|底前)"
+        r"|自[\d〇零一二三四五六七八九十今去明本上近“\"]"  # 自2018年起, 自今年以来
+        r"|用[\d一二三四五六七八九十两]|第[一二三四1-4]季度)")  # 用5年时间, 第一季度
 
 
 def expressions(text: str) -> Iterator[re.Match[str]]:
@@ -410,6 +441,18 @@ def _form_groups() -> tuple[tuple[int, Form], ...]:
     return tuple((index[f.name], f) for f in forms().values())
 
 
+@functools.cache
+def _own_group_numbers() -> dict[str, dict[str, int]]:
+    """Each form's own groups by their names in the form, with their numbers in :func:`expression`
+    (``ymd`` → ``y`` → the number of ``ymd__y``)."""
+    numbers: dict[str, dict[str, int]] = {name: {} for name in forms()}
+    for group, number in expression().groupindex.items():
+        name, _, own = group.partition("__")
+        if own:
+            numbers[name][own] = number
+    return numbers
+
+
 _last_form: tuple[re.Match[str] | None, Form | None] = (None, None)  # asked for three times a match
 
 
@@ -419,8 +462,9 @@ def form(m: re.Match[str]) -> Form:
     seen, found = _last_form
     if seen is m and found is not None:
         return found
+    start = m.start
     for group, f in _form_groups():
-        if m.start(group) >= 0:
+        if start(group) >= 0:
             _last_form = (m, f)
             return f
     raise ValueError("not a match of the date expression grammar")
@@ -429,12 +473,11 @@ def form(m: re.Match[str]) -> Form:
 def resolve(m: re.Match[str], context: Context) -> Period | None:
     """(start, end, precision) of a match of :func:`expression`, or None when it is no real date."""
     f = form(m)
+    numbers = _own_group_numbers()[f.name]
 
     def group(name: str) -> str | None:
-        try:
-            return m.group(f"{f.name}__{name}")
-        except IndexError:  # a group this form does not have (a month without a day …)
-            return None
+        number = numbers.get(name)
+        return None if number is None else m.group(number)  # None: a group this form does not have
 
     return f.resolve(group, context)
 

@@ -18,14 +18,14 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], endpo
                ) -> Iterator[re.Match[str]]:
     """Leftmost, non-overlapping matches of ``pattern`` that begin at one of ``starts`` (ascending),
     with the text seen as ending at ``endpos``."""
+    match = pattern.match
     pos = 0
     for p in starts:
-        if p < pos:
-            continue
-        m = pattern.match(text, p, endpos)
-        if m and m.end() > m.start():
-            yield m
-            pos = m.end()
+        if p >= pos:
+            m = match(text, p, endpos)
+            if m is not None and m.end() > p:  # a match from p, not an empty one
+                yield m
+                pos = m.end()
 
 
 @functools.cache

@@ -25,8 +25,7 @@ def analyse(doc: Document) -> Document:
     skip = boilerplate(lines)
     head = read_head(lines, skip)
 
-    def span(start: int, end: int) -> Span:
-        return doc.source_span(start, end)
+    span = doc.source_span  # a range of the normalised view → a span of the text
 
     def line_span(first: int, last: int) -> Span:
         return span(lines[first].bare_start, lines[last].end)

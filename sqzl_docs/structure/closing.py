@@ -8,14 +8,13 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import lexicon
 from ..grammar.dates import DATE_TOKEN, ParsedDate, date_tokens, parse_date
 from ..grammar.numerals import CN_DIGITS
-from ..grammar.scan import matches_at, starts_after
-from .lines import SENTENCE_END, Line
+from .lines import Line
 
 TAIL_LINES = 12
 
@@ -57,11 +56,35 @@ def _contact_kinds() -> dict[str, str]:
             for label in words}
 
 
+@functools.cache
+def _label_ends() -> frozenset[str]:
+    return frozenset(label[-1] for label in _contact_kinds())
+
+
+def _may_hold_contact(text: str) -> bool:
+    """Whether ``text`` may hold a contact (``_contact``): a colon with the last character of a label
+    before it (spaces aside). Found with ``str.find``, quicker than the scan for labels, which is
+    made only then."""
+    ends = _label_ends()
+    for colon in ("：", ":"):
+        at = text.find(colon)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            if before >= 0 and text[before] in ends:
+                return True
+            at = text.find(colon, at + 1)
+    return False
+
+
 _NOTE = re.compile(r"^[（(][^）)]{1,20}[）)]$")  # （此件公开发布）
+# Punctuation no organ's name holds: a sentence end (lines.SENTENCE_END), a clause mark or a quote.
+_NOT_IN_ORGAN = re.compile(r"[。！？!?，,：:；;“”]")
 
 
 def _organ_like(text: str) -> bool:
-    if len(text) > 40 or SENTENCE_END.search(text) or re.search(r"[，,：:；;“”]", text):
+    if len(text) > 40 or _NOT_IN_ORGAN.search(text):
         return False
     endings = lexicon.structure_cues()["organ_endings"]
     parts = re.split(r"\s+", text.strip())
@@ -155,15 +178,36 @@ def _trailing_date(lines: list[Line], candidates: list[int], last: int,
     return None
 
 
-_INLINE_DATE = re.compile(rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)")
+INLINE_DATE_PLAIN = rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n|附|网友|您|【)"
 INLINE_SIGNED_PLAIN = rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})"
 # The same, with a look-ahead that rules a position out before the name is read back to each length:
 # a date token starts with 1, 2 or a Chinese numeral (``_DATE_TOKEN_START``) within 24 characters.
-_INLINE_SIGNED = re.compile(INLINE_SIGNED_PLAIN.replace(
-    "])", rf"])(?=\s*[\u4e00-\u9fff]{{2,24}}?\s*[12{CN_DIGITS}])", 1))
-# The characters the look-behinds above wait for: the two grammars are tried only after them.
-_SENTENCE_CLOSE = re.compile(r"[。！!]")
-_SENTENCE_OR_TITLE_CLOSE = re.compile(r"[。！!》]")
+_INLINE_SIGNED_AHEAD = INLINE_SIGNED_PLAIN.replace("])", rf"])(?=\s*[\u4e00-\u9fff]{{2,24}}?\s*[12{CN_DIGITS}])", 1)
+
+
+def _mark_taken(plain: str) -> re.Pattern[str]:
+    """A grammar that opens with a look-behind for a mark (``(?<=[。！!])``), with the mark taken as its
+    first character instead: a pattern that opens with a character class is searched for quickly (in C,
+    not tried after each mark in turn). Read its matches with :func:`_after_mark`."""
+    behind = re.match(r"\(\?<=(\[[^]]+\])\)", plain)
+    if behind is None:
+        raise ValueError(f"not a grammar that opens with a look-behind for a mark: {plain[:40]}")
+    return re.compile(behind[1] + plain[behind.end():])
+
+
+_INLINE_DATE = _mark_taken(INLINE_DATE_PLAIN)
+_INLINE_SIGNED = _mark_taken(_INLINE_SIGNED_AHEAD)
+
+
+def _after_mark(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+    """The matches of a grammar made by :func:`_mark_taken`, each of which starts with its mark: one for
+    each match that ``finditer(text, pos, endpos)`` of the plain grammar gives (leftmost, non-overlapping),
+    which starts right after the mark. The next match's mark may be the last character of the one before,
+    as the plain grammar's look-behind may see it."""
+    at = max(0, pos - 1)
+    while m := pattern.search(text, at, endpos):
+        yield m
+        at = max(m.end() - 1, m.start() + 1)  # (past the mark, should the grammar take nothing after it)
 
 
 def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block | None:
@@ -173,14 +217,12 @@ def _inline_date(lines: list[Line], candidates: list[int], text: str) -> _Block 
     if not candidates:
         return None
     region_start, region_end = lines[candidates[0]].start, lines[candidates[-1]].end
-    signed_starts = starts_after(_SENTENCE_OR_TITLE_CLOSE, text, region_start, region_end)
-    for m in matches_at(_INLINE_SIGNED, text, signed_starts, region_end):
+    for m in _after_mark(_INLINE_SIGNED, text, region_start, region_end):
         parsed = parse_date(m["date"])
         if parsed and _organ_like(m["org"]):
             line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
             return (m.start("org"), m.end("org")), (m.start("date"), m.end("date")), parsed, line
-    date_starts = starts_after(_SENTENCE_CLOSE, text, region_start, region_end)
-    for m in matches_at(_INLINE_DATE, text, date_starts, region_end):
+    for m in _after_mark(_INLINE_DATE, text, region_start, region_end):
         parsed = parse_date(m["date"])
         if parsed:
             line = next(i for i in candidates if lines[i].start <= m.start("date") < lines[i].end + 1)
@@ -203,7 +245,7 @@ _PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}(同志)?")
 def _closing_matter(line: Line) -> bool:
     """Lines that may follow a 落款: notes such as （此件公开发布）, contacts, very short lines."""
     bare = line.bare
-    return bool(_NOTE.match(bare) or _contact().search(bare) or len(bare) <= 1
+    return bool(_NOTE.match(bare) or _may_hold_contact(bare) and _contact().search(bare) or len(bare) <= 1
                 or _PERSON_DAMAGED.fullmatch(bare))
 
 
@@ -214,8 +256,8 @@ def _contact_line(line: Line, contacts: list[tuple[str, str, str, int, int]]) ->
 def _date_at_end(line: Line) -> _DateAtEnd | None:
     """A date that ends the line and is all or the tail of it (signature + date)."""
     bare = line.bare.rstrip()
-    if not _may_end_date(bare[-1:]):
-        return None
+    if not _may_end_date(bare[-1:]) or _NOT_IN_ORGAN.search(bare):
+        return None  # a date token holds none of that punctuation: it would stand in the prefix, no organ
     for m in date_tokens(bare):
         if m.end() != len(bare):
             continue
@@ -239,7 +281,7 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
     found = []
     kinds = _contact_kinds()
     for i, line in enumerate(lines):
-        if i in skip:
+        if i in skip or not _may_hold_contact(line.text):
             continue
         for m in _contact().finditer(line.text):
             label = _WHITESPACE.sub("", m["label"])
@@ -252,6 +294,8 @@ def _contacts(lines: list[Line], skip: set[int], text: str) -> list[tuple[str, s
             if kind == "person" and not _PERSON.fullmatch(value):
                 continue
             found.append((kind, label, value, line.start + m.start("value"), line.start + m.end("value")))
+    if not found:
+        return found  # a damaged 联系人 is read only beside another contact
     # 联系人 damaged to 人：NAME beside another contact line
     starts = sorted(c[3] for c in found)
     contact_lines = {i for i, line in enumerate(lines) if _any_within(starts, line.start, line.end)}

@@ -50,8 +50,20 @@ def _label_pattern() -> re.Pattern[str]:
 _SPACE_OR_COLON = re.compile(r"[\s:：]")
 
 
+@functools.cache
+def _label_sized() -> re.Pattern[str]:
+    """A text of no more characters than the longest label, spaces and colons aside (checked in a few
+    steps however long the line)."""
+    longest = max(map(len, lexicon.metadata_labels()))
+    return re.compile(rf"[\s:：]*(?:[^\s:：][\s:：]*){{0,{longest}}}")
+
+
 def _label_only(text: str) -> str | None:
-    key = _SPACE_OR_COLON.sub("", text.strip(BULLETS + " "))
+    """The label a line holds alone (spaces and colons aside), if it does."""
+    bare = text.strip(BULLETS + " ")
+    if not _label_sized().fullmatch(bare):
+        return None
+    key = _SPACE_OR_COLON.sub("", bare)
     return key if key in lexicon.metadata_labels() else None
 
 
@@ -93,11 +105,16 @@ def read_metadata(lines: list[Line], skip: set[int]) -> tuple[list[MetaPair], se
     return pairs, used
 
 
+@functools.cache
+def _label_near_start() -> re.Pattern[str]:
+    """A ``label：`` that starts at one of the first three characters (matched from the start)."""
+    return re.compile(rf"[\s\S]{{0,2}}(?:{_label_pattern().pattern})")
+
+
 def _starts_with_label(text: str) -> bool:
     """Whether the first ``label：`` of a line starts within its first three characters (asked at
     each of them, not by a scan of the whole line)."""
-    pattern = _label_pattern()
-    return any(pattern.match(text, p) for p in range(3))
+    return _label_near_start().match(text) is not None
 
 
 def _labelled_pairs(line: Line, index: int, labels: dict[str, str]) -> list[MetaPair]:
@@ -188,12 +205,14 @@ def read_head(lines: list[Line], skip: set[int]) -> Head:
             break
         end += 1
     candidates = [i for i in range(start, end) if _title_like(lines[i], taken, i)]
-    candidates = sorted(candidates + [i for i in range(start, end) if i - 1 in candidates and i not in taken
-                                      and len(lines[i].bare) == 1 and _ends_a_broken_title(lines, candidates, i)])
-    title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)
-                      or _ends_a_broken_title(lines, candidates, i)), None)
-    if title_end is None:
-        title_end = next((i for i in candidates if "关于" in lines[i].bare), candidates[0] if candidates else None)
+    title_end = None
+    if candidates:
+        candidates = sorted(candidates + [i for i in range(start, end) if i - 1 in candidates and i not in taken
+                                          and len(lines[i].bare) == 1 and _ends_a_broken_title(lines, candidates, i)])
+        title_end = next((i for i in reversed(candidates) if _ends_like_title(lines[i].bare)
+                          or _ends_a_broken_title(lines, candidates, i)), None)
+        if title_end is None:
+            title_end = next((i for i in candidates if "关于" in lines[i].bare), candidates[0])
     if title_end is not None:
         title_start = title_end
         while (title_start - 1 in candidates and title_end - title_start < 3

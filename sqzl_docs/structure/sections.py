@@ -10,11 +10,12 @@ section they stand in.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from .. import lexicon
-from ..grammar.enumerators import HEADING, INLINE, STYLES
+from ..grammar.enumerators import CN_NUMERAL, HEADING, INLINE, STYLES
 from ..grammar.enumerators import number as _enum_number
 from ..grammar.numerals import to_int
 from .lines import Line
@@ -34,6 +35,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+@functools.cache
+def _address_lines() -> frozenset[str]:
+    return frozenset(lexicon.structure_cues().get("address_lines", []))
+
+
 def _heading_end(text: str, start: int, line_end: int) -> int:
     m = _HEADING_END.search(text, start, line_end)
     return m.start() if m else line_end
@@ -46,7 +52,7 @@ def find_sections(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     flat: list[Node] = []
     closed: dict[str, tuple[int, int]] = {}  # style → (number, level) of the last section of it closed
     breaks: list[int] = []  # lines that address the audience (各位代表！): they close every open section
-    address = set(lexicon.structure_cues().get("address_lines", []))
+    address = _address_lines()
     for line in lines:
         if line.start < body[0] or line.start >= body[1]:
             continue
@@ -138,8 +144,21 @@ def _inline_roots(text: str, lines: list[Line], body: tuple[int, int]) -> list[N
     return items
 
 
+def _numeral_before_is(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a numeral right before 是, as every inline marker (``INLINE``)
+    ends: found with ``str.find``, quicker than the scan for markers, which is made only then."""
+    at = text.find("是", start + 1, end)
+    while at >= 0:
+        if text[at - 1] in CN_NUMERAL:
+            return True
+        at = text.find("是", at + 1, end)
+    return False
+
+
 def _inline_sequence(text: str, start: int, end: int) -> list[Node]:
     found: list[Node] = []
+    if not _numeral_before_is(text, start, end):
+        return found
     expected = 1
     for m in INLINE.finditer(text, start, end):
         number = to_int(m["n"]) or 0
