@@ -109,11 +109,20 @@ _SPAN_START = attrgetter("span.start")
 
 
 class ByStart(Generic[T]):
-    """Records with a span, sorted by start; the ones starting inside a range, by bisection."""
+    """Records with a span, sorted by start; the ones starting inside a range, by bisection. Sorted
+    on the first lookup: most documents ask for none (no commitment, no progress)."""
 
     def __init__(self, records: list[T]) -> None:
-        self.records = sorted(records, key=_SPAN_START)
-        self.starts = list(map(_SPAN_START, self.records))
+        self._given = records
+
+    @functools.cached_property
+    def records(self) -> list[T]:
+        return sorted(self._given, key=_SPAN_START)
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return list(map(_SPAN_START, self.records))
 
     def within(self, start: int, end: int) -> list[T]:
-        return self.records[bisect_left(self.starts, start):bisect_left(self.starts, end)]
+        starts = self.starts
+        return self.records[bisect_left(starts, start):bisect_left(starts, end)]
