@@ -350,7 +350,15 @@ class Document(Frozen):
             text = replace_lone_surrogates(text)
             data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
-        return cls(doc_id=digest[:16], source=source, sha256=digest, reader="text", text=text, **fields)
+        return cls.__pydantic_validator__.validate_python(  # (validated as cls(...) is, without the keyword call)
+            {"doc_id": digest[:16], "source": source, "sha256": digest, "reader": "text", "text": text,
+             "structure": _NOT_ANALYSED, **fields})
+
+
+# The structure of a document not yet analysed (``Structure()``, the field's default): made once and shared
+# by the documents ``from_text`` makes, as it is frozen and :func:`~sqzl_docs.structure.analyse` puts a new
+# one in its place (a default made per document costs as much again as the rest of the document).
+_NOT_ANALYSED = Structure()
 
 
 Record = Annotated[Union[Document, Problem], Field(discriminator="kind")]
