@@ -144,10 +144,15 @@ def records(doc: Document, name: str) -> list[Any]:
     return list(load_all()[name].fn(doc))
 
 
-def run_all(doc: Document) -> Document:
-    """The document with every extractor's records filled in."""
+def run_all(doc: Document, *, own: bool = False) -> Document:
+    """The document with every extractor's records filled in: a copy of ``doc``, or, when ``own``, ``doc``
+    itself (a document made for this run that no one else holds, such as the new one
+    :func:`~sqzl_docs.structure.analyse` returns: it is filled in place, without a copy)."""
     specs = load_all()
-    doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
+    if own:
+        _fill(doc, extractors=dict(doc.extractors))  # this run's own dict (the one it has may be shared)
+    else:
+        doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
     for name in order():
         spec = specs[name]
         found = list(spec.fn(doc))
