@@ -209,6 +209,23 @@ def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
         assert found == expected
 
 
+# Pieces of an organ's name and a date after a mark: numerals among the ideographs before the date, runs of
+# ideographs near and over 24 long, spaces, 〇 (a numeral that is no ideograph of U+4E00–U+9FFF).
+SIGNED_PIECES = ["。", "》", "！", "!", "街道办事处", "局", "市民政局" * 6, "一", "十", "两", "千", "〇", "二〇一九年三月二十七日",
+                 "2019年3月27日", "2021511", "1", "2", "20", " ", "\u3000", "\n", "年", "月", "日", "附", "您", "网友"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SIGNED_PIECES), max_size=16).map("".join))
+@example("。" + "局" * 24 + "2019年3月27日")
+@example("。" + "局" * 24 + "二〇一九年三月二十七日")
+@example("。" + "局" * 25 + "2019年3月27日")
+@example("。局一" + "局" * 22 + "二〇一九年三月二十七日")
+@example("》十一局 〇〇一九年三月二十七日")
+def test_inline_signed_dates_found_as_by_the_plain_grammar(text: str) -> None:
+    _check_inline_closing(text, 0, len(text))
+
+
 def _check_anchored_searches(text: str) -> None:
     cases = ((header._REPLY_LEAD_IN, "复如下", 61), (header._NUMBER, "号", None), (header._SESSION, "届", None))
     for pattern, anchor, reach in cases:
