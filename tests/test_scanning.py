@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -150,6 +151,10 @@ def _check_normalize_specials(text: str) -> None:
     chars = "".join(re.escape(c) for c in normalizing._char_table())
     plain = re.compile(rf"\s+|[{chars}\x00-\x08\x0e-\x1f\x7f]")
     assert _spans(normalizing._special().finditer(text)) == _spans(plain.finditer(text))
+
+
+def test_the_spaces_listed_are_those_re_matches_as_whitespace() -> None:
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if re.match(r"\s", c)} == set(normalizing._spaces())
 
 
 def _sentences_by_plain_split(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
