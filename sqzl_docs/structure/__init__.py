@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..grammar.dates import DATE_TOKEN, parse_date
-from ..models import Closing, Contact, Document, MetaField, Section, Span, Structure
+from ..models import Closing, Contact, Document, MetaField, Section, Span, Structure, maker
 from .closing import read_tail
 from .head import read_head
 from .lines import boilerplate, split_lines
@@ -79,10 +79,7 @@ def analyse(doc: Document) -> Document:
     return doc.model_copy(update={"structure": structure, "metadata": metadata})
 
 
-_structure = Structure.__pydantic_validator__.validate_python
-_closing = Closing.__pydantic_validator__.validate_python
-_contact = Contact.__pydantic_validator__.validate_python
-_validate_section = Section.__pydantic_validator__.validate_python
+_structure, _closing, _contact, _validate_section = maker(Structure), maker(Closing), maker(Contact), maker(Section)
 
 
 def _section(node: Node, span) -> Section:  # type: ignore[no-untyped-def]
