@@ -321,3 +321,17 @@ def test_guarded_grammars_keep_their_groups() -> None:
     (form() and resolve() read dates by group number and name)."""
     assert expression().groupindex == _plain_expression().groupindex
     assert metrics._guarded().groupindex == metrics._pattern().groupindex
+
+
+DOC_NUMBER_PIECES = ["〔", "〕", "[", "]", "（", "）", "【", "2018", "1949", "2050", "20", "1", "0", "号", "第", "发", "函",
+                     "渝民", "国办", "的", "年", "a", " ", "社区居委会工作", "根据", "。", "12", "345", "6"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(DOC_NUMBER_PIECES), max_size=30).map("".join))
+@example("根据渝民〔202070和国办发﹝2018﹞108号")
+@example("社区居委会工作社区居委会工作社区居委会工作发201923号（2016年）渝民〔2018〕〔2018〕3号")
+def test_document_numbers_found_where_a_code_ends(text: str) -> None:
+    """docno.find (the grammar matched only where a number's code can end) finds what the grammar's own
+    scan finds."""
+    assert _spans(docno.find(text)) == [m.span() for m in docno.pattern().finditer(text)]
