@@ -54,6 +54,8 @@ def _squeeze(s: str) -> str:
 def extract(doc: Document) -> Iterator[Citation]:
     """Yield each cited document once, in reading order of its first mention."""
     text = doc.norm.text
+    if "《" not in text:
+        return  # no title, no citation
     numbers = records(doc, "doc_numbers")
     by_start = {doc.norm.from_source(n.span.start): n for n in numbers}
     titles = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
@@ -65,7 +67,8 @@ def extract(doc: Document) -> Iterator[Citation]:
         for inner in _INNER.finditer(text, inner_start, inner_end):
             candidates.append((inner.start(1), inner.end(1), None))
         for k, (s, e, num) in enumerate(candidates):
-            title = doc.source_span(s, e).text
+            source_start, source_end = doc.norm.source_range(s, e)
+            title = doc.text[source_start:source_end]  # the span's text, no span made for it
             key = _squeeze(title)
             if not names_document(title) or key in seen:
                 continue
