@@ -301,6 +301,8 @@ def test_normalisation_finds_the_characters_its_plain_pattern_found(text: str) -
 
 @settings(max_examples=1000, deadline=None)
 @given(DATELIKE)
+@example("1、关于3、4月，12、1月份3个工作日内3个月内一个星期内到位到2022年至今从今年起截止到年底前")
+@example("到“十四五”期间至十四五期间从上世纪90年代自2018年起到近三年来至用5年时间到第一季度")
 def test_date_grammar_tried_where_a_date_can_start(text: str) -> None:
     _check_date_expressions(text)
     _check_date_expressions(text.replace("年", "年内"))

@@ -202,7 +202,7 @@ def _paired(m: re.Match[str], text: str) -> tuple[str | None, int, str | None, i
         return None, begin, None, end  # 从X年起用N年时间: the form says it all, its 从 belongs to the text
     cue = cues.before.get(pre or "")
     if cue is not None and cue.pairs_with and (post or "") not in cue.pairs_with:
-        pre, begin = None, m.start("core")
+        pre, begin = None, m.end("pre")  # where the form starts
     return pre, begin, post, end
 
 
