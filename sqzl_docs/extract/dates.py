@@ -128,18 +128,18 @@ def mask(doc: Document) -> str:
 
 _TITLE_QUOTE = re.compile(r"《[^《》]{0,200}》")
 _BRACKETED_YEAR = re.compile(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]")
-_YEAR_BRACKETS = "〔【["  # what a bracketed year opens with: looked for first (str's search is quicker)
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 
 
 def _compute_mask(doc: Document) -> str:
     text = doc.norm.text
-    ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)]
+    ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)] if "《" in text else []
     numbers = records(doc, "doc_numbers")
-    ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
-    if any(bracket in text for bracket in _YEAR_BRACKETS):
+    if numbers:
+        ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
+    if "〔" in text or "【" in text or "[" in text:  # what a bracketed year opens with (str's search is quicker)
         ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
-    return blank_out(text, ranges)
+    return blank_out(text, ranges) if ranges else text
 
 
 def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: dt.date | None,
@@ -148,6 +148,8 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     """What the cue words say (``date_cues.yaml``): 年底/上半年 narrow the period; 到/前/内 make a
     deadline; 起/以来 a period up to the document's date D. Returns (start, end, role)."""
     if pre is None and post is None:  # no cue: most dates
+        if not within:
+            return start, end, "period" if precision == "range" else "mention"
         said: list[grammar.Cue] = []
         roles: set[str | None] = set()
     else:
