@@ -39,7 +39,7 @@ def names_document(title: str) -> bool:
     """Whether a 《》 title names a document (not a newspaper or a programme)."""
     kinds, media, _ = _kinds()
     core = _SPACE.sub("", title)
-    while _TRAILING_PAREN.search(core) and len(core) > 4:
+    while core.endswith((")", "）")) and _TRAILING_PAREN.search(core) and len(core) > 4:  # (no space left to end it)
         core = _TRAILING_PAREN.sub("", core)
     if core.endswith(media):
         return False
@@ -86,6 +86,8 @@ def _attach_numbers(text: str, titles: list[tuple[int, int, int, int]], numbers:
                     ) -> list[DocNumber | None]:
     """For each title, the document number written right after it or after its chain of titles."""
     out: list[DocNumber | None] = [None] * len(titles)
+    if not numbers:
+        return out  # no number to attach (most texts)
     i = 0
     while i < len(titles):
         j = i
@@ -102,8 +104,11 @@ def _attach_numbers(text: str, titles: list[tuple[int, int, int, int]], numbers:
     return out
 
 
+_BEFORE_NUMBER = re.compile(r"\s*[（(]?\s*(?:文号[:：])?\s*")
+
+
 def _number_after(text: str, pos: int, numbers: dict[int, DocNumber]) -> DocNumber | None:
-    m = re.compile(r"\s*[（(]?\s*(?:文号[:：])?\s*").match(text, pos)
+    m = _BEFORE_NUMBER.match(text, pos)
     start = m.end() if m else pos
     for offset in range(start, min(start + 2, len(text))):
         if offset in numbers:
