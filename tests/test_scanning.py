@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno, enumerators
-from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions, plain_expression
+from sqzl_docs.grammar.dates import (DATE_TOKEN, date_tokens, expression, expressions, form, forms,
+                                     plain_expression)
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
@@ -306,6 +307,8 @@ def test_normalisation_finds_the_characters_its_plain_pattern_found(text: str) -
 def test_date_grammar_tried_where_a_date_can_start(text: str) -> None:
     _check_date_expressions(text)
     _check_date_expressions(text.replace("年", "年内"))
+    for m in expressions(text + "起"):  # the form read from the group closed last, or after a cue
+        assert [f for f in forms().values() if m.start(f.name) >= 0] == [form(m)]
 
 
 @settings(max_examples=300, deadline=None)

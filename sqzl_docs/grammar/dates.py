@@ -463,8 +463,8 @@ def _own_group_numbers() -> dict[str, dict[str, int]]:
 
 def form(m: re.Match[str]) -> Form:
     """The form a match of :func:`expression` is (the one whose group took part in it). Without a cue
-    after it, the form's group is the last the match closed (``lastindex``: the forms are the
-    grammar's only groups between ``pre`` and ``post``, and each closes after the groups it holds)."""
+    after it, the form's group is the last the match closed (``lastindex``: between ``pre`` and
+    ``post`` the forms' groups are the outermost, each closing after the groups it holds)."""
     by_group = _forms_by_group()
     found = by_group.get(m.lastindex)  # type: ignore[arg-type]
     if found is not None:
