@@ -85,12 +85,19 @@ def _char_table() -> dict[str, str]:
 
 
 @functools.cache
+def _spaces() -> str:
+    """The characters ``\\s`` matches (those ``str.isspace`` accepts, all in the BMP)."""
+    return "".join(c for c in map(chr, range(0x10000)) if c.isspace())
+
+
+@functools.cache
 def _special() -> re.Pattern[str]:
     """Characters the fast path cannot copy unchanged: a run of whitespace, a control or a character
     of the table (``\\s+|[…]``, written as one character class first, with the rest of a whitespace
-    run after it: a pattern that opens with a class is searched for quickly)."""
-    chars = "".join(re.escape(c) for c in _char_table())
-    return re.compile(rf"[\s{chars}\x00-\x08\x0e-\x1f\x7f](?:(?<=\s)\s*)?")
+    run after it: a pattern that opens with a class is searched for quickly). The spaces are listed in
+    the class rather than written ``\\s``: a class of characters only is tested by one table look-up."""
+    chars = "".join(re.escape(c) for c in _spaces() + "".join(_char_table()))
+    return re.compile(rf"[{chars}\x00-\x08\x0e-\x1f\x7f](?:(?<=\s)\s*)?")
 
 
 class OffsetMap:

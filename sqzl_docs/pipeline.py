@@ -111,7 +111,7 @@ def process_document(doc: Document, limits: Limits = DEFAULT) -> Document | Prob
     try:
         note_stage("extract")
         checkpoint()
-        return extract.run_all(doc)
+        return extract.run_all(doc, own=True)  # analyse's new document: filled in place
     except TimeLimitExceeded:
         return _timeout(doc.source, "extract", limits)
     except MemoryError:

@@ -47,6 +47,17 @@ def test_an_extractor_on_its_own_gets_what_it_requires() -> None:
     assert [d.model_dump() for d in REGISTRY["dates"].fn(doc)] == [d.model_dump() for d in whole.dates]
 
 
+def test_process_document_leaves_the_document_it_is_given_as_it_was() -> None:
+    from sqzl_docs.pipeline import process_document
+
+    read = Document.from_text("依据国办发〔2018〕108号，到2022年底前完成80%。")
+    before = read.model_dump_json()
+    done = process_document(read)  # extraction fills analyse's new document in place (run_all(own=True))
+    assert read.model_dump_json() == before and read.extractors == {}
+    assert done.model_dump_json() == extract.run_all(structure.analyse(read)).model_dump_json()
+    assert done.extractors == {name: REGISTRY[name].version for name in order()}
+
+
 def _output_digests() -> dict[str, str]:
     digests = {name: hashlib.sha256() for name in REGISTRY}
     for path in sorted((ROOT / "corpora" / "raw").iterdir()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from sqzl_docs import lexicon
 from sqzl_docs.extract import commitments, departments, header, metrics, progress, sentences
 from sqzl_docs.grammar import docno, enumerators
-from sqzl_docs.grammar.dates import DATE_TOKEN, date_tokens, expression, expressions, plain_expression
+from sqzl_docs.grammar.dates import (DATE_TOKEN, date_tokens, expression, expressions, form, forms,
+                                     plain_expression)
 from sqzl_docs.grammar.scan import blank_out, matches_at, search_holding
 from sqzl_docs import normalize as normalizing
 from sqzl_docs.normalize import normalize
@@ -152,6 +154,10 @@ def _check_normalize_specials(text: str) -> None:
     assert _spans(normalizing._special().finditer(text)) == _spans(plain.finditer(text))
 
 
+def test_the_spaces_listed_are_those_re_matches_as_whitespace() -> None:
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if re.match(r"\s", c)} == set(normalizing._spaces())
+
+
 def _sentences_by_plain_split(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Sentences as split before the sentence-end pattern opened with a character class."""
     units = "".join(re.escape(u) for u in lexicon.load("commitment_cues.yaml")["lost_break_after_count"])
@@ -207,6 +213,23 @@ def _check_inline_closing(text: str, pos: int, endpos: int) -> None:
         found = [(m.start() + 1, m.end(), m.span("date")) for m in closing._after_mark(fast, text, pos, endpos)]
         expected = [(m.start(), m.end(), m.span("date")) for m in re.compile(plain).finditer(text, pos, endpos)]
         assert found == expected
+
+
+# Pieces of an organ's name and a date after a mark: numerals among the ideographs before the date, runs of
+# ideographs near and over 24 long, spaces, 〇 (a numeral that is no ideograph of U+4E00–U+9FFF).
+SIGNED_PIECES = ["。", "》", "！", "!", "街道办事处", "局", "市民政局" * 6, "一", "十", "两", "千", "〇", "二〇一九年三月二十七日",
+                 "2019年3月27日", "2021511", "1", "2", "20", " ", "\u3000", "\n", "年", "月", "日", "附", "您", "网友"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SIGNED_PIECES), max_size=16).map("".join))
+@example("。" + "局" * 24 + "2019年3月27日")
+@example("。" + "局" * 24 + "二〇一九年三月二十七日")
+@example("。" + "局" * 25 + "2019年3月27日")
+@example("。局一" + "局" * 22 + "二〇一九年三月二十七日")
+@example("》十一局 〇〇一九年三月二十七日")
+def test_inline_signed_dates_found_as_by_the_plain_grammar(text: str) -> None:
+    _check_inline_closing(text, 0, len(text))
 
 
 def _check_anchored_searches(text: str) -> None:
@@ -301,9 +324,13 @@ def test_normalisation_finds_the_characters_its_plain_pattern_found(text: str) -
 
 @settings(max_examples=1000, deadline=None)
 @given(DATELIKE)
+@example("1、关于3、4月，12、1月份3个工作日内3个月内一个星期内到位到2022年至今从今年起截止到年底前")
+@example("到“十四五”期间至十四五期间从上世纪90年代自2018年起到近三年来至用5年时间到第一季度")
 def test_date_grammar_tried_where_a_date_can_start(text: str) -> None:
     _check_date_expressions(text)
     _check_date_expressions(text.replace("年", "年内"))
+    for m in expressions(text + "起"):  # the form read from the group closed last, or after a cue
+        assert [f for f in forms().values() if m.start(f.name) >= 0] == [form(m)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -321,3 +348,17 @@ def test_guarded_grammars_keep_their_groups() -> None:
     (form() and resolve() read dates by group number and name)."""
     assert expression().groupindex == _plain_expression().groupindex
     assert metrics._guarded().groupindex == metrics._pattern().groupindex
+
+
+DOC_NUMBER_PIECES = ["〔", "〕", "[", "]", "（", "）", "【", "2018", "1949", "2050", "20", "1", "0", "号", "第", "发", "函",
+                     "渝民", "国办", "的", "年", "a", " ", "社区居委会工作", "根据", "。", "12", "345", "6"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(DOC_NUMBER_PIECES), max_size=30).map("".join))
+@example("根据渝民〔202070和国办发﹝2018﹞108号")
+@example("社区居委会工作社区居委会工作社区居委会工作发201923号（2016年）渝民〔2018〕〔2018〕3号")
+def test_document_numbers_found_where_a_code_ends(text: str) -> None:
+    """docno.find (the grammar matched only where a number's code can end) finds what the grammar's own
+    scan finds."""
+    assert _spans(docno.find(text)) == [m.span() for m in docno.pattern().finditer(text)]

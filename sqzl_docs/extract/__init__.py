@@ -144,15 +144,23 @@ def records(doc: Document, name: str) -> list[Any]:
     return list(load_all()[name].fn(doc))
 
 
-def run_all(doc: Document) -> Document:
-    """The document with every extractor's records filled in."""
+def run_all(doc: Document, *, own: bool = False) -> Document:
+    """The document with every extractor's records filled in: a copy of ``doc``, or, when ``own``, ``doc``
+    itself (a document made for this run that no one else holds, such as the new one
+    :func:`~sqzl_docs.structure.analyse` returns: it is filled in place, without a copy)."""
     specs = load_all()
-    doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
+    if own:
+        _fill(doc, extractors=dict(doc.extractors))  # this run's own dict (the one it has may be shared)
+    else:
+        doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
+    # Each extractor's records set as _fill sets them (one field at a time, no keyword dict per extractor).
+    values, fields_set, versions = doc.__dict__, doc.__pydantic_fields_set__, doc.extractors
     for name in order():
         spec = specs[name]
         found = list(spec.fn(doc))
-        _fill(doc, **({"header": found[0] if found else None} if name == "header" else {name: found}))
-        doc.extractors[name] = spec.version
+        values[name] = (found[0] if found else None) if name == "header" else found
+        fields_set.add(name)
+        versions[name] = spec.version
     return doc
 
 

@@ -39,7 +39,7 @@ def names_document(title: str) -> bool:
     """Whether a 《》 title names a document (not a newspaper or a programme)."""
     kinds, media, _ = _kinds()
     core = _SPACE.sub("", title)
-    while _TRAILING_PAREN.search(core) and len(core) > 4:
+    while core.endswith((")", "）")) and _TRAILING_PAREN.search(core) and len(core) > 4:  # (no space left to end it)
         core = _TRAILING_PAREN.sub("", core)
     if core.endswith(media):
         return False
@@ -54,6 +54,8 @@ def _squeeze(s: str) -> str:
 def extract(doc: Document) -> Iterator[Citation]:
     """Yield each cited document once, in reading order of its first mention."""
     text = doc.norm.text
+    if "《" not in text:
+        return  # no title, no citation
     numbers = records(doc, "doc_numbers")
     by_start = {doc.norm.from_source(n.span.start): n for n in numbers}
     titles = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
@@ -65,7 +67,8 @@ def extract(doc: Document) -> Iterator[Citation]:
         for inner in _INNER.finditer(text, inner_start, inner_end):
             candidates.append((inner.start(1), inner.end(1), None))
         for k, (s, e, num) in enumerate(candidates):
-            title = doc.source_span(s, e).text
+            source_start, source_end = doc.norm.source_range(s, e)
+            title = doc.text[source_start:source_end]  # the span's text, no span made for it
             key = _squeeze(title)
             if not names_document(title) or key in seen:
                 continue
@@ -83,6 +86,8 @@ def _attach_numbers(text: str, titles: list[tuple[int, int, int, int]], numbers:
                     ) -> list[DocNumber | None]:
     """For each title, the document number written right after it or after its chain of titles."""
     out: list[DocNumber | None] = [None] * len(titles)
+    if not numbers:
+        return out  # no number to attach (most texts)
     i = 0
     while i < len(titles):
         j = i
@@ -99,8 +104,11 @@ def _attach_numbers(text: str, titles: list[tuple[int, int, int, int]], numbers:
     return out
 
 
+_BEFORE_NUMBER = re.compile(r"\s*[（(]?\s*(?:文号[:：])?\s*")
+
+
 def _number_after(text: str, pos: int, numbers: dict[int, DocNumber]) -> DocNumber | None:
-    m = re.compile(r"\s*[（(]?\s*(?:文号[:：])?\s*").match(text, pos)
+    m = _BEFORE_NUMBER.match(text, pos)
     start = m.end() if m else pos
     for offset in range(start, min(start + 2, len(text))):
         if offset in numbers:

@@ -128,18 +128,18 @@ def mask(doc: Document) -> str:
 
 _TITLE_QUOTE = re.compile(r"《[^《》]{0,200}》")
 _BRACKETED_YEAR = re.compile(r"[〔【\[]\s*(?:19|20)\d\d\s*[〕】\]]")
-_YEAR_BRACKETS = "〔【["  # what a bracketed year opens with: looked for first (str's search is quicker)
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 
 
 def _compute_mask(doc: Document) -> str:
     text = doc.norm.text
-    ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)]
+    ranges = [m.span() for m in _TITLE_QUOTE.finditer(text)] if "《" in text else []
     numbers = records(doc, "doc_numbers")
-    ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
-    if any(bracket in text for bracket in _YEAR_BRACKETS):
+    if numbers:
+        ranges += [(doc.norm.from_source(n.span.start), doc.norm.from_source(n.span.end)) for n in numbers]
+    if "〔" in text or "【" in text or "[" in text:  # what a bracketed year opens with (str's search is quicker)
         ranges += [m.span() for m in _BRACKETED_YEAR.finditer(text)]
-    return blank_out(text, ranges)
+    return blank_out(text, ranges) if ranges else text
 
 
 def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: dt.date | None,
@@ -148,6 +148,8 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
     """What the cue words say (``date_cues.yaml``): 年底/上半年 narrow the period; 到/前/内 make a
     deadline; 起/以来 a period up to the document's date D. Returns (start, end, role)."""
     if pre is None and post is None:  # no cue: most dates
+        if not within:
+            return start, end, "period" if precision == "range" else "mention"
         said: list[grammar.Cue] = []
         roles: set[str | None] = set()
     else:
@@ -202,7 +204,7 @@ def _paired(m: re.Match[str], text: str) -> tuple[str | None, int, str | None, i
         return None, begin, None, end  # 从X年起用N年时间: the form says it all, its 从 belongs to the text
     cue = cues.before.get(pre or "")
     if cue is not None and cue.pairs_with and (post or "") not in cue.pairs_with:
-        pre, begin = None, m.start("core")
+        pre, begin = None, m.end("pre")  # where the form starts
     return pre, begin, post, end
 
 
@@ -230,8 +232,16 @@ def extract(doc: Document) -> Iterator[DateMention]:
     text = mask(doc)
     d = document_date(doc)
     context = Context(d, None, title_year(doc))
-    published = {f.span.start for f in doc.metadata if f.name == "published" and f.span}
-    written = {f.span.start for f in doc.metadata if f.name == "written" and f.span}
+    published: set[int] = set()
+    written: set[int] = set()
+    kept: set[int] = set()  # dates of the page's metadata: kept even on page furniture
+    for f in doc.metadata:
+        if f.span and f.name in ("written", "published", "revised"):
+            kept.add(f.span.start)
+            if f.name == "published":
+                published.add(f.span.start)
+            elif f.name == "written":
+                written.add(f.span.start)
     closing = doc.structure.closing.date
     if closing is not None and not enclosure_signed(doc):
         written.add(closing.start)
@@ -241,20 +251,20 @@ def extract(doc: Document) -> Iterator[DateMention]:
     item_starts = sorted(doc.norm.from_source(s.span.start) for s in _all_sections(sections)) if sections else []
     item = -1
     furniture = [(b.start, b.end) for b in doc.structure.boilerplate if "<" in b.text]  # markup lines
-    kept = {f.span.start for f in doc.metadata if f.span and f.name in ("written", "published", "revised")}
     for m in grammar.expressions(text):
+        begin, stop = m.span()
         if furniture:
-            source_start = doc.norm.source_range(m.start(), m.end())[0]
+            source_start = doc.norm.source_range(begin, stop)[0]
             if source_start not in kept and any(s <= source_start < e for s, e in furniture):
                 continue  # page furniture (an effective date in a banner), unless it is the page's metadata
         form = grammar.form(m)
-        if form.name == "short_within" and grammar.counted_from_event(text, m.start()):
+        if form.name == "short_within" and grammar.counted_from_event(text, begin):
             continue  # a procedure's time limit (自受理之日起30日内): a duration, counted as a metric
         if form.name == "mlist":
             found.extend(_month_list(doc, m, context))
             continue
-        nl = text.rfind("\n", 0, m.start())
-        at = bisect_right(item_starts, m.start())
+        nl = text.rfind("\n", 0, begin)
+        at = bisect_right(item_starts, begin) if item_starts else 0
         current = item_starts[at - 1] if at else -1
         if nl != line_start or current != item:  # a new paragraph or item: no year carries over
             line_start, item = nl, current
@@ -266,8 +276,12 @@ def extract(doc: Document) -> Iterator[DateMention]:
         start, end, precision = resolved
         if start is not None and (precision in _YEAR_SETTING or form.name == "rel") and start.year != context.last_year:
             context = Context(d, start.year, context.default_year)
-        pre, begin, post, stop = _paired(m, text)
-        start, end, role = _apply_cues(pre, post, start, end, precision, d, within=form.within)
+        pre, post = m.group("pre", "post")
+        if pre is None and post is None and not form.within:  # no cue: most dates
+            role = "period" if precision == "range" else "mention"
+        else:
+            pre, begin, post, stop = _paired(m, text)
+            start, end, role = _apply_cues(pre, post, start, end, precision, d, within=form.within)
         span = doc.source_span(begin, stop)
         if span.start in published:
             role = "published"

@@ -50,8 +50,10 @@ def extract(doc: Document) -> Iterator[DocNumber]:
 
 def _numbers(doc: Document) -> Iterator[DocNumber]:
     text = doc.norm.text
-    own = _own_numbers(doc)
+    own: set[str] | None = None  # read once a number is found (most documents have none)
     for m in docno.find(text):
+        if own is None:
+            own = _own_numbers(doc)
         raw_code = m["code"]
         code = _trim_code(raw_code)
         start = m.end("code") - len(code)

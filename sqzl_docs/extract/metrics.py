@@ -109,8 +109,8 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
 def _masked(doc: Document) -> str:
     """The normalised text with 《…》, document numbers and date expressions blanked out."""
     found = records(doc, "dates")
-    return blank_out(dates.mask(doc), [(doc.norm.from_source(d.span.start), doc.norm.from_source(d.span.end))
-                                        for d in found])
+    from_source = doc.norm.from_source
+    return blank_out(dates.mask(doc), [(from_source(d.span.start), from_source(d.span.end)) for d in found])
 
 
 _RATE_UNITS = ("%", "个百分点", "百分点", "‰")  # a rate's subject is looked for (化解率97.8%)
@@ -145,7 +145,7 @@ def extract(doc: Document) -> Iterator[Metric]:
             continue  # 5%-7个: not one range
         if _quoted_name(text, start, end):
             continue  # a name in quotes (“28条”, “稳就业20条”: a policy package), not a quantity
-        factor = Decimal(mags[mag] if mag else 1)
+        factor = Decimal(mags[mag]) if mag else None
         unit = measure + (slash_per or "")
         qualifier = quals.get(qpost or "") or quals.get(qpre or "")
         if qualifier is None and (in1 or in2):
@@ -153,9 +153,9 @@ def extract(doc: Document) -> Iterator[Metric]:
         span = doc.source_span(start, end)
         subject = _subject(text, start) if measure in _RATE_UNITS else None
         per = _per(text, start) or (slash_per[1:] if slash_per else None)
-        value = float(Decimal(num) * factor)
+        value = _value(num, factor)
         if num2:
-            high = float(Decimal(num2) * factor)
+            high = _value(num2, factor)
             if high <= value:
                 continue
             yield Metric(span=span, value=value, unit=unit, qualifier="gte", subject=subject, per=per)
@@ -165,6 +165,15 @@ def extract(doc: Document) -> Iterator[Metric]:
         previous.append((end, value, unit))
         yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
                      subject=subject, per=per)
+
+
+def _value(number: str, factor: Decimal | None) -> float:
+    """A number times its magnitude, in decimal arithmetic (no binary rounding in the product).
+    Without a magnitude, a number of up to 28 digits (the decimal context's precision: its product by
+    1 is exact) reads straight as a float: the same nearest float."""
+    if factor is None and len(number) <= 28:
+        return float(number)
+    return float(Decimal(number) * (factor if factor is not None else 1))
 
 
 def _quoted_name(text: str, start: int, end: int) -> bool:
@@ -201,13 +210,20 @@ def _per(text: str, pos: int) -> str | None:
 
 
 @functools.cache
+def _change_ends() -> frozenset[str]:
+    """The last characters of the change verbs, and a line break (``$`` matches before one that ends
+    the text): the text right before a number ends with one of them when a change verb ends there."""
+    return frozenset({verb[-1] for verb in _data()["change_verbs"]} | {"\n"})
+
+
+@functools.cache
 def _change() -> re.Pattern[str]:
     return re.compile(rf"(?:{lexicon.alternation(_data()['change_verbs'])})$")
 
 
 def _changed_from(text: str, start: int, unit: str, previous: list[tuple[int, float, str]]) -> float | None:
     """The earlier value of a change written as 将X项……缩减为Y项 (same clause, same unit)."""
-    if not _change().search(text[max(0, start - 6):start]):
+    if text[start - 1:start] not in _change_ends() or not _change().search(text[max(0, start - 6):start]):
         return None
     for end, value, prev_unit in reversed(previous):
         between = text[end:start]

@@ -382,7 +382,7 @@ def _grammar(*, quick: bool) -> str:
     cues = date_cues()
     alternatives = "|".join(f"(?=[{f.opens}])(?P<{f.name}>{_own_groups(f)})" if quick and f.opens
                             else f"(?P<{f.name}>{_own_groups(f)})" for f in forms().values())
-    return (rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?P<core>{alternatives})"
+    return (rf"(?P<pre>{lexicon.alternation(list(cues.before))})?(?:{alternatives})"
             rf"(?P<post>{lexicon.alternation(list(cues.after))})?")
 
 
@@ -402,29 +402,37 @@ _NUMERALS = "〇零一二三四五六七八九十两"
 # 30日内, 两周内, 3天内, 一个星期内), which a digit or numeral before them must be tried for. A new form
 # that opens with a number must add what follows its number here (tests/test_scanning.py compares the
 # matches with those of a scan at every digit and numeral).
-_AFTER_COUNT = "年月季个星周日天"
+_AFTER_COUNT = r"[年月季周日天]|个(?:月|星期)|星期"
+
+
+def _form_opens() -> str:
+    """The characters some form opens with (a character class's contents): what follows a cue word
+    that opens a date (到2022年, 从今年起), as no form opens with a cue's own characters."""
+    return "".join(dict.fromkeys(f.opens for f in forms().values()))
 
 
 @functools.cache
 def _trigger() -> re.Pattern[str]:
-    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …); a digit
-    from which the rest of its number can be a year, month or count (every form that starts with
-    digits reads them to the end of the number, up to eight, and then wants 年, 月, 季度, a unit of a
-    short term or the 、 of a list of months; only a year, four digits from 1 or 2, is followed by a
-    separator, a space, / or . — not the digits of a telephone number); a Chinese numeral before another
-    or one of those; 今年/去年/明年/本年; 上世纪; 近N年来; a plan name, quoted or not; 年内, 年底前; 自
-    and 用 before a figure; 第N季度. For a look-ahead: a character a date can open with is looked for
-    first, and each alternative then opens with the characters it is for, so that one that does not
-    fit is ruled out at a glance (``re`` enters an alternative that opens with a literal or a class
-    only where that matches; a look-behind at each would be tried)."""
+    """Where a date expression can start, and the grammar is tried: a cue word (到, 截至 …) before a
+    character a form opens with; a digit from which the rest of its number can be a year, month or
+    count (every form that starts with digits reads them to the end of the number, up to eight, and
+    then wants 年, 月, 季度, a unit of a short term or the 、 and next month of a list of months; only
+    a year, four digits from 1 or 2, is followed by a separator, a space, / or . — not the digits of a
+    telephone number); a Chinese numeral before another or one of those; 今年/去年/明年/本年; 上世纪;
+    近N年来; a plan name, quoted or not; 年内, 年底前; 自 and 用 before a figure; 第N季度. For a
+    look-ahead: a character a date can open with is looked for first, and each alternative then opens
+    with the characters it is for, so that one that does not fit is ruled out at a glance (``re``
+    enters an alternative that opens with a literal or a class only where that matches; a look-behind
+    at each would be tried)."""
     names = list(plan_periods())
     plans = lexicon.alternation(names)
     first = "".join(re.escape(c) for c in sorted({n[0] for n in names} - set(_NUMERALS)))
+    cue = f"[到至从][{_form_opens()}]" if all(f.opens for f in forms().values()) else "[到至从]"
     return re.compile(
         rf"(?=[到至截从\d{_NUMERALS}今去明本上近“\"年自用第{first}])(?:"
-        rf"\d\d{{0,7}}+[{_AFTER_COUNT}、]|[12]\d{{3}}[\s至到—―–\-－~～/.]|[到至截从]"
-        rf"|[{_NUMERALS}][{_NUMERALS}{_AFTER_COUNT}]|[今去明本]年|上个?世纪|近[\d{_NUMERALS}]|[“\"](?:{plans})"
-        rf"|(?:{plans})|年(?:内|底前)"
+        rf"\d\d{{0,7}}+(?:{_AFTER_COUNT}|、\d)|[12]\d{{3}}[\s至到—―–\-－~～/.]|{cue}|截"
+        rf"|[{_NUMERALS}](?:[{_NUMERALS}]|{_AFTER_COUNT})|[今去明本]年|上个?世纪|近[\d{_NUMERALS}]"
+        rf"|[“\"](?:{plans})|(?:{plans})|年(?:内|底前)"
         r"|自[\d〇零一二三四五六七八九十今去明本上近“\"]"  # 自2018年起, 自今年以来
         r"|用[\d一二三四五六七八九十两]|第[一二三四1-4]季度)")  # 用5年时间, 第一季度
 
@@ -435,10 +443,10 @@ def expressions(text: str) -> Iterator[re.Match[str]]:
 
 
 @functools.cache
-def _form_groups() -> tuple[tuple[int, Form], ...]:
-    """Each form with the number of its group in :func:`expression` (a group looked up by number)."""
+def _forms_by_group() -> dict[int, Form]:
+    """Each form by the number of its group in :func:`expression`."""
     index = expression().groupindex
-    return tuple((index[f.name], f) for f in forms().values())
+    return {index[f.name]: f for f in forms().values()}
 
 
 @functools.cache
@@ -453,19 +461,17 @@ def _own_group_numbers() -> dict[str, dict[str, int]]:
     return numbers
 
 
-_last_form: tuple[re.Match[str] | None, Form | None] = (None, None)  # asked for three times a match
-
-
 def form(m: re.Match[str]) -> Form:
-    """The form a match of :func:`expression` is (the one whose group took part in it)."""
-    global _last_form
-    seen, found = _last_form
-    if seen is m and found is not None:
+    """The form a match of :func:`expression` is (the one whose group took part in it). Without a cue
+    after it, the form's group is the last the match closed (``lastindex``: between ``pre`` and
+    ``post`` the forms' groups are the outermost, each closing after the groups it holds)."""
+    by_group = _forms_by_group()
+    found = by_group.get(m.lastindex)  # type: ignore[arg-type]
+    if found is not None:
         return found
     start = m.start
-    for group, f in _form_groups():
+    for group, f in by_group.items():
         if start(group) >= 0:
-            _last_form = (m, f)
             return f
     raise ValueError("not a match of the date expression grammar")
 

@@ -88,12 +88,22 @@ def _endings() -> str:
 def pattern() -> re.Pattern[str]:
     """A number in running text: up to ``MAX_CODE`` characters before it (the code, and maybe words
     before the code), then a bracketed year or a year right after a code's last character."""
-    return re.compile(
-        rf"(?P<code>{CODE}{{1,{MAX_CODE}}}?)"
-        rf"(?:(?P<open>[{OPEN}])(?P<year>{YEAR})(?P<close>[{CLOSE}])?(?P<di>第)?(?P<serial>[1-9]\d{{0,4}})(?P<hao>号)?"
-        rf"|(?<=[{_endings()}])(?P<year2>{YEAR})(?P<serial2>[1-9]\d{{0,3}})(?P<hao2>号)?)"
-        r"(?![\d年月日.\-/])"
-    )
+    return re.compile(rf"(?P<code>{CODE}{{1,{MAX_CODE}}}?){_after_code_pattern()}")
+
+
+def _after_code_pattern() -> str:
+    """What follows a number's code: a bracketed year and a serial, or (no bracket) a year right after
+    a code's last character and a serial."""
+    return (rf"(?:(?P<open>[{OPEN}])(?P<year>{YEAR})(?P<close>[{CLOSE}])?(?P<di>第)?"
+            rf"(?P<serial>[1-9]\d{{0,4}})(?P<hao>号)?"
+            rf"|(?<=[{_endings()}])(?P<year2>{YEAR})(?P<serial2>[1-9]\d{{0,3}})(?P<hao2>号)?)"
+            r"(?![\d年月日.\-/])")
+
+
+@functools.cache
+def _after_code() -> re.Pattern[str]:
+    """:func:`pattern` less its code: whether a number's code can end at a position."""
+    return re.compile(_after_code_pattern())
 
 
 @functools.cache
@@ -106,24 +116,34 @@ def _year_after_code() -> re.Pattern[str]:
 
 
 YEAR_AT = re.compile(YEAR)
+_OPENING = frozenset(OPEN.replace("\\", ""))
+
+
+def _is_code(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"  # CODE
 
 
 def find(text: str) -> Iterator[re.Match[str]]:
-    """``pattern().finditer(text)``, starting each search near a four-digit year (a code is at most
-    ``MAX_CODE`` characters before its year); a search that finds nothing means there is nothing after
-    it. A number's year follows a bracket or the code's last character: the search starts no earlier
-    than ``MAX_CODE + 1`` characters before the first such year, and not at all when there is none."""
-    found, years = pattern(), _year_after_code()
+    """``pattern().finditer(text)``, the grammar matched only where a number starts. A number's code
+    ends where a year follows a bracket (the bracket's position) or a code's last character (the
+    year's), and what follows the code (:func:`_after_code`) does not depend on where the code starts:
+    the first such end, in order, that the code characters before it reach from the end of the last
+    number (at most ``MAX_CODE`` of them) gives the leftmost number, which starts as far back as they
+    reach (the lazy code stops at the first end that fits, which is this one or an earlier one)."""
+    found, after_code = pattern(), _after_code()
     pos = 0
-    for y in YEAR_AT.finditer(text):
-        if y.start() < pos:
+    for year in _year_after_code().finditer(text):
+        at = year.start()
+        code_end = at - 1 if text[at - 1] in _OPENING else at
+        if code_end <= pos or not after_code.match(text, code_end):
             continue
-        start = max(pos, y.start() - MAX_CODE - 2)
-        after_code = years.search(text, start)
-        if after_code is None:
-            return
-        m = found.search(text, max(start, after_code.start() - MAX_CODE - 1))
-        if m is None:
-            return
+        start, reach = code_end, max(pos, code_end - MAX_CODE)
+        while start > reach and _is_code(text[start - 1]):
+            start -= 1
+        if start == code_end:
+            continue  # no code before it
+        m = found.match(text, start)
+        if m is None:  # cannot happen: the code reaches an end after which the rest matches
+            raise AssertionError(f"document number at {start} not matched")
         yield m
         pos = m.end()

@@ -73,14 +73,15 @@ def blank_out(text: str, ranges: Iterable[tuple[int, int]], filler: str = "□")
     character for CJK text (each is its own string object)."""
     pieces: list[str] = []
     pos = 0
+    length = len(text)
     for start, end in sorted(ranges):
-        start = max(start, pos)
-        end = min(end, len(text))
-        if end <= start:
-            continue
-        pieces.append(text[pos:start])
-        pieces.append(filler * (end - start))
-        pos = end
+        if start < pos:
+            start = pos  # overlapping the range before
+        if end > length:
+            end = length
+        if end > start:
+            pieces += (text[pos:start], filler * (end - start))
+            pos = end
     if not pieces:
         return text
     pieces.append(text[pos:])

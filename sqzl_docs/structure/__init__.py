@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..grammar.dates import DATE_TOKEN, parse_date
-from ..models import Closing, Contact, Document, MetaField, Section, Span, Structure
+from ..models import Closing, Contact, Document, MetaField, Section, Span, Structure, maker
 from .closing import read_tail
 from .head import read_head
 from .lines import boilerplate, split_lines
@@ -51,36 +51,41 @@ def analyse(doc: Document) -> Document:
     title_text = None
     if head.title:
         title_text = re.sub(r"\s+", "", "".join(lines[k].bare for k in range(head.title[0], head.title[1] + 1)))
-    structure = Structure(
-        boilerplate=[line_span(i, i) for i in sorted(skip)],
-        metadata_block=line_span(meta_lines[0], meta_lines[-1]) if meta_lines else None,
-        title=line_span(*head.title) if head.title else None,
-        title_text=title_text,
-        subtitle=line_span(head.subtitle, head.subtitle) if head.subtitle is not None else None,
-        doc_number_line=line_span(head.doc_number_line, head.doc_number_line)
+    # The records are made through their validators (the same checks as ``Structure(...)``, without the
+    # keyword calls through ``BaseModel.__init__``): a document's structure is made once per document.
+    structure = _structure({
+        "boilerplate": [line_span(i, i) for i in sorted(skip)],
+        "metadata_block": line_span(meta_lines[0], meta_lines[-1]) if meta_lines else None,
+        "title": line_span(*head.title) if head.title else None,
+        "title_text": title_text,
+        "subtitle": line_span(head.subtitle, head.subtitle) if head.subtitle is not None else None,
+        "doc_number_line": line_span(head.doc_number_line, head.doc_number_line)
         if head.doc_number_line is not None else None,
-        salutation=span(*head.salutation) if head.salutation else None,
-        addressee=norm[head.salutation[0]:head.salutation[1]].rstrip("：:") if head.salutation else None,
-        body=span(body_start, body_end) if body_end > body_start else None,
-        sections=[_section(node, span) for node in sections],
-        closing=Closing(
-            signature=span(*tail.signature) if tail.signature else None,
-            date=span(*tail.date) if tail.date else None,
-            date_value=tail.date_value.value if tail.date_value else None,
-            date_repaired=tail.date_value.repaired if tail.date_value else False,
-            formula=span(*tail.formula) if tail.formula else None,
-        ),
-        contacts=[Contact(kind=kind, label=label, value=value, span=span(s, e))  # type: ignore[arg-type]
-                  for kind, label, value, s, e in tail.contacts],
-        distribution=span(*tail.distribution) if tail.distribution else None,
-    )
+        "salutation": span(*head.salutation) if head.salutation else None,
+        "addressee": norm[head.salutation[0]:head.salutation[1]].rstrip("：:") if head.salutation else None,
+        "body": span(body_start, body_end) if body_end > body_start else None,
+        "sections": [_section(node, span) for node in sections],
+        "closing": _closing({
+            "signature": span(*tail.signature) if tail.signature else None,
+            "date": span(*tail.date) if tail.date else None,
+            "date_value": tail.date_value.value if tail.date_value else None,
+            "date_repaired": tail.date_value.repaired if tail.date_value else False,
+            "formula": span(*tail.formula) if tail.formula else None,
+        }),
+        "contacts": [_contact({"kind": kind, "label": label, "value": value, "span": span(s, e)})
+                     for kind, label, value, s, e in tail.contacts],
+        "distribution": span(*tail.distribution) if tail.distribution else None,
+    })
     return doc.model_copy(update={"structure": structure, "metadata": metadata})
 
 
+_structure, _closing, _contact, _validate_section = maker(Structure), maker(Closing), maker(Contact), maker(Section)
+
+
 def _section(node: Node, span) -> Section:  # type: ignore[no-untyped-def]
-    return Section(marker=node.marker, style=node.style, number=node.number, level=node.level,  # type: ignore[arg-type]
-                   heading=span(node.start, node.heading_end), span=span(node.start, node.end),
-                   children=[_section(child, span) for child in node.children])
+    return _validate_section({"marker": node.marker, "style": node.style, "number": node.number, "level": node.level,
+                              "heading": span(node.start, node.heading_end), "span": span(node.start, node.end),
+                              "children": [_section(child, span) for child in node.children]})
 
 
 def _with_date(field: MetaField) -> MetaField:
