@@ -351,6 +351,9 @@ class Document(Frozen):
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **fields: Any) -> Document:
         """A document made from a string (for tests, doctests and ``parse_text``)."""
+        made_here = fields.keys() & {"doc_id", "sha256", "reader", "text"}
+        if made_here:  # as the keyword call would: these come from the text, never from the caller
+            raise TypeError(f"from_text() got multiple values for {', '.join(sorted(made_here))}")
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates

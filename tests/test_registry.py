@@ -89,3 +89,12 @@ def test_output_changes_only_with_a_raised_version() -> None:
         else:
             assert now[name]["version"] > seen["version"], f"{name}: version went down"
             pytest.fail(f"{name}: version raised; run SQZL_UPDATE_FINGERPRINTS=1 pytest tests/test_registry.py")
+
+
+def test_from_text_keeps_the_fields_it_makes_from_the_text() -> None:
+    """The id, digest, reader and text of a document made from a string come from that string: a
+    caller's value for one of them is refused, as a second keyword value is."""
+    with pytest.raises(TypeError, match="doc_id"):
+        Document.from_text("社区", doc_id="0" * 16)
+    doc = Document.from_text("社区", source="a.txt")
+    assert (doc.source, doc.reader, doc.text, len(doc.doc_id)) == ("a.txt", "text", "社区", 16)
