@@ -26,10 +26,11 @@ from typing import TypeVar
 from ..grammar import dates as grammar
 from ..grammar.dates import ABSOLUTE_DAY, Context, last_day, parse_date
 from ..grammar.scan import blank_out
-from ..models import MetaField, DateMention, Document, Section
+from ..models import MetaField, DateMention, Document, Section, maker
 from . import extractor, records
 
 T = TypeVar("T")
+_date_mention = maker(DateMention)  # DateMention(**fields), a record per date found
 
 
 def _of_head_and_tail(name: str, compute: Callable[[Document], T]) -> Callable[[Document], T]:
@@ -287,7 +288,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
             role = "published"
         elif span.start in written:
             role = "written"
-        found.append(DateMention(span=span, start=start, end=end, precision=precision, role=role))  # type: ignore[arg-type]
+        found.append(_date_mention({"span": span, "start": start, "end": end, "precision": precision, "role": role}))
     repaired = doc.structure.closing.date_repaired
     if closing is not None and repaired and closing.start not in {f.span.start for f in found}:
         value = doc.structure.closing.date_value

@@ -22,9 +22,10 @@ from typing import Any, NamedTuple
 
 from .. import lexicon
 from ..grammar.scan import blank_out, guard
-from ..models import Document, Metric
+from ..models import Document, Metric, maker
 from . import dates, extractor, records
 
+_metric = maker(Metric)  # Metric(**fields), a record per figure found
 # A number, read whole (possessive: the grammar does not go back into its digits, as nothing that may
 # follow a number opens with a digit or a point; _pattern checks the data for that).
 _NUMBER = r"\d++(?:\.\d++)?+"
@@ -158,13 +159,14 @@ def extract(doc: Document) -> Iterator[Metric]:
             high = _value(num2, factor)
             if high <= value:
                 continue
-            yield Metric(span=span, value=value, unit=unit, qualifier="gte", subject=subject, per=per)
-            yield Metric(span=span, value=high, unit=unit, qualifier="lte", subject=subject, per=per)
+            shared = {"span": span, "unit": unit, "subject": subject, "per": per}
+            yield _metric({**shared, "value": value, "qualifier": "gte"})
+            yield _metric({**shared, "value": high, "qualifier": "lte"})
             continue
         from_value = _changed_from(text, start, unit, previous)
         previous.append((end, value, unit))
-        yield Metric(span=span, value=value, unit=unit, qualifier=qualifier, from_value=from_value,  # type: ignore[arg-type]
-                     subject=subject, per=per)
+        yield _metric({"span": span, "value": value, "unit": unit, "qualifier": qualifier, "from_value": from_value,
+                       "subject": subject, "per": per})
 
 
 def _value(number: str, factor: Decimal | None) -> float:
