@@ -623,9 +623,22 @@ def _national_open() -> re.Pattern[str]:
                       rf"(?![{''.join(d['not_after'])}])")
 
 
-def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
+@functools.cache
+def _role_cue_words() -> re.Pattern[str]:
+    """Any word one of the role tests of :func:`_role` needs (a co-handling cue before a name or right
+    before it, a lead or a responsibility cue): a text with none of them only mentions its names."""
+    r = _data()["roles"]
+    return re.compile(lexicon.alternation(r["co_handled_before"] + r["co_handler_right_after"]
+                                          + r["lead_after"] + r["responsible_after"]))
+
+
+def _role(text: str, start: int, end: int, issuers: set[str], name: str, cued: bool = True) -> str:
+    """The role of the name at ``start``–``end`` from the cue words of its clause; ``cued``: whether
+    the text holds a word of :func:`_role_cue_words` (else it is mentioned, or the issuer)."""
     if name in issuers:
         return "issuer"
+    if not cued:
+        return "mentioned"
     last = _LAST_SENTENCE_END.match(text, max(0, start - 80), start)
     clause_start = last.end() if last else max(0, start - 80)
     next_end = _SENTENCE.search(text, end, end + 80)
@@ -719,10 +732,11 @@ def extract(doc: Document) -> Iterator[Department]:
     for t in issuer_texts:
         t = _SPACE.sub("", t)
         issuers.update({t, canonical_name(t, places) or t})
+    cued = _role_cue_words().search(text) is not None
     for (s, e), span in zip(found, names):
         name = _SPACE.sub("", span.text)
         canonical = canonical_name(name, places)
-        role = _role(text, s, e, issuers, canonical or name)
+        role = _role(text, s, e, issuers, canonical or name, cued)
         yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]
 
 
