@@ -12,7 +12,11 @@
    words found are made into strings. The table is built from the keyword table's packed form
    (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
    words (matched, weight None). ``Words.keywords`` also counts and ranks them, as
-   ``keywords.keywords`` does: by count times weight, ties by the word. */
+   ``keywords.keywords`` does: by count times weight, ties by the word.
+   ``Starts(words)`` is a second, small matcher: every position of a text where one of a few words
+   starts (overlaps included), in one pass that reads a character, tests one bit for whether a word
+   opens with it, and only there compares the words that do. ``departments`` finds where a name can
+   start with it (``keywords.word_starts``, whose Python form, a look-ahead pattern, is the reference). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -491,14 +495,175 @@ static PyTypeObject WordsType = {
     .tp_new = Words_new,
 };
 
+/* Starts(words): where the words of a list start in a text. The words' characters are kept in one
+   array, the words sorted by their first character; a first character's words are found through a
+   small open-addressing table, and a bit per character of the Basic Multilingual Plane says whether
+   any word opens with it (a character beyond it is looked up in the table). */
+typedef struct {
+    PyObject_HEAD
+    Py_UCS4 *chars;       /* the words' characters, one word after another */
+    Py_ssize_t *offsets;  /* word i is chars[offsets[i]:offsets[i + 1]], the words by first character */
+    Py_UCS4 *firsts;      /* per slot: a first character (0: empty) */
+    Py_ssize_t *from, *to; /* per slot: its words are offsets' indices [from, to) */
+    size_t mask;
+    uint64_t opens[0x10000 / 64]; /* bit c: some word opens with c (c < 0x10000) */
+} Starts;
+
+static inline size_t
+first_slot(const Starts *s, Py_UCS4 c)
+{
+    return (size_t)(((uint64_t)c * 0x9E3779B97F4A7C15ULL) >> 40) & s->mask;
+}
+
+static void
+Starts_dealloc(Starts *self)
+{
+    PyMem_Free(self->chars);
+    PyMem_Free(self->offsets);
+    PyMem_Free(self->firsts);
+    PyMem_Free(self->from);
+    PyMem_Free(self->to);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+by_first(const void *a, const void *b)
+{
+    Py_UCS4 x = PyUnicode_READ_CHAR(*(PyObject *const *)a, 0), y = PyUnicode_READ_CHAR(*(PyObject *const *)b, 0);
+    return (x > y) - (x < y);
+}
+
+static PyObject *
+Starts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    (void)kwds;
+    PyObject *words;
+    if (!PyArg_ParseTuple(args, "O!:Starts", &PyTuple_Type, &words))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(words), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0 || PyUnicode_READ_CHAR(w, 0) == 0) {
+            PyErr_SetString(PyExc_TypeError, "Starts() takes a tuple of non-empty strings (no NUL first)");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(w);
+    }
+    size_t capacity = 16;
+    while (capacity < (size_t)n * 2)
+        capacity <<= 1;
+    Starts *self = (Starts *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    PyObject **sorted = PyMem_Malloc((n ? n : 1) * sizeof(PyObject *));
+    self->chars = PyMem_Malloc((total ? total : 1) * sizeof(Py_UCS4));
+    self->offsets = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    self->firsts = PyMem_Calloc(capacity, sizeof(Py_UCS4));
+    self->from = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    self->to = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    if (sorted == NULL || self->chars == NULL || self->offsets == NULL || self->firsts == NULL
+            || self->from == NULL || self->to == NULL) {
+        PyMem_Free(sorted);
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->mask = capacity - 1;
+    memset(self->opens, 0, sizeof(self->opens));
+    for (Py_ssize_t i = 0; i < n; i++)
+        sorted[i] = PyTuple_GET_ITEM(words, i);
+    qsort(sorted, (size_t)n, sizeof(PyObject *), by_first);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = sorted[i];
+        self->offsets[i] = at;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(w); j++)
+            self->chars[at++] = PyUnicode_READ_CHAR(w, j);
+        Py_UCS4 c = self->chars[self->offsets[i]];
+        if (c < 0x10000)
+            self->opens[c >> 6] |= 1ULL << (c & 63);
+        size_t k = first_slot(self, c);
+        while (self->firsts[k] != 0 && self->firsts[k] != c)
+            k = (k + 1) & self->mask;
+        if (self->firsts[k] == 0) {
+            self->firsts[k] = c;
+            self->from[k] = i;
+        }
+        self->to[k] = i + 1; /* the words are sorted by first character: its words are adjacent */
+    }
+    self->offsets[n] = at;
+    PyMem_Free(sorted);
+    return (PyObject *)self;
+}
+
+/* find(text) -> list[int]: every position of text where one of the words starts, in order. */
+static PyObject *
+Starts_find(Starts *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "find() takes a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x10000 && !(self->opens[c >> 6] & (1ULL << (c & 63))))
+            continue;
+        size_t k = first_slot(self, c);
+        while (self->firsts[k] != 0 && self->firsts[k] != c)
+            k = (k + 1) & self->mask;
+        if (self->firsts[k] == 0)
+            continue;
+        for (Py_ssize_t w = self->from[k]; w < self->to[k]; w++) {
+            Py_ssize_t a = self->offsets[w], len = self->offsets[w + 1] - a, j = 1;
+            if (i + len > n)
+                continue;
+            while (j < len && PyUnicode_READ(kind, data, i + j) == self->chars[a + j])
+                j++;
+            if (j == len) {
+                PyObject *at = PyLong_FromSsize_t(i);
+                if (at == NULL || PyList_Append(out, at) < 0) {
+                    Py_XDECREF(at);
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                Py_DECREF(at);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+static PyMethodDef Starts_methods[] = {
+    {"find", (PyCFunction)Starts_find, METH_O,
+     "find(text) -> list[int]: every position where one of the words starts (overlaps included), in order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject StartsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sqzl_docs.extract._rmm.Starts",
+    .tp_basicsize = sizeof(Starts),
+    .tp_dealloc = (destructor)Starts_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Starts(words): where the words start in a text (find).",
+    .tp_methods = Starts_methods,
+    .tp_new = Starts_new,
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs (see keywords.py).", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs, and where words start (see keywords.py).", -1, NULL,
 };
 
 PyMODINIT_FUNC
 PyInit__rmm(void)
 {
-    if (PyType_Ready(&WordsType) < 0)
+    if (PyType_Ready(&WordsType) < 0 || PyType_Ready(&StartsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
@@ -510,6 +675,12 @@ PyInit__rmm(void)
     Py_INCREF(&WordsType);
     if (PyModule_AddObject(m, "Words", (PyObject *)&WordsType) < 0) {
         Py_DECREF(&WordsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&StartsType);
+    if (PyModule_AddObject(m, "Starts", (PyObject *)&StartsType) < 0) {
+        Py_DECREF(&StartsType);
         Py_DECREF(m);
         return NULL;
     }

@@ -111,51 +111,40 @@ def _first_words() -> tuple[list[str], str]:
 
 
 @functools.cache
-def _firsts() -> re.Pattern[str]:
-    """Where a name can start: a level, a central organ, 国家 or a department stem, or a coded place
-    before 街道 (A2区街道). One character is read and what follows it looked up: a pattern that opens
-    with a character class is searched for quickly."""
-    words, chars = _first_words()
-    return re.compile(f"[A-Z{chars}]" rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
-
-
-@functools.cache
 def _named() -> re.Pattern[str]:
     """The grammar of names, the whole name in group ``whole``."""
     return re.compile(f"(?P<whole>{_grammar()})")
 
 
 @functools.cache
-def _named_after_first() -> re.Pattern[str]:
-    """The first character of a name that opens with a word of :func:`_first_words`, with the name in
-    group ``whole`` of a look-ahead from it: ``re`` reads only the characters a name can open with,
-    and tries the grammar where one is, in one scan (a match is that character alone: names inside
-    one found are left to the caller)."""
-    words, chars = _first_words()
-    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_grammar()})).)")
+def _name_starts() -> Callable[[str], list[int]]:
+    """Every position of a text where a word of :func:`_first_words` starts."""
+    return keywords.word_starts(tuple(_first_words()[0]))
 
 
-def _leftmost(found: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
-    """Of names in the order of their starts, those that start after the last one kept ends, as
-    ``finditer`` leaves them."""
-    end = 0
-    for m in found:
-        if m.start("whole") >= end:
-            yield m
-            end = m.end("whole")
+_CODED_STREET_START = re.compile(r"[A-Z](?=\d{0,3}[区县市镇乡]街道)")  # A2区街道
+
+
+def _street_starts(text: str) -> set[int]:
+    """Where a street office (……街道) can start other than at a word of :func:`_first_words`: two to
+    four characters before each 街道, and at a coded place before it (A2区街道)."""
+    starts = {m.start() for m in _CODED_STREET_START.finditer(text)}
+    at = text.find("街道")
+    while at >= 0:
+        starts.update(range(max(0, at - 4), at - 1))
+        at = text.find("街道", at + 1)
+    return starts
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
-    grammar tried only where a name can start: where :func:`_firsts` matches and two to four
-    characters before each 街道 (without a 街道 in the text, a name opens with a word of
-    :func:`_first_words`)."""
-    if "街道" not in text:
-        return _leftmost(_named_after_first().finditer(text))
-    more = {m.start() for m in _firsts().finditer(text)}
-    for m in re.finditer("街道", text):
-        more.update(range(max(0, m.start() - 4), m.start() - 1))
-    return matches_at(_named(), text, sorted(more))
+    grammar tried only where a name can start: where a word of :func:`_first_words` starts (found in
+    one pass, in C where it was built: ``keywords.word_starts``) and, in a text holding 街道, where
+    :func:`_street_starts` says."""
+    starts = _name_starts()(text)
+    if "街道" in text:
+        starts = sorted(_street_starts(text).union(starts))
+    return matches_at(_named(), text, starts)
 
 
 @functools.cache
