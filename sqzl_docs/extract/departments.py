@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_after, starts_before
+from ..grammar.scan import matches_at, starts_after
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -160,11 +160,20 @@ def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
 
 
 @functools.cache
-def _anchors(key: str) -> re.Pattern[str]:
-    """Every position where a word of ``key`` (data/departments.yaml) starts, overlaps included."""
-    words = _data()[key]
-    chars = "".join(sorted({re.escape(w[0]) for w in words}))
-    return re.compile(rf"[{chars}](?<=(?={lexicon.any_of(words)}).)")
+def _word_starts(key: str) -> Callable[[str], list[int]]:
+    """Every position of a text where a word of ``key`` (data/departments.yaml) starts, overlaps
+    included, in order (in one pass, in C where it was built: ``keywords.word_starts``)."""
+    return keywords.word_starts(tuple(_data()[key]))
+
+
+def _before_each(anchors: Iterable[int], reach: int) -> Iterator[int]:
+    """The positions from ``reach`` characters before each anchor up to it, in order (the anchors
+    ascending): where a grammar every match of which reaches an anchor within ``reach`` characters
+    of its start can begin."""
+    pos = 0  # the first position not yet given
+    for at in anchors:
+        yield from range(max(pos, at - reach), at + 1)
+        pos = at + 1
 
 
 @functools.cache
@@ -179,12 +188,12 @@ def _list_anchors() -> re.Pattern[str]:
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
-@functools.cache
-def _ends_before(endings: str, following: str) -> re.Pattern[str]:
-    """The last character of a word of ``endings`` where a word of ``following`` comes right after it
-    (办|主任, 局|牵头): an open name that must be followed by such a word ends there."""
-    lasts = "".join(sorted({re.escape(e[-1]) for e in _data()[endings]}))
-    return re.compile(rf"[{lasts}](?={lexicon.any_of(_data()[following])})")
+def _ends_before(endings: str, following: str, text: str) -> list[int]:
+    """Where the last character of a word of ``endings`` stands right before a word of ``following``
+    (办|主任, 局|牵头): an open name that must be followed by such a word ends there. Found from where
+    the following words start (:func:`_word_starts`)."""
+    lasts = _last_characters(endings)
+    return [at - 1 for at in _word_starts(following)(text) if at and text[at - 1] in lasts]
 
 
 @functools.cache
@@ -237,14 +246,11 @@ def _named_group_pattern() -> re.Pattern[str]:
 
 
 @functools.cache
-def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """(the lead to cut off a name, characters no name holds, words no name holds, its endings less
-    those that hold another: a text holds an ending if it holds one of these)."""
+def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...]]:
+    """(the lead to cut off a name, characters no name holds, words no name holds)."""
     d = _data()
     lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
-    endings = d["named_group_endings"]
-    return (lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"]),
-            tuple(e for e in endings if not any(other != e and other in e for other in endings)))
+    return lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"])
 
 
 _NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
@@ -252,16 +258,14 @@ _NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:fun
 
 def _named_group_matches(text: str) -> Iterator[re.Match[str]]:
     """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
-    starts = starts_before(_anchors("named_group_endings"), text, _NAMED_GROUP_REACH)
-    return matches_at(_named_group_pattern(), text, starts)
+    anchors = _word_starts("named_group_endings")(text)
+    return matches_at(_named_group_pattern(), text, _before_each(anchors, _NAMED_GROUP_REACH)) if anchors else iter(())
 
 
 def _named_groups(text: str) -> Iterator[tuple[int, int]]:
     """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
     the verb or boundary word before it (建立……, 由……) and holds no function word."""
-    lead, bad, not_inside, endings = _named_group_parts()
-    if not any(e in text for e in endings):
-        return
+    lead, bad, not_inside = _named_group_parts()
     for m in _named_group_matches(text):
         name = m.group()
         cut = lead.match(name)
@@ -304,13 +308,8 @@ def _listed(text: str) -> Iterator[re.Match[str]]:
 
 
 def _cued(text: str) -> Iterator[re.Match[str]]:
-    ends = _ends_before("open_cued_endings", "open_role_cues")
-    return matches_at(_open_patterns()[1], text, starts_before(ends, text, _open_reach("open_cued_endings", 5) - 1))
-
-
-@functools.cache
-def _first_characters(key: str) -> str:
-    return "".join(sorted({w[0] for w in _data()[key]}))
+    ends = _ends_before("open_cued_endings", "open_role_cues", text)
+    return matches_at(_open_patterns()[1], text, _before_each(ends, _open_reach("open_cued_endings", 5) - 1))
 
 
 @functools.cache
@@ -318,20 +317,9 @@ def _last_characters(key: str) -> str:
     return "".join(sorted({w[-1] for w in _data()[key]}))
 
 
-def _holds_any(text: str, chars: str) -> bool:
-    """Whether one of ``chars`` is in ``text``: one quick search a character, a test that rules out a
-    grammar before a scan of the text with it."""
-    for c in chars:
-        if c in text:
-            return True
-    return False
-
-
 def _posts(text: str) -> Iterator[re.Match[str]]:
-    if not _holds_any(text, _last_characters("open_post_titles")):  # 员, 任, 长
-        return iter(())
-    ends = _ends_before("open_endings", "open_post_titles")
-    return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
+    ends = _ends_before("open_endings", "open_post_titles", text)
+    return matches_at(_open_patterns()[4], text, _before_each(ends, _open_reach() - 1))
 
 
 _AFTER_NEWLINE: dict[str, re.Pattern[str]] = {}
@@ -367,8 +355,7 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cued = _holds_any(text, _first_characters("open_role_cues")) \
-        and _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
+    cued = _ends_before("open_endings", "open_role_cues", text)  # (the cued endings are open endings)
     runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
     for found in runs:
         for m in found:
