@@ -19,7 +19,7 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import lexicon
 from ..grammar.scan import matches_at, starts_after
@@ -116,10 +116,25 @@ def _named() -> re.Pattern[str]:
     return re.compile(f"(?P<whole>{_grammar()})")
 
 
+class _Anchors(NamedTuple):
+    """Where, in a text, words start that the grammars are tried from (each list in order)."""
+    names: list[int]  # a word of :func:`_first_words`: where a name can start
+    group_endings: list[int]  # a named group's ending (工作领导小组, 联席会议 …)
+    role_cues: list[int]  # a role cue after an open name (牵头, 负责 …)
+    post_titles: list[int]  # the post of an organ's head (主任, 所长 …)
+
+
 @functools.cache
-def _name_starts() -> Callable[[str], list[int]]:
-    """Every position of a text where a word of :func:`_first_words` starts."""
-    return keywords.word_starts(tuple(_first_words()[0]))
+def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
+    d = _data()
+    return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
+                                 tuple(d["open_role_cues"]), tuple(d["open_post_titles"])))
+
+
+def _anchors(text: str) -> _Anchors:
+    """The :class:`_Anchors` of ``text``, found in one pass (in C where it was built:
+    ``keywords.word_starts``)."""
+    return _Anchors(*_anchor_finder()(text))
 
 
 _CODED_STREET_START = re.compile(r"[A-Z](?=\d{0,3}[区县市镇乡]街道)")  # A2区街道
@@ -136,12 +151,13 @@ def _street_starts(text: str) -> set[int]:
     return starts
 
 
-def _matches(text: str) -> Iterator[re.Match[str]]:
+def _matches(text: str, starts: list[int] | None = None) -> Iterator[re.Match[str]]:
     """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
     grammar tried only where a name can start: where a word of :func:`_first_words` starts (found in
     one pass, in C where it was built: ``keywords.word_starts``) and, in a text holding 街道, where
     :func:`_street_starts` says."""
-    starts = _name_starts()(text)
+    if starts is None:
+        starts = _anchors(text).names
     if "街道" in text:
         starts = sorted(_street_starts(text).union(starts))
     return matches_at(_named(), text, starts)
@@ -157,13 +173,6 @@ def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
 def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
     """How many characters an open name (:func:`_open_name`) can hold."""
     return longest + max(len(e) for e in _data()[endings])
-
-
-@functools.cache
-def _word_starts(key: str) -> Callable[[str], list[int]]:
-    """Every position of a text where a word of ``key`` (data/departments.yaml) starts, overlaps
-    included, in order (in one pass, in C where it was built: ``keywords.word_starts``)."""
-    return keywords.word_starts(tuple(_data()[key]))
 
 
 def _before_each(anchors: Iterable[int], reach: int) -> Iterator[int]:
@@ -188,12 +197,12 @@ def _list_anchors() -> re.Pattern[str]:
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
-def _ends_before(endings: str, following: str, text: str) -> list[int]:
-    """Where the last character of a word of ``endings`` stands right before a word of ``following``
-    (办|主任, 局|牵头): an open name that must be followed by such a word ends there. Found from where
-    the following words start (:func:`_word_starts`)."""
+def _ends_before(endings: str, text: str, following: list[int]) -> list[int]:
+    """Where the last character of a word of ``endings`` stands right before a word that starts at
+    one of ``following`` (办|主任, 局|牵头: see :class:`_Anchors`): an open name that must be followed
+    by such a word ends there."""
     lasts = _last_characters(endings)
-    return [at - 1 for at in _word_starts(following)(text) if at and text[at - 1] in lasts]
+    return [at - 1 for at in following if at and text[at - 1] in lasts]
 
 
 @functools.cache
@@ -256,17 +265,18 @@ def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ..
 _NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
 
 
-def _named_group_matches(text: str) -> Iterator[re.Match[str]]:
+def _named_group_matches(text: str, endings: list[int] | None = None) -> Iterator[re.Match[str]]:
     """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
-    anchors = _word_starts("named_group_endings")(text)
-    return matches_at(_named_group_pattern(), text, _before_each(anchors, _NAMED_GROUP_REACH)) if anchors else iter(())
+    if endings is None:
+        endings = _anchors(text).group_endings
+    return matches_at(_named_group_pattern(), text, _before_each(endings, _NAMED_GROUP_REACH)) if endings else iter(())
 
 
-def _named_groups(text: str) -> Iterator[tuple[int, int]]:
+def _named_groups(text: str, endings: list[int]) -> Iterator[tuple[int, int]]:
     """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
     the verb or boundary word before it (建立……, 由……) and holds no function word."""
     lead, bad, not_inside = _named_group_parts()
-    for m in _named_group_matches(text):
+    for m in _named_group_matches(text, endings):
         name = m.group()
         cut = lead.match(name)
         start = m.start() + (cut.end() if cut else 0)
@@ -307,8 +317,8 @@ def _listed(text: str) -> Iterator[re.Match[str]]:
     return matches_at(_open_patterns()[0], text, _list_starts(text)) if "、" in text else iter(())
 
 
-def _cued(text: str) -> Iterator[re.Match[str]]:
-    ends = _ends_before("open_cued_endings", "open_role_cues", text)
+def _cued(text: str, cues: list[int] | None = None) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_cued_endings", text, _anchors(text).role_cues if cues is None else cues)
     return matches_at(_open_patterns()[1], text, _before_each(ends, _open_reach("open_cued_endings", 5) - 1))
 
 
@@ -317,8 +327,8 @@ def _last_characters(key: str) -> str:
     return "".join(sorted({w[-1] for w in _data()[key]}))
 
 
-def _posts(text: str) -> Iterator[re.Match[str]]:
-    ends = _ends_before("open_endings", "open_post_titles", text)
+def _posts(text: str, titles: list[int] | None = None) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_endings", text, _anchors(text).post_titles if titles is None else titles)
     return matches_at(_open_patterns()[4], text, _before_each(ends, _open_reach() - 1))
 
 
@@ -339,7 +349,7 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
     yield from after.finditer(text)
 
 
-def _open_organs(text: str) -> Iterator[tuple[int, int]]:
+def _open_organs(text: str, cues: list[int]) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     _, _, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, _ = _open_parts()
@@ -355,19 +365,19 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cued = _ends_before("open_endings", "open_role_cues", text)  # (the cued endings are open endings)
-    runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
+    cued = _ends_before("open_endings", text, cues)  # (the cued endings are open endings)
+    runs = ([_cued(text, cues), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
 
 
-def _post_organs(text: str) -> Iterator[tuple[int, int]]:
+def _post_organs(text: str, titles: list[int]) -> Iterator[tuple[int, int]]:
     """Organs named before the post of their head (党政办主任, 由镇房管所所长兼任), from the nearest word
     start (the caller cuts a person's name written before it: 周煜斌  党政办主任)."""
     not_start, not_end = _open_parts()[1], tuple(_data()["open_not_end"])
-    for m in _posts(text):
+    for m in _posts(text, titles):
         start = next((i for i in range(m.start(1), m.end(1) - 1) if _word_start(text, i)), None)
         if start is None:
             continue
@@ -638,7 +648,8 @@ def extract(doc: Document) -> Iterator[Department]:
     text = dates.mask(doc)
     d, session = _data(), _session()
     found: list[tuple[int, int]] = []
-    for m in _matches(text):
+    anchors = _anchors(text)
+    for m in _matches(text, anchors.names):
         start, end = m.span("whole")
         if session.match(text, end):
             continue
@@ -684,13 +695,14 @@ def extract(doc: Document) -> Iterator[Department]:
         overlaps = _overlap_test(found)
         found += [(s, e) for s, e in national if not overlaps(s, e) and not _inside_word(text, s, e)]
     found = _join_street_offices(text, found)
-    groups = list(_named_groups(text))
+    groups = list(_named_groups(text, anchors.group_endings))
     if groups:
         overlaps = _overlap_test(found)
         found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
-    for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
+    for s, e in sorted(set(_open_organs(text, anchors.role_cues))
+                       | {cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found

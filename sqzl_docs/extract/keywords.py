@@ -254,18 +254,21 @@ def keywords(text: str, k: int = 5) -> list[str]:
 
 
 @functools.cache
-def word_starts(words: tuple[str, ...]) -> Callable[[str], list[int]]:
-    """A function giving every position of a text where one of ``words`` starts (overlaps included),
-    in order: the C module's ``Starts.find`` where it was built (one pass, a bit tested a
-    character), else a pattern that reads the words' first characters (a class, searched for
-    quickly) and looks the words up after each; the positions are the same (tests/test_keyword_table.py)."""
+def word_starts(lists: tuple[tuple[str, ...], ...]) -> Callable[[str], tuple[list[int], ...]]:
+    """A function giving, for each list of words, every position of a text where one of them starts
+    (overlaps included), in order: the C module's ``Starts.find`` where it was built (one pass for
+    all the lists, a bit tested a character), else a pattern per list that reads the words' first
+    characters (a class, searched for quickly) and looks the words up after each; the positions are
+    the same (tests/test_keyword_table.py)."""
     if _Starts is not None:
-        return _Starts(words).find
-    return _word_starts_pattern(words)
+        return _Starts(lists).find
+    return _word_starts_patterns(lists)
 
 
-def _word_starts_pattern(words: tuple[str, ...]) -> Callable[[str], list[int]]:
+def _word_starts_patterns(lists: tuple[tuple[str, ...], ...]) -> Callable[[str], tuple[list[int], ...]]:
     """The Python form of :func:`word_starts`, the reference."""
-    chars = "".join(sorted({re.escape(w[0]) for w in words}))
-    pattern = re.compile(f"[{chars}](?<=(?={lexicon.any_of(list(words))}).)")
-    return lambda text: [m.start() for m in pattern.finditer(text)]
+    patterns = []
+    for words in lists:
+        chars = "".join(sorted({re.escape(w[0]) for w in words}))
+        patterns.append(re.compile(f"[{chars}](?<=(?={lexicon.any_of(list(words))}).)") if words else None)
+    return lambda text: tuple([m.start() for m in p.finditer(text)] if p else [] for p in patterns)
