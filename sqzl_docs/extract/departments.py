@@ -522,19 +522,29 @@ _PLACE_LINK = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)")
 
 
 def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
-    """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
+    """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区): the
+    first name to say it."""
     out: dict[str, str] = {}
-    known = lexicon.places()
     for name in names:
-        if name[:1] in "省市区县" and not any(name[:k] in known for k in range(2, 8)):
-            continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        m = _PLACE_CHAIN.search(name)
-        if m:
-            acc = ""
-            for p in _PLACE_LINK.findall(m.group()):
-                acc += p
-                out.setdefault(p[-1], acc)
+        for level, place in _places_named(name):
+            out.setdefault(level, place)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_named(name: str) -> tuple[tuple[str, str], ...]:
+    """The level words and the places they stand for as ``name`` writes them, in order (武汉市江夏区民政局:
+    市 → 武汉市, 区 → 武汉市江夏区); names recur across documents, and each is read once."""
+    if name[:1] in "省市区县" and not any(name[:k] in lexicon.places() for k in range(2, 8)):
+        return ()  # a name that starts with its level word (区社区事务受理服务中心) names no place
+    m = _PLACE_CHAIN.search(name)
+    if not m:
+        return ()
+    out, acc = [], ""
+    for p in _PLACE_LINK.findall(m.group()):
+        acc += p
+        out.append((p[-1], acc))
+    return tuple(out)
 
 
 @functools.cache
@@ -549,16 +559,23 @@ def _abbreviations() -> tuple[str, ...]:
     return tuple(short for short, _ in _full_forms())
 
 
-def canonical_name(name: str, places: dict[str, str]) -> str | None:
-    """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
-    the name starts with a level word whose place this document does not say."""
+@functools.lru_cache(maxsize=4096)
+def _spelt_out(name: str) -> str:
+    """``name`` with its abbreviation spelt out and its former name replaced (names recur across
+    documents: each is read once)."""
     full = name
     if name.endswith(_abbreviations()):  # most names are written in full
         for short, long in _full_forms():
             if full.endswith(short) and not full.endswith(long):
                 full = full[: -len(short)] + long
                 break
-    full = _data()["former_names"].get(full, full)  # 农业部 → 农业农村部
+    return _data()["former_names"].get(full, full)  # type: ignore[no-any-return]  # 农业部 → 农业农村部
+
+
+def canonical_name(name: str, places: dict[str, str]) -> str | None:
+    """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
+    the name starts with a level word whose place this document does not say."""
+    full = _spelt_out(name)
     level = name[:1]
     if level in "省市区县镇乡州":
         if level not in places:
