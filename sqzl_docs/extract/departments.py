@@ -78,8 +78,11 @@ def _pattern(grouped: bool = True) -> re.Pattern[str]:
 
 
 @functools.cache
-def _grammar(grouped: bool = True) -> str:
-    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own)."""
+def _grammar(grouped: bool = True, groups: bool = True) -> str:
+    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own);
+    ``groups=False``: without the parts that end with a group word or an institution (……领导小组,
+    ……服务中心), the grammar for a text holding none of them, where those parts cannot match: the
+    same matches, without the lazy scans for those words after every level word."""
     d = _data()
     alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
@@ -92,10 +95,13 @@ def _grammar(grouped: bool = True) -> str:
     unit_word = ideographs_except("的由与及为在对将把被从向以中是")
     return (
         r"(?P<name>"
-        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
-        rf"|{_NAME}{{2,10}}?(?:{institutions}))"
-        rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
-        rf"|(?:{alt(d['national'])})?{dept}"
+        + (rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
+           rf"|{_NAME}{{2,10}}?(?:{institutions}))"
+           rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
+           if groups else
+           rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:{organ})"
+           rf"|(?:{central})")
+        + rf"|(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
         rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部){unit_word}{{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
         rf")(?![{''.join(d['not_after'])}])"
@@ -111,9 +117,9 @@ def _first_words() -> tuple[list[str], str]:
 
 
 @functools.cache
-def _named() -> re.Pattern[str]:
-    """The grammar of names, the whole name in group ``whole``."""
-    return re.compile(f"(?P<whole>{_grammar()})")
+def _named(groups: bool = True) -> re.Pattern[str]:
+    """The grammar of names, the whole name in group ``whole`` (``groups``: see :func:`_grammar`)."""
+    return re.compile(f"(?P<whole>{_grammar(groups=groups)})")
 
 
 class _Anchors(NamedTuple):
@@ -122,13 +128,15 @@ class _Anchors(NamedTuple):
     group_endings: list[int]  # a named group's ending (工作领导小组, 联席会议 …)
     role_cues: list[int]  # a role cue after an open name (牵头, 负责 …)
     post_titles: list[int]  # the post of an organ's head (主任, 所长 …)
+    group_words: list[int]  # a group word or an institution (领导小组, 服务中心 …): see :func:`_grammar`
 
 
 @functools.cache
 def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
     d = _data()
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
-                                 tuple(d["open_role_cues"]), tuple(d["open_post_titles"])))
+                                 tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
+                                 tuple(d["groups"] + d["institutions"])))
 
 
 def _anchors(text: str) -> _Anchors:
@@ -151,16 +159,18 @@ def _street_starts(text: str) -> set[int]:
     return starts
 
 
-def _matches(text: str, starts: list[int] | None = None) -> Iterator[re.Match[str]]:
+def _matches(text: str, anchors: _Anchors | None = None) -> Iterator[re.Match[str]]:
     """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
     grammar tried only where a name can start: where a word of :func:`_first_words` starts (found in
     one pass, in C where it was built: ``keywords.word_starts``) and, in a text holding 街道, where
-    :func:`_street_starts` says."""
-    if starts is None:
-        starts = _anchors(text).names
+    :func:`_street_starts` says; the grammar without the parts ending with a group word or an
+    institution where the text holds none (:func:`_grammar`)."""
+    if anchors is None:
+        anchors = _anchors(text)
+    starts = anchors.names
     if "街道" in text:
         starts = sorted(_street_starts(text).union(starts))
-    return matches_at(_named(), text, starts)
+    return matches_at(_named(bool(anchors.group_words)), text, starts)
 
 
 @functools.cache
@@ -666,7 +676,7 @@ def extract(doc: Document) -> Iterator[Department]:
     d, session = _data(), _session()
     found: list[tuple[int, int]] = []
     anchors = _anchors(text)
-    for m in _matches(text, anchors.names):
+    for m in _matches(text, anchors):
         start, end = m.span("whole")
         if session.match(text, end):
             continue
