@@ -443,8 +443,6 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
-    known = lexicon.places()
-    ends = _place_ends()
     pos = _place_across(text, start)
     if level and pos == start:  # 重庆 + 市民政局
         heads, last_two = _places_before(level)
@@ -454,15 +452,18 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 break
         else:
             window = max(0, pos - 8)
-            coded = _CODED_PLACE_END.search(text[window:pos])
+            last = text[pos - 1:pos]  # a coded place ends with a letter or a digit: searched for only then
+            coded = _CODED_PLACE_END.search(text, window, pos) if last and ("A" <= last <= "Z" or last.isdecimal()) else None
             if coded:
-                pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
-            elif text[window:pos].endswith(level) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
+                pos = coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
+            elif text.endswith(level, window, pos) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
+    ends = _place_ends()
     while True:
         if text[pos - 1:pos] not in ends:
             return pos  # no place ends with the character before: no place to take in
+        known = lexicon.places()
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
             if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
