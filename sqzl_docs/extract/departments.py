@@ -309,18 +309,31 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 # a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
 # them with finditer).
 
-def _list_starts(text: str) -> Iterator[int]:
-    """Where a list can start: up to a name and its note before where its first name ends
-    (:func:`_list_anchors`), and, as the list's pattern opens, not after an ideograph."""
-    reach = _open_reach() + _NOTE_REACH
-    pos = 0  # the first position not yet given
+@functools.cache
+def _run_before() -> re.Pattern[str]:
+    """A run of ideographs that an open name can be, whole (after no ideograph), up to where the
+    search ends."""
+    return re.compile(rf"(?<!{_CJK}){_CJK}{{1,{_open_reach()}}}$")
+
+
+def _list_starts(text: str) -> list[int]:
+    """Where a list can start, as its pattern opens after no ideograph with a name of ideographs
+    only: at the start of the run of ideographs that ends right before the 、 of a list anchor
+    (:func:`_list_anchors`), if the run is no longer than a name; before a note (（局）、), after any
+    non-ideograph up to a name and its note before the 、."""
+    starts: set[int] = set()
     for m in _list_anchors().finditer(text):
-        at = m.start() - 1
-        low = max(pos, at - reach)
-        if low == 0:
-            yield 0
-        yield from starts_after(_NOT_CJK, text, low, at)
-        pos = at + 1
+        at = m.start()  # the 、
+        if text[at - 1] == "）":
+            low = max(0, at - 1 - _open_reach() - _NOTE_REACH)
+            if low == 0:
+                starts.add(0)
+            starts.update(starts_after(_NOT_CJK, text, low, at - 1))
+        else:
+            run = _run_before().search(text, max(0, at - _open_reach()), at)
+            if run:
+                starts.add(run.start())
+    return sorted(starts)
 
 
 def _listed(text: str) -> Iterator[re.Match[str]]:
