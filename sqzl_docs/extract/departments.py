@@ -129,6 +129,8 @@ class _Anchors(NamedTuple):
     role_cues: list[int]  # a role cue after an open name (牵头, 负责 …)
     post_titles: list[int]  # the post of an organ's head (主任, 所长 …)
     group_words: list[int]  # a group word or an institution (领导小组, 服务中心 …): see :func:`_grammar`
+    national: list[int]  # 国家, where a national organ's open name starts (:func:`_national_open`)
+    enumeration_commas: list[int]  # 、, where a list's names meet (:func:`_list_starts`)
 
 
 @functools.cache
@@ -136,7 +138,7 @@ def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
     d = _data()
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
                                  tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
-                                 tuple(d["groups"] + d["institutions"])))
+                                 tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",)))
 
 
 def _anchors(text: str) -> _Anchors:
@@ -196,12 +198,10 @@ def _before_each(anchors: Iterable[int], reach: int) -> Iterator[int]:
 
 
 @functools.cache
-def _list_anchors() -> re.Pattern[str]:
-    """A 、 after the last character of an open name's ending, or after the ） of a note after it: the
-    first name of a list (:func:`_open_patterns`) ends right before. The pattern opens with the 、, a
-    literal, searched for quickly."""
-    lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
-    return re.compile(f"、(?<=[{''.join(re.escape(c) for c in lasts)}]、)")
+def _list_anchor_ends() -> str:
+    """The characters before a 、 where a list's first name ends (:func:`_list_starts`): the last
+    character of an open name's ending, or the ） of a note after it."""
+    return "".join(sorted({e[-1] for e in _data()["open_endings"]} | {"）"}))
 
 
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
@@ -316,14 +316,17 @@ def _run_before() -> re.Pattern[str]:
     return re.compile(rf"(?<!{_CJK}){_CJK}{{1,{_open_reach()}}}$")
 
 
-def _list_starts(text: str) -> list[int]:
+def _list_starts(text: str, commas: list[int] | None = None) -> list[int]:
     """Where a list can start, as its pattern opens after no ideograph with a name of ideographs
-    only: at the start of the run of ideographs that ends right before the 、 of a list anchor
-    (:func:`_list_anchors`), if the run is no longer than a name; before a note (（局）、), after any
-    non-ideograph up to a name and its note before the 、."""
+    only: at the start of the run of ideographs that ends right before a 、 after the end of a name
+    (:func:`_list_anchor_ends`), if the run is no longer than a name; before a note (（局）、), after
+    any non-ideograph up to a name and its note before the 、. ``commas``: where the 、 are (see
+    :class:`_Anchors`)."""
     starts: set[int] = set()
-    for m in _list_anchors().finditer(text):
-        at = m.start()  # the 、
+    ends = _list_anchor_ends()
+    for at in _anchors(text).enumeration_commas if commas is None else commas:  # the 、
+        if not at or text[at - 1] not in ends:
+            continue
         if text[at - 1] == "）":
             low = max(0, at - 1 - _open_reach() - _NOTE_REACH)
             if low == 0:
@@ -336,8 +339,10 @@ def _list_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
-def _listed(text: str) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[0], text, _list_starts(text)) if "、" in text else iter(())
+def _listed(text: str, commas: list[int] | None = None) -> Iterator[re.Match[str]]:
+    if commas is None:
+        commas = _anchors(text).enumeration_commas
+    return matches_at(_open_patterns()[0], text, _list_starts(text, commas)) if commas else iter(())
 
 
 def _cued(text: str, cues: list[int] | None = None) -> Iterator[re.Match[str]]:
@@ -372,11 +377,11 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
     yield from after.finditer(text)
 
 
-def _open_organs(text: str, cues: list[int]) -> Iterator[tuple[int, int]]:
+def _open_organs(text: str, cues: list[int], commas: list[int]) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     _, _, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, _ = _open_parts()
-    for m in _listed(text):
+    for m in _listed(text, commas):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -730,7 +735,8 @@ def extract(doc: Document) -> Iterator[Department]:
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
-    national = [m.span() for m in _national_open().finditer(text) if _word_start(text, m.start())
+    national = [m.span() for m in (_national_open().finditer(text) if anchors.national else ())
+                if _word_start(text, m.start())
                 and not m.group().endswith(tuple(_data()["open_not_end"]))]  # 国家发展全局: 全局 is no organ
     if national:
         overlaps = _overlap_test(found)
@@ -742,7 +748,7 @@ def extract(doc: Document) -> Iterator[Department]:
         found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
-    for s, e in sorted(set(_open_organs(text, anchors.role_cues))
+    for s, e in sorted(set(_open_organs(text, anchors.role_cues, anchors.enumeration_commas))
                        | {cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
