@@ -97,6 +97,9 @@ def _check_open_organs(text: str) -> None:
     for pattern in departments._open_patterns()[2:4]:  # heading, duty: after each newline
         assert [m.span(1) for m in departments._at_line_starts(pattern, text)] == [m.span(1) for m in pattern.finditer(text)]
     assert _spans(departments._named_group_matches(text)) == _spans(departments._named_group_pattern().finditer(text))
+    anchors = departments._anchors(text)  # the grammars not tried without their anchors could not match
+    assert anchors.heading_ends or not departments._open_patterns()[2].search(text)
+    assert anchors.national or not departments._national_open().search(text)
 
 
 def _check_metadata_labels(text: str) -> None:

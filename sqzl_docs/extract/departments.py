@@ -131,6 +131,7 @@ class _Anchors(NamedTuple):
     group_words: list[int]  # a group word or an institution (领导小组, 服务中心 …): see :func:`_grammar`
     national: list[int]  # 国家, where a national organ's open name starts (:func:`_national_open`)
     enumeration_commas: list[int]  # 、, where a list's names meet (:func:`_list_starts`)
+    heading_ends: list[int]  # an ending before what ends a heading (:func:`_heading_ends`)
 
 
 @functools.cache
@@ -138,7 +139,8 @@ def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
     d = _data()
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
                                  tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
-                                 tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",)))
+                                 tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",),
+                                 _heading_ends()))
 
 
 def _anchors(text: str) -> _Anchors:
@@ -204,6 +206,15 @@ def _list_anchor_ends() -> str:
     return "".join(sorted({e[-1] for e in _data()["open_endings"]} | {"）"}))
 
 
+_HEADING_END = "。.：:\n"  # what follows an organ alone as an item heading (1. 区民政局：)
+
+
+def _heading_ends() -> tuple[str, ...]:
+    """An open name's ending before what ends a heading (局：, 办。): a text holding none has no
+    heading that is an organ."""
+    return tuple(e + c for e in _data()["open_endings"] for c in _HEADING_END)
+
+
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
@@ -225,7 +236,8 @@ def _open_patterns() -> tuple[re.Pattern[str], ...]:
     listed = re.compile(rf"{edge}{name}(?:（[^）\n]{{1,6}}）)?(?:、{name}(?:（[^）\n]{{1,6}}）)?)+{after}")
     short = _open_name("open_cued_endings", 5)
     cued = re.compile(rf"{edge}({short})(?={lexicon.alternation(_data()['open_role_cues'])})")
-    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})(?=[。.：:\n])")
+    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})"
+                         rf"(?=[{_HEADING_END}])")
     duty = re.compile(rf"(?m)^[ \t\u3000]*({name})(?={lexicon.alternation(_data()['open_role_cues'])})")
     post = re.compile(rf"({name})(?={lexicon.alternation(_data()['open_post_titles'])})")
     return listed, cued, heading, duty, post
@@ -377,11 +389,11 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
     yield from after.finditer(text)
 
 
-def _open_organs(text: str, cues: list[int], commas: list[int]) -> Iterator[tuple[int, int]]:
+def _open_organs(text: str, anchors: _Anchors) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
     _, _, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, _ = _open_parts()
-    for m in _listed(text, commas):
+    for m in _listed(text, anchors.enumeration_commas):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -393,8 +405,10 @@ def _open_organs(text: str, cues: list[int], commas: list[int]) -> Iterator[tupl
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
+    cues = anchors.role_cues
     cued = _ends_before("open_endings", text, cues)  # (the cued endings are open endings)
-    runs = ([_cued(text, cues), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
+    runs = ([_cued(text, cues), _at_line_starts(duty, text)] if cued else []) \
+        + ([_at_line_starts(heading, text)] if anchors.heading_ends else [])
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
@@ -748,7 +762,7 @@ def extract(doc: Document) -> Iterator[Department]:
         found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
-    for s, e in sorted(set(_open_organs(text, anchors.role_cues, anchors.enumeration_commas))
+    for s, e in sorted(set(_open_organs(text, anchors))
                        | {cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span))}):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
