@@ -429,6 +429,12 @@ def _post_organs(text: str, titles: list[int]) -> Iterator[tuple[int, int]]:
 
 
 @functools.cache
+def _level_not_after(level: str) -> tuple[str, ...]:
+    """What a level word does not come right after as a level word (社|区, 城|乡, 超|市)."""
+    return tuple(_data()["level_not_after"].get(level, ()))
+
+
+@functools.cache
 def _roles() -> dict[str, Any]:
     """The role grammar: cue words from ``roles`` in data/departments.yaml, distances here."""
     r = _data()["roles"]
@@ -713,9 +719,9 @@ def extract(doc: Document) -> Iterator[Department]:
         start, end = m.span("whole")
         if session.match(text, end):
             continue
-        if m["whole"].endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
+        if text.endswith("公司", start, end):  # a company (……公司), not a unit (……司) of a ministry
             continue
-        level, street = m["level"], m["street"]
+        level, street = m.group("level", "street")
         if street:
             street_start = _street_start(text, m.end("street") - (5 if street.endswith("办事处") else 2))
             if street_start is None:
@@ -723,11 +729,10 @@ def extract(doc: Document) -> Iterator[Department]:
             start = street_start
         else:
             start = _extend_left(text, start, level)
-        if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
+        if text.endswith(_GENERIC_BEFORE, max(0, start - 6), start):
             continue
         if level and start == m.start("whole"):
-            before = text[max(0, start - 2):start]
-            if before.endswith(tuple(d["level_not_after"].get(level, ()))):
+            if text.endswith(_level_not_after(level), max(0, start - 2), start):
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
