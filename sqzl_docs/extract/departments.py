@@ -132,6 +132,7 @@ class _Anchors(NamedTuple):
     national: list[int]  # 国家, where a national organ's open name starts (:func:`_national_open`)
     enumeration_commas: list[int]  # 、, where a list's names meet (:func:`_list_starts`)
     heading_ends: list[int]  # an ending before what ends a heading (:func:`_heading_ends`)
+    role_words: list[int]  # a word the role tests need (:func:`_role_cue_words`)
 
 
 @functools.cache
@@ -140,7 +141,7 @@ def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
                                  tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
                                  tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",),
-                                 _heading_ends()))
+                                 _heading_ends(), _role_cue_words()))
 
 
 def _anchors(text: str) -> _Anchors:
@@ -675,13 +676,12 @@ def _national_open() -> re.Pattern[str]:
                       rf"(?![{''.join(d['not_after'])}])")
 
 
-@functools.cache
-def _role_cue_words() -> re.Pattern[str]:
-    """Any word one of the role tests of :func:`_role` needs (a co-handling cue before a name or right
-    before it, a lead or a responsibility cue): a text with none of them only mentions its names."""
+def _role_cue_words() -> tuple[str, ...]:
+    """The words one of the role tests of :func:`_role` needs (a co-handling cue before a name or
+    right before it, a lead or a responsibility cue): a text with none of them only mentions its
+    names."""
     r = _data()["roles"]
-    return re.compile(lexicon.alternation(r["co_handled_before"] + r["co_handler_right_after"]
-                                          + r["lead_after"] + r["responsible_after"]))
+    return tuple(r["co_handled_before"] + r["co_handler_right_after"] + r["lead_after"] + r["responsible_after"])
 
 
 def _role(text: str, start: int, end: int, issuers: set[str], name: str, cued: bool = True) -> str:
@@ -786,7 +786,7 @@ def extract(doc: Document) -> Iterator[Department]:
     for t in issuer_texts:
         t = _SPACE.sub("", t)
         issuers.update({t, canonical_name(t, places) or t})
-    cued = _role_cue_words().search(text) is not None
+    cued = bool(anchors.role_words)
     for (s, e), span in zip(found, names):
         name = _SPACE.sub("", span.text)
         canonical = canonical_name(name, places)
