@@ -137,6 +137,7 @@ class _Anchors(NamedTuple):
 
 @functools.cache
 def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
+    """The word lists of :class:`_Anchors`, in its order, made into one finder."""
     d = _data()
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
                                  tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
