@@ -761,8 +761,9 @@ def extract(doc: Document) -> Iterator[Department]:
     if national:
         overlaps = _overlap_test(found)
         found += [(s, e) for s, e in national if not overlaps(s, e) and not _inside_word(text, s, e)]
-    found = _join_street_offices(text, found)
-    groups = list(_named_groups(text, anchors.group_endings))
+    if len(found) > 1:  # (one name or none: nothing to join)
+        found = _join_street_offices(text, found)
+    groups = list(_named_groups(text, anchors.group_endings)) if anchors.group_endings else []
     if groups:
         overlaps = _overlap_test(found)
         found += [span for span in groups if not overlaps(*span)]
