@@ -82,12 +82,19 @@ def _grammar(grouped: bool = True, groups: bool = True) -> str:
     """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own);
     ``groups=False``: without the parts that end with a group word or an institution (……领导小组,
     ……服务中心), the grammar for a text holding none of them, where those parts cannot match: the
-    same matches, without the lazy scans for those words after every level word."""
+    same matches, without the lazy scans for those words after every level word.
+
+    ``grouped`` also puts a look-ahead for the characters an organ or a department can open with
+    before the alternations of them (the same matches: a level word or 市场 that no organ follows is
+    ruled out by one class test, not by each first character of the word lists in turn)."""
     d = _data()
     alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
+    numerals = "一二三四五六七八九十"
     dept = rf"(?:{alt(d['stems'])})(?:{alt(d['endings'])})"
     organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
+    organ_opens = _opening(numerals, ["委"], d["organs"], d["stems"]) if grouped and not groups else ""
+    dept_opens = _opening(d["national"], d["stems"]) if grouped else ""
     group = alt(d["groups"])
     units = alt(d["units"])
     institutions = alt(d["institutions"])
@@ -99,13 +106,20 @@ def _grammar(grouped: bool = True, groups: bool = True) -> str:
            rf"|{_NAME}{{2,10}}?(?:{institutions}))"
            rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
            if groups else
-           rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:{organ})"
+           rf"(?:(?P<level>{level}){organ_opens}(?:[{numerals}]+届)?(?:{organ})"
            rf"|(?:{central})")
-        + rf"|(?:{alt(d['national'])})?{dept}"
+        + rf"|{dept_opens}(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
         rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部){unit_word}{{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
         rf")(?![{''.join(d['not_after'])}])"
     )
+
+
+def _opening(*words: Iterable[str]) -> str:
+    """A look-ahead for the first characters of ``words`` (none where one is empty: it would match
+    before any character)."""
+    firsts = [w[:1] for ws in words for w in ws]
+    return "" if "" in firsts else "(?=[" + "".join(sorted({re.escape(c) for c in firsts})) + "])"
 
 
 def _first_words() -> tuple[list[str], str]:
