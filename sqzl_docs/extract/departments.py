@@ -147,6 +147,7 @@ class _Anchors(NamedTuple):
     enumeration_commas: list[int]  # 、, where a list's names meet (:func:`_list_starts`)
     heading_ends: list[int]  # an ending before what ends a heading (:func:`_heading_ends`)
     role_words: list[int]  # a word the role tests need (:func:`_role_cue_words`)
+    streets: list[int]  # 街道, before which a street office's name can start anywhere (:func:`_street_starts`)
 
 
 @functools.cache
@@ -156,7 +157,7 @@ def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
     return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
                                  tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
                                  tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",),
-                                 _heading_ends(), _role_cue_words()))
+                                 _heading_ends(), _role_cue_words(), ("街道",)))
 
 
 def _anchors(text: str) -> _Anchors:
@@ -165,17 +166,15 @@ def _anchors(text: str) -> _Anchors:
     return _Anchors(*_anchor_finder()(text))
 
 
-_CODED_STREET_START = re.compile(r"[A-Z](?=\d{0,3}[区县市镇乡]街道)")  # A2区街道
-
-
-def _street_starts(text: str) -> set[int]:
+def _street_starts(text: str, streets: list[int]) -> set[int]:
     """Where a street office (……街道) can start other than at a word of :func:`_first_words`: two to
-    four characters before each 街道, and at a coded place before it (A2区街道)."""
-    starts = {m.start() for m in _CODED_STREET_START.finditer(text)}
-    at = text.find("街道")
-    while at >= 0:
+    four characters before each 街道 (at ``streets``), and at a coded place before it (A2区街道)."""
+    starts: set[int] = set()
+    for at in streets:
         starts.update(range(max(0, at - 4), at - 1))
-        at = text.find("街道", at + 1)
+        coded = _CODED_STREET_PLACE_END.search(text, max(0, at - 5), at)
+        if coded:
+            starts.add(coded.start())
     return starts
 
 
@@ -188,8 +187,8 @@ def _matches(text: str, anchors: _Anchors | None = None) -> Iterator[re.Match[st
     if anchors is None:
         anchors = _anchors(text)
     starts = anchors.names
-    if "街道" in text:
-        starts = sorted(_street_starts(text).union(starts))
+    if anchors.streets:
+        starts = sorted(_street_starts(text, anchors.streets).union(starts))
     return matches_at(_named(bool(anchors.group_words)), text, starts)
 
 
