@@ -563,7 +563,7 @@ def _place_across(text: str, start: int) -> int:
 
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
-    known = lexicon.places()
+    known, ends = lexicon.places(), _place_ends()  # (a place before the name ends with one of ends)
     window = max(0, end - 8)
     coded = _CODED_STREET_PLACE_END.search(text[window:end])
     if coded:
@@ -576,7 +576,8 @@ def _street_start(text: str, end: int) -> int | None:
         if not _CJK_RUN.fullmatch(name) or name.startswith(_GENERIC_BEFORE):
             continue
         before = text[max(0, s - 12):s]
-        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(before[-j:] in known for j in range(2, 9)):
+        if before.endswith(_STREET_CUES) or before[-1] == "\n" \
+                or (before[-1] in ends and any(before[-j:] in known for j in range(2, 9))):
             return s
     return None
 
