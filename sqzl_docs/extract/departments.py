@@ -406,6 +406,8 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
 
 def _open_organs(text: str, anchors: _Anchors) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
+    if not (anchors.enumeration_commas or anchors.role_cues or anchors.heading_ends):
+        return  # no list, no cue, no heading
     _, _, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, _ = _open_parts()
     for m in _listed(text, anchors.enumeration_commas):
@@ -783,8 +785,10 @@ def extract(doc: Document) -> Iterator[Department]:
         found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
-    for s, e in sorted(set(_open_organs(text, anchors))
-                       | {cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span))}):
+    open_spans = set(_open_organs(text, anchors))
+    if anchors.post_titles:
+        open_spans.update(cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span)))
+    for s, e in sorted(open_spans):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found
