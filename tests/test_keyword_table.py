@@ -157,3 +157,32 @@ def _python_k(text: str, k: int, monkeypatch) -> list[str]:  # type: ignore[no-u
     with monkeypatch.context() as m:
         m.setattr(keywords, "_table", lambda: None)
         return keywords.keywords(text, k)
+
+
+_START_WORDS = ("市", "市民政", "区县", "中国", "中国人民银行", "国家", "𠀀社", "A", "社区工作者", "区")
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + ["市民", "中国人", "国", "区县市", "𠀀"]), max_size=40).map("".join),
+       st.lists(st.lists(st.sampled_from(_START_WORDS), max_size=6, unique=True).map(tuple), min_size=1, max_size=3))
+def test_word_starts_in_c_are_those_of_the_patterns(text: str, lists: list[tuple[str, ...]]) -> None:
+    """Per list, every position where one of its words starts, overlaps included (中国人民银行: 中国 and
+    中国人民银行 at one position, given once), as the look-ahead patterns find them; lists sharing words,
+    an empty list; latin-1, UCS-2 and UCS-4 texts."""
+    assert keywords._Starts is not None
+    assert keywords._Starts(tuple(lists)).find(text) == keywords._word_starts_patterns(tuple(lists))(text)
+
+
+@needs_c
+def test_word_starts_in_c_on_the_corpus() -> None:
+    from sqzl_docs.extract import departments
+
+    from .conftest import corpus_files
+
+    d = departments._data()
+    lists = (tuple(departments._first_words()[0]), tuple(d["named_group_endings"]), tuple(d["open_role_cues"]),
+             tuple(d["open_post_titles"]))
+    for path in corpus_files():
+        text = path.read_text(encoding="utf-8")
+        assert keywords.word_starts(lists)(text) == keywords._word_starts_patterns(lists)(text)

@@ -71,7 +71,10 @@ def _check_date_expressions(text: str) -> None:
 
 
 def _check_department_names(text: str) -> None:
-    assert [m.span("whole") for m in departments._matches(text)] == _spans(departments._pattern().finditer(text))
+    def read(found, whole):  # type: ignore[no-untyped-def]
+        return [(m.span(whole), m["level"], m["street"]) for m in found]
+    for piece in [text] + text.split("\n")[:60]:  # lines: most hold no group word (the grammar without them)
+        assert read(departments._matches(piece), "whole") == read(departments._pattern().finditer(piece), 0)
     grouped, plain = departments._pattern(), departments._pattern(grouped=False)
     assert [(m.span(), m.groupdict()) for m in grouped.finditer(text)] == \
         [(m.span(), m.groupdict()) for m in plain.finditer(text)]
@@ -96,6 +99,9 @@ def _check_open_organs(text: str) -> None:
     for pattern in departments._open_patterns()[2:4]:  # heading, duty: after each newline
         assert [m.span(1) for m in departments._at_line_starts(pattern, text)] == [m.span(1) for m in pattern.finditer(text)]
     assert _spans(departments._named_group_matches(text)) == _spans(departments._named_group_pattern().finditer(text))
+    anchors = departments._anchors(text)  # the grammars not tried without their anchors could not match
+    assert anchors.heading_ends or not departments._open_patterns()[2].search(text)
+    assert anchors.national or not departments._national_open().search(text)
 
 
 def _check_metadata_labels(text: str) -> None:

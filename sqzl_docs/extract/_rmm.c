@@ -12,7 +12,12 @@
    words found are made into strings. The table is built from the keyword table's packed form
    (``keywords._pack``): the counted words joined by newlines, their weights as doubles, and the stop
    words (matched, weight None). ``Words.keywords`` also counts and ranks them, as
-   ``keywords.keywords`` does: by count times weight, ties by the word. */
+   ``keywords.keywords`` does: by count times weight, ties by the word.
+   ``Starts(lists)`` is a second, small matcher: for each of a few lists of words, every position of a
+   text where one of them starts (overlaps included), in one pass that reads a character, tests one
+   bit for whether a word opens with it, and only there compares the words that do. ``departments``
+   finds where a name and the anchors of its open grammars can start with it (``keywords.word_starts``,
+   whose Python form, a look-ahead pattern per list, is the reference). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -491,14 +496,240 @@ static PyTypeObject WordsType = {
     .tp_new = Words_new,
 };
 
+/* Starts(lists): where the words of each of some lists start in a text, in one pass. The words'
+   characters are kept in one array, the words sorted by their first character, each with its list;
+   a first character's words are found through a small open-addressing table, and a bit per character
+   of the Basic Multilingual Plane says whether any word opens with it (a character beyond it is
+   looked up in the table). */
+#define MAX_LISTS 64 /* a position is given once per list: a bit a list says it was */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t lists;
+    Py_UCS4 *chars;        /* the words' characters, one word after another */
+    Py_ssize_t *offsets;   /* word i is chars[offsets[i]:offsets[i + 1]], the words by first character */
+    int *list_of;          /* word i's list */
+    Py_UCS4 *firsts;       /* per slot: a first character (0: empty) */
+    Py_ssize_t *from, *to; /* per slot: its words are offsets' indices [from, to) */
+    size_t mask;
+    uint64_t opens[0x10000 / 64]; /* bit c: some word opens with c (c < 0x10000) */
+} Starts;
+
+static inline size_t
+first_slot(const Starts *s, Py_UCS4 c)
+{
+    return (size_t)(((uint64_t)c * 0x9E3779B97F4A7C15ULL) >> 40) & s->mask;
+}
+
+static void
+Starts_dealloc(Starts *self)
+{
+    PyMem_Free(self->chars);
+    PyMem_Free(self->offsets);
+    PyMem_Free(self->list_of);
+    PyMem_Free(self->firsts);
+    PyMem_Free(self->from);
+    PyMem_Free(self->to);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+typedef struct {
+    PyObject *word;
+    int list;
+} ListedWord;
+
+static int
+by_first(const void *a, const void *b)
+{
+    Py_UCS4 x = PyUnicode_READ_CHAR(((const ListedWord *)a)->word, 0);
+    Py_UCS4 y = PyUnicode_READ_CHAR(((const ListedWord *)b)->word, 0);
+    return (x > y) - (x < y);
+}
+
+static PyObject *
+Starts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    (void)kwds;
+    PyObject *lists;
+    if (!PyArg_ParseTuple(args, "O!:Starts", &PyTuple_Type, &lists))
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(lists), n = 0, total = 0;
+    if (count > MAX_LISTS) {
+        PyErr_SetString(PyExc_ValueError, "Starts() takes at most 64 lists");
+        return NULL;
+    }
+    for (Py_ssize_t l = 0; l < count; l++) {
+        PyObject *words = PyTuple_GET_ITEM(lists, l);
+        if (!PyTuple_Check(words)) {
+            PyErr_SetString(PyExc_TypeError, "Starts() takes a tuple of tuples of strings");
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+            PyObject *w = PyTuple_GET_ITEM(words, i);
+            if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0 || PyUnicode_READ_CHAR(w, 0) == 0) {
+                PyErr_SetString(PyExc_TypeError, "Starts() takes non-empty strings (no NUL first)");
+                return NULL;
+            }
+            total += PyUnicode_GET_LENGTH(w);
+            n++;
+        }
+    }
+    size_t capacity = 16;
+    while (capacity < (size_t)n * 2)
+        capacity <<= 1;
+    Starts *self = (Starts *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->lists = count;
+    ListedWord *sorted = PyMem_Malloc((n ? n : 1) * sizeof(ListedWord));
+    self->chars = PyMem_Malloc((total ? total : 1) * sizeof(Py_UCS4));
+    self->offsets = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    self->list_of = PyMem_Malloc((n ? n : 1) * sizeof(int));
+    self->firsts = PyMem_Calloc(capacity, sizeof(Py_UCS4));
+    self->from = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    self->to = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    if (sorted == NULL || self->chars == NULL || self->offsets == NULL || self->list_of == NULL
+            || self->firsts == NULL || self->from == NULL || self->to == NULL) {
+        PyMem_Free(sorted);
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->mask = capacity - 1;
+    memset(self->opens, 0, sizeof(self->opens));
+    Py_ssize_t k = 0;
+    for (Py_ssize_t l = 0; l < count; l++) {
+        PyObject *words = PyTuple_GET_ITEM(lists, l);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+            sorted[k].word = PyTuple_GET_ITEM(words, i);
+            sorted[k++].list = (int)l;
+        }
+    }
+    qsort(sorted, (size_t)n, sizeof(ListedWord), by_first);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = sorted[i].word;
+        self->offsets[i] = at;
+        self->list_of[i] = sorted[i].list;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(w); j++)
+            self->chars[at++] = PyUnicode_READ_CHAR(w, j);
+        Py_UCS4 c = self->chars[self->offsets[i]];
+        if (c < 0x10000)
+            self->opens[c >> 6] |= 1ULL << (c & 63);
+        size_t slot = first_slot(self, c);
+        while (self->firsts[slot] != 0 && self->firsts[slot] != c)
+            slot = (slot + 1) & self->mask;
+        if (self->firsts[slot] == 0) {
+            self->firsts[slot] = c;
+            self->from[slot] = i;
+        }
+        self->to[slot] = i + 1; /* the words are sorted by first character: its words are adjacent */
+    }
+    self->offsets[n] = at;
+    PyMem_Free(sorted);
+    return (PyObject *)self;
+}
+
+/* The positions of text (of one kind) where the words start, appended to out's lists. Written once
+   for the three kinds of str (inlined with a constant kind, so that a character is read directly). */
+static inline int
+find_in(const Starts *self, int kind, const void *data, Py_ssize_t n, PyObject *out)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x10000 && !(self->opens[c >> 6] & (1ULL << (c & 63))))
+            continue;
+        size_t slot = first_slot(self, c);
+        while (self->firsts[slot] != 0 && self->firsts[slot] != c)
+            slot = (slot + 1) & self->mask;
+        if (self->firsts[slot] == 0)
+            continue;
+        uint64_t given = 0; /* the lists this position was given to */
+        for (Py_ssize_t w = self->from[slot]; w < self->to[slot]; w++) {
+            int list = self->list_of[w];
+            Py_ssize_t a = self->offsets[w], len = self->offsets[w + 1] - a, j = 1;
+            if ((given >> list) & 1 || i + len > n)
+                continue;
+            while (j < len && PyUnicode_READ(kind, data, i + j) == self->chars[a + j])
+                j++;
+            if (j < len)
+                continue;
+            given |= 1ULL << list;
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (at == NULL || PyList_Append(PyTuple_GET_ITEM(out, list), at) < 0) {
+                Py_XDECREF(at);
+                return -1;
+            }
+            Py_DECREF(at);
+        }
+    }
+    return 0;
+}
+
+/* find(text) -> tuple of lists: for each list of words, every position where one of them starts
+   (overlaps included), in order. */
+static PyObject *
+Starts_find(Starts *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "find() takes a str");
+        return NULL;
+    }
+    PyObject *out = PyTuple_New(self->lists);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t l = 0; l < self->lists; l++) {
+        PyObject *list = PyList_New(0);
+        if (list == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, l, list);
+    }
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int failed;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        failed = find_in(self, PyUnicode_1BYTE_KIND, data, n, out);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        failed = find_in(self, PyUnicode_2BYTE_KIND, data, n, out);
+        break;
+    default:
+        failed = find_in(self, PyUnicode_4BYTE_KIND, data, n, out);
+    }
+    if (failed) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+static PyMethodDef Starts_methods[] = {
+    {"find", (PyCFunction)Starts_find, METH_O,
+     "find(text) -> tuple[list[int], ...]: per list, every position where one of its words starts, in order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject StartsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sqzl_docs.extract._rmm.Starts",
+    .tp_basicsize = sizeof(Starts),
+    .tp_dealloc = (destructor)Starts_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Starts(lists): where the words of each list start in a text (find).",
+    .tp_methods = Starts_methods,
+    .tp_new = Starts_new,
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs (see keywords.py).", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_rmm", "Reverse maximum matching of ideographs, and where words start (see keywords.py).", -1, NULL,
 };
 
 PyMODINIT_FUNC
 PyInit__rmm(void)
 {
-    if (PyType_Ready(&WordsType) < 0)
+    if (PyType_Ready(&WordsType) < 0 || PyType_Ready(&StartsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
@@ -510,6 +741,12 @@ PyInit__rmm(void)
     Py_INCREF(&WordsType);
     if (PyModule_AddObject(m, "Words", (PyObject *)&WordsType) < 0) {
         Py_DECREF(&WordsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&StartsType);
+    if (PyModule_AddObject(m, "Starts", (PyObject *)&StartsType) < 0) {
+        Py_DECREF(&StartsType);
         Py_DECREF(m);
         return NULL;
     }

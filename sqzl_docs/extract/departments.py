@@ -19,10 +19,10 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_after, starts_before
+from ..grammar.scan import matches_at, starts_after
 from ..models import Department, Document
 from . import dates, extractor, keywords
 
@@ -78,13 +78,23 @@ def _pattern(grouped: bool = True) -> re.Pattern[str]:
 
 
 @functools.cache
-def _grammar(grouped: bool = True) -> str:
-    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own)."""
+def _grammar(grouped: bool = True, groups: bool = True) -> str:
+    """The source of :func:`_pattern`, for the patterns built around it (each compiled on its own);
+    ``groups=False``: without the parts that end with a group word or an institution (……领导小组,
+    ……服务中心), the grammar for a text holding none of them, where those parts cannot match: the
+    same matches, without the lazy scans for those words after every level word.
+
+    ``grouped`` also puts a look-ahead for the characters an organ or a department can open with
+    before the alternations of them (the same matches: a level word or 市场 that no organ follows is
+    ruled out by one class test, not by each first character of the word lists in turn)."""
     d = _data()
     alt = grouped_alternation if grouped else lexicon.alternation
     level = alt(d["levels"])
+    numerals = "一二三四五六七八九十"
     dept = rf"(?:{alt(d['stems'])})(?:{alt(d['endings'])})"
     organ = rf"(?:委(?:{alt(d['party_departments'])})?|{alt([o for o in d['organs'] if o != '委'])}|{dept})"
+    organ_opens = _opening(numerals, ["委"], d["organs"], d["stems"]) if grouped and not groups else ""
+    dept_opens = _opening(d["national"], d["stems"]) if grouped else ""
     group = alt(d["groups"])
     units = alt(d["units"])
     institutions = alt(d["institutions"])
@@ -92,14 +102,24 @@ def _grammar(grouped: bool = True) -> str:
     unit_word = ideographs_except("的由与及为在对将把被从向以中是")
     return (
         r"(?P<name>"
-        rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
-        rf"|{_NAME}{{2,10}}?(?:{institutions}))"
-        rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
-        rf"|(?:{alt(d['national'])})?{dept}"
+        + (rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
+           rf"|{_NAME}{{2,10}}?(?:{institutions}))"
+           rf"|(?:{central})(?:{_NAME}{{2,16}}?(?:{group}))?"
+           if groups else
+           rf"(?:(?P<level>{level}){organ_opens}(?:[{numerals}]+届)?(?:{organ})"
+           rf"|(?:{central})")
+        + rf"|{dept_opens}(?:{alt(d['national'])})?{dept}"
         rf"|(?P<street>(?:{_CJK}{{2,4}}|[A-Z]\d{{0,3}}[区县市镇乡])(?:街道办事处|街道))"
         rf")(?:{_CJK}{{0,8}}?(?:{units})(?<!公司)|(?<=部){unit_word}{{2,{d['ministry_unit_reach']}}}?(?<!公)司)?"
         rf")(?![{''.join(d['not_after'])}])"
     )
+
+
+def _opening(*words: Iterable[str]) -> str:
+    """A look-ahead for the first characters of ``words`` (none where one is empty: it would match
+    before any character)."""
+    firsts = [w[:1] for ws in words for w in ws]
+    return "" if "" in firsts else "(?=[" + "".join(sorted({re.escape(c) for c in firsts})) + "])"
 
 
 def _first_words() -> tuple[list[str], str]:
@@ -111,51 +131,65 @@ def _first_words() -> tuple[list[str], str]:
 
 
 @functools.cache
-def _firsts() -> re.Pattern[str]:
-    """Where a name can start: a level, a central organ, 国家 or a department stem, or a coded place
-    before 街道 (A2区街道). One character is read and what follows it looked up: a pattern that opens
-    with a character class is searched for quickly."""
-    words, chars = _first_words()
-    return re.compile(f"[A-Z{chars}]" rf"(?<=(?={lexicon.any_of(words)}|[A-Z]\d{{0,3}}[区县市镇乡]街道).)")
+def _named(groups: bool = True) -> re.Pattern[str]:
+    """The grammar of names, the whole name in group ``whole`` (``groups``: see :func:`_grammar`)."""
+    return re.compile(f"(?P<whole>{_grammar(groups=groups)})")
+
+
+class _Anchors(NamedTuple):
+    """Where, in a text, words start that the grammars are tried from (each list in order)."""
+    names: list[int]  # a word of :func:`_first_words`: where a name can start
+    group_endings: list[int]  # a named group's ending (工作领导小组, 联席会议 …)
+    role_cues: list[int]  # a role cue after an open name (牵头, 负责 …)
+    post_titles: list[int]  # the post of an organ's head (主任, 所长 …)
+    group_words: list[int]  # a group word or an institution (领导小组, 服务中心 …): see :func:`_grammar`
+    national: list[int]  # 国家, where a national organ's open name starts (:func:`_national_open`)
+    enumeration_commas: list[int]  # 、, where a list's names meet (:func:`_list_starts`)
+    heading_ends: list[int]  # an ending before what ends a heading (:func:`_heading_ends`)
+    role_words: list[int]  # a word the role tests need (:func:`_role_cue_words`)
+    streets: list[int]  # 街道, before which a street office's name can start anywhere (:func:`_street_starts`)
 
 
 @functools.cache
-def _named() -> re.Pattern[str]:
-    """The grammar of names, the whole name in group ``whole``."""
-    return re.compile(f"(?P<whole>{_grammar()})")
+def _anchor_finder() -> Callable[[str], tuple[list[int], ...]]:
+    """The word lists of :class:`_Anchors`, in its order, made into one finder."""
+    d = _data()
+    return keywords.word_starts((tuple(_first_words()[0]), tuple(d["named_group_endings"]),
+                                 tuple(d["open_role_cues"]), tuple(d["open_post_titles"]),
+                                 tuple(d["groups"] + d["institutions"]), tuple(d["national"]), ("、",),
+                                 _heading_ends(), _role_cue_words(), ("街道",)))
 
 
-@functools.cache
-def _named_after_first() -> re.Pattern[str]:
-    """The first character of a name that opens with a word of :func:`_first_words`, with the name in
-    group ``whole`` of a look-ahead from it: ``re`` reads only the characters a name can open with,
-    and tries the grammar where one is, in one scan (a match is that character alone: names inside
-    one found are left to the caller)."""
-    words, chars = _first_words()
-    return re.compile(f"[{chars}](?<=(?={lexicon.any_of(words)})(?=(?P<whole>{_grammar()})).)")
+def _anchors(text: str) -> _Anchors:
+    """The :class:`_Anchors` of ``text``, found in one pass (in C where it was built:
+    ``keywords.word_starts``)."""
+    return _Anchors(*_anchor_finder()(text))
 
 
-def _leftmost(found: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
-    """Of names in the order of their starts, those that start after the last one kept ends, as
-    ``finditer`` leaves them."""
-    end = 0
-    for m in found:
-        if m.start("whole") >= end:
-            yield m
-            end = m.end("whole")
+def _street_starts(text: str, streets: list[int]) -> set[int]:
+    """Where a street office (……街道) can start other than at a word of :func:`_first_words`: two to
+    four characters before each 街道 (at ``streets``), and at a coded place before it (A2区街道)."""
+    starts: set[int] = set()
+    for at in streets:
+        starts.update(range(max(0, at - 4), at - 1))
+        coded = _CODED_STREET_PLACE_END.search(text, max(0, at - 5), at)
+        if coded:
+            starts.add(coded.start())
+    return starts
 
 
-def _matches(text: str) -> Iterator[re.Match[str]]:
+def _matches(text: str, anchors: _Anchors | None = None) -> Iterator[re.Match[str]]:
     """The names ``_pattern().finditer(text)`` finds, each in group ``whole`` of its match, the
-    grammar tried only where a name can start: where :func:`_firsts` matches and two to four
-    characters before each 街道 (without a 街道 in the text, a name opens with a word of
-    :func:`_first_words`)."""
-    if "街道" not in text:
-        return _leftmost(_named_after_first().finditer(text))
-    more = {m.start() for m in _firsts().finditer(text)}
-    for m in re.finditer("街道", text):
-        more.update(range(max(0, m.start() - 4), m.start() - 1))
-    return matches_at(_named(), text, sorted(more))
+    grammar tried only where a name can start: where a word of :func:`_first_words` starts (found in
+    one pass, in C where it was built: ``keywords.word_starts``) and, in a text holding 街道, where
+    :func:`_street_starts` says; the grammar without the parts ending with a group word or an
+    institution where the text holds none (:func:`_grammar`)."""
+    if anchors is None:
+        anchors = _anchors(text)
+    starts = anchors.names
+    if anchors.streets:
+        starts = sorted(_street_starts(text, anchors.streets).union(starts))
+    return matches_at(_named(bool(anchors.group_words)), text, starts)
 
 
 @functools.cache
@@ -170,32 +204,41 @@ def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
     return longest + max(len(e) for e in _data()[endings])
 
 
-@functools.cache
-def _anchors(key: str) -> re.Pattern[str]:
-    """Every position where a word of ``key`` (data/departments.yaml) starts, overlaps included."""
-    words = _data()[key]
-    chars = "".join(sorted({re.escape(w[0]) for w in words}))
-    return re.compile(rf"[{chars}](?<=(?={lexicon.any_of(words)}).)")
+def _before_each(anchors: Iterable[int], reach: int) -> Iterator[int]:
+    """The positions from ``reach`` characters before each anchor up to it, in order (the anchors
+    ascending): where a grammar every match of which reaches an anchor within ``reach`` characters
+    of its start can begin."""
+    pos = 0  # the first position not yet given
+    for at in anchors:
+        yield from range(max(pos, at - reach), at + 1)
+        pos = at + 1
 
 
 @functools.cache
-def _list_anchors() -> re.Pattern[str]:
-    """A 、 after the last character of an open name's ending, or after the ） of a note after it: the
-    first name of a list (:func:`_open_patterns`) ends right before. The pattern opens with the 、, a
-    literal, searched for quickly."""
-    lasts = sorted({e[-1] for e in _data()["open_endings"]} | {"）"})
-    return re.compile(f"、(?<=[{''.join(re.escape(c) for c in lasts)}]、)")
+def _list_anchor_ends() -> str:
+    """The characters before a 、 where a list's first name ends (:func:`_list_starts`): the last
+    character of an open name's ending, or the ） of a note after it."""
+    return "".join(sorted({e[-1] for e in _data()["open_endings"]} | {"）"}))
+
+
+_HEADING_END = "。.：:\n"  # what follows an organ alone as an item heading (1. 区民政局：)
+
+
+def _heading_ends() -> tuple[str, ...]:
+    """An open name's ending before what ends a heading (局：, 办。): a text holding none has no
+    heading that is an organ."""
+    return tuple(e + c for e in _data()["open_endings"] for c in _HEADING_END)
 
 
 _NOTE_REACH = 8  # （局） after a listed name: （, one to six characters, ）
 
 
-@functools.cache
-def _ends_before(endings: str, following: str) -> re.Pattern[str]:
-    """The last character of a word of ``endings`` where a word of ``following`` comes right after it
-    (办|主任, 局|牵头): an open name that must be followed by such a word ends there."""
-    lasts = "".join(sorted({re.escape(e[-1]) for e in _data()[endings]}))
-    return re.compile(rf"[{lasts}](?={lexicon.any_of(_data()[following])})")
+def _ends_before(endings: str, text: str, following: list[int]) -> list[int]:
+    """Where the last character of a word of ``endings`` stands right before a word that starts at
+    one of ``following`` (办|主任, 局|牵头: see :class:`_Anchors`): an open name that must be followed
+    by such a word ends there."""
+    lasts = _last_characters(endings)
+    return [at - 1 for at in following if at and text[at - 1] in lasts]
 
 
 @functools.cache
@@ -208,7 +251,8 @@ def _open_patterns() -> tuple[re.Pattern[str], ...]:
     listed = re.compile(rf"{edge}{name}(?:（[^）\n]{{1,6}}）)?(?:、{name}(?:（[^）\n]{{1,6}}）)?)+{after}")
     short = _open_name("open_cued_endings", 5)
     cued = re.compile(rf"{edge}({short})(?={lexicon.alternation(_data()['open_role_cues'])})")
-    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})(?=[。.：:\n])")
+    heading = re.compile(rf"(?m)^[ \t\u3000]*(?:\d{{1,2}}[.、]|[（(][一二三四五六七八九十\d]{{1,3}}[）)])[ \t]*({name})"
+                         rf"(?=[{_HEADING_END}])")
     duty = re.compile(rf"(?m)^[ \t\u3000]*({name})(?={lexicon.alternation(_data()['open_role_cues'])})")
     post = re.compile(rf"({name})(?={lexicon.alternation(_data()['open_post_titles'])})")
     return listed, cued, heading, duty, post
@@ -248,32 +292,28 @@ def _named_group_pattern() -> re.Pattern[str]:
 
 
 @functools.cache
-def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """(the lead to cut off a name, characters no name holds, words no name holds, its endings less
-    those that hold another: a text holds an ending if it holds one of these)."""
+def _named_group_parts() -> tuple[re.Pattern[str], frozenset[str], tuple[str, ...]]:
+    """(the lead to cut off a name, characters no name holds, words no name holds)."""
     d = _data()
     lead = re.compile(rf"^(?:{lexicon.alternation(d['named_group_not_start'] + d['boundary_words'])})+")
-    endings = d["named_group_endings"]
-    return (lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"]),
-            tuple(e for e in endings if not any(other != e and other in e for other in endings)))
+    return lead, frozenset(d["open_not_inside"]) | {"要", "可"}, tuple(d["named_group_not_inside"])
 
 
 _NAMED_GROUP_REACH = 24  # the longest topic before a named group's ending (:func:`_named_group_pattern`)
 
 
-def _named_group_matches(text: str) -> Iterator[re.Match[str]]:
+def _named_group_matches(text: str, endings: list[int] | None = None) -> Iterator[re.Match[str]]:
     """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
-    starts = starts_before(_anchors("named_group_endings"), text, _NAMED_GROUP_REACH)
-    return matches_at(_named_group_pattern(), text, starts)
+    if endings is None:
+        endings = _anchors(text).group_endings
+    return matches_at(_named_group_pattern(), text, _before_each(endings, _NAMED_GROUP_REACH)) if endings else iter(())
 
 
-def _named_groups(text: str) -> Iterator[tuple[int, int]]:
+def _named_groups(text: str, endings: list[int]) -> Iterator[tuple[int, int]]:
     """Coordinating bodies named by their task (农村留守儿童关爱保护工作部际联席会议): the name starts after
     the verb or boundary word before it (建立……, 由……) and holds no function word."""
-    lead, bad, not_inside, endings = _named_group_parts()
-    if not any(e in text for e in endings):
-        return
-    for m in _named_group_matches(text):
+    lead, bad, not_inside = _named_group_parts()
+    for m in _named_group_matches(text, endings):
         name = m.group()
         cut = lead.match(name)
         start = m.start() + (cut.end() if cut else 0)
@@ -296,32 +336,45 @@ def _open_parts() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], re
 # a name before a 、 (a list), before a role cue, before a post (tests/test_scanning.py compares
 # them with finditer).
 
-def _list_starts(text: str) -> Iterator[int]:
-    """Where a list can start: up to a name and its note before where its first name ends
-    (:func:`_list_anchors`), and, as the list's pattern opens, not after an ideograph."""
-    reach = _open_reach() + _NOTE_REACH
-    pos = 0  # the first position not yet given
-    for m in _list_anchors().finditer(text):
-        at = m.start() - 1
-        low = max(pos, at - reach)
-        if low == 0:
-            yield 0
-        yield from starts_after(_NOT_CJK, text, low, at)
-        pos = at + 1
-
-
-def _listed(text: str) -> Iterator[re.Match[str]]:
-    return matches_at(_open_patterns()[0], text, _list_starts(text)) if "、" in text else iter(())
-
-
-def _cued(text: str) -> Iterator[re.Match[str]]:
-    ends = _ends_before("open_cued_endings", "open_role_cues")
-    return matches_at(_open_patterns()[1], text, starts_before(ends, text, _open_reach("open_cued_endings", 5) - 1))
-
-
 @functools.cache
-def _first_characters(key: str) -> str:
-    return "".join(sorted({w[0] for w in _data()[key]}))
+def _run_before() -> re.Pattern[str]:
+    """A run of ideographs that an open name can be, whole (after no ideograph), up to where the
+    search ends."""
+    return re.compile(rf"(?<!{_CJK}){_CJK}{{1,{_open_reach()}}}$")
+
+
+def _list_starts(text: str, commas: list[int] | None = None) -> list[int]:
+    """Where a list can start, as its pattern opens after no ideograph with a name of ideographs
+    only: at the start of the run of ideographs that ends right before a 、 after the end of a name
+    (:func:`_list_anchor_ends`), if the run is no longer than a name; before a note (（局）、), after
+    any non-ideograph up to a name and its note before the 、. ``commas``: where the 、 are (see
+    :class:`_Anchors`)."""
+    starts: set[int] = set()
+    ends = _list_anchor_ends()
+    for at in _anchors(text).enumeration_commas if commas is None else commas:  # the 、
+        if not at or text[at - 1] not in ends:
+            continue
+        if text[at - 1] == "）":
+            low = max(0, at - 1 - _open_reach() - _NOTE_REACH)
+            if low == 0:
+                starts.add(0)
+            starts.update(starts_after(_NOT_CJK, text, low, at - 1))
+        else:
+            run = _run_before().search(text, max(0, at - _open_reach()), at)
+            if run:
+                starts.add(run.start())
+    return sorted(starts)
+
+
+def _listed(text: str, commas: list[int] | None = None) -> Iterator[re.Match[str]]:
+    if commas is None:
+        commas = _anchors(text).enumeration_commas
+    return matches_at(_open_patterns()[0], text, _list_starts(text, commas)) if commas else iter(())
+
+
+def _cued(text: str, cues: list[int] | None = None) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_cued_endings", text, _anchors(text).role_cues if cues is None else cues)
+    return matches_at(_open_patterns()[1], text, _before_each(ends, _open_reach("open_cued_endings", 5) - 1))
 
 
 @functools.cache
@@ -329,20 +382,9 @@ def _last_characters(key: str) -> str:
     return "".join(sorted({w[-1] for w in _data()[key]}))
 
 
-def _holds_any(text: str, chars: str) -> bool:
-    """Whether one of ``chars`` is in ``text``: one quick search a character, a test that rules out a
-    grammar before a scan of the text with it."""
-    for c in chars:
-        if c in text:
-            return True
-    return False
-
-
-def _posts(text: str) -> Iterator[re.Match[str]]:
-    if not _holds_any(text, _last_characters("open_post_titles")):  # 员, 任, 长
-        return iter(())
-    ends = _ends_before("open_endings", "open_post_titles")
-    return matches_at(_open_patterns()[4], text, starts_before(ends, text, _open_reach() - 1))
+def _posts(text: str, titles: list[int] | None = None) -> Iterator[re.Match[str]]:
+    ends = _ends_before("open_endings", text, _anchors(text).post_titles if titles is None else titles)
+    return matches_at(_open_patterns()[4], text, _before_each(ends, _open_reach() - 1))
 
 
 _AFTER_NEWLINE: dict[str, re.Pattern[str]] = {}
@@ -362,11 +404,13 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
     yield from after.finditer(text)
 
 
-def _open_organs(text: str) -> Iterator[tuple[int, int]]:
+def _open_organs(text: str, anchors: _Anchors) -> Iterator[tuple[int, int]]:
     """Spans of organs found by the open grammar (see ``open_endings`` in data/departments.yaml)."""
+    if not (anchors.enumeration_commas or anchors.role_cues or anchors.heading_ends):
+        return  # no list, no cue, no heading
     _, _, heading, duty, _ = _open_patterns()
     whole, not_start, not_end, organ_list, _ = _open_parts()
-    for m in _listed(text):
+    for m in _listed(text, anchors.enumeration_commas):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].lstrip().startswith("各"):
             continue  # an addressee line: 各省、自治区……民政厅（局）
@@ -378,26 +422,33 @@ def _open_organs(text: str) -> Iterator[tuple[int, int]]:
             if part != "、" and whole.match(bare) and not bare.startswith(not_start) and not bare.endswith(not_end):
                 yield pos, pos + len(bare)
             pos += len(part)
-    cued = _holds_any(text, _first_characters("open_role_cues")) \
-        and _ends_before("open_endings", "open_role_cues").search(text)  # (the cued endings are open endings)
-    runs = ([_cued(text), _at_line_starts(duty, text)] if cued else []) + [_at_line_starts(heading, text)]
+    cues = anchors.role_cues
+    cued = _ends_before("open_endings", text, cues)  # (the cued endings are open endings)
+    runs = ([_cued(text, cues), _at_line_starts(duty, text)] if cued else []) \
+        + ([_at_line_starts(heading, text)] if anchors.heading_ends else [])
     for found in runs:
         for m in found:
             if not m.group(1).startswith(not_start) and not m.group(1).endswith(not_end):
                 yield m.start(1), m.end(1)
 
 
-def _post_organs(text: str) -> Iterator[tuple[int, int]]:
+def _post_organs(text: str, titles: list[int]) -> Iterator[tuple[int, int]]:
     """Organs named before the post of their head (党政办主任, 由镇房管所所长兼任), from the nearest word
     start (the caller cuts a person's name written before it: 周煜斌  党政办主任)."""
     not_start, not_end = _open_parts()[1], tuple(_data()["open_not_end"])
-    for m in _posts(text):
+    for m in _posts(text, titles):
         start = next((i for i in range(m.start(1), m.end(1) - 1) if _word_start(text, i)), None)
         if start is None:
             continue
         name = text[start:m.end(1)]
         if not name.startswith(not_start) and not name.endswith(not_end) and len(name) <= _data()["open_post_longest"]:
             yield start, m.end(1)
+
+
+@functools.cache
+def _level_not_after(level: str) -> tuple[str, ...]:
+    """What a level word does not come right after as a level word (社|区, 城|乡, 超|市)."""
+    return tuple(_data()["level_not_after"].get(level, ()))
 
 
 @functools.cache
@@ -447,8 +498,6 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
     """Extend a name over the place names written before it (市民政局 → 重庆市民政局,
     区民政局 → 武汉市江夏区民政局, 民政局 → 新疆生产建设兵团民政局): names of real places from the
     gazetteer (a two-character one only at a word start), anonymised ones (F1区, J10县)."""
-    known = lexicon.places()
-    ends = _place_ends()
     pos = _place_across(text, start)
     if level and pos == start:  # 重庆 + 市民政局
         heads, last_two = _places_before(level)
@@ -458,15 +507,18 @@ def _extend_left(text: str, start: int, level: str | None) -> int:
                 break
         else:
             window = max(0, pos - 8)
-            coded = _CODED_PLACE_END.search(text[window:pos])
+            last = text[pos - 1:pos]  # a coded place ends with a letter or a digit: searched for only then
+            coded = _CODED_PLACE_END.search(text, window, pos) if last and ("A" <= last <= "Z" or last.isdecimal()) else None
             if coded:
-                pos = window + coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
-            elif text[window:pos].endswith(level) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
+                pos = coded.start()  # an anonymised place: F1|区政府, J10|县市场监督管理局
+            elif text.endswith(level, window, pos) and _TWO_OR_THREE_CJK.fullmatch(text[pos - 3:pos - 1]):
                 pos -= 3  # an unlisted place of the same level: 原东区|区政府
 
+    ends = _place_ends()
     while True:
         if text[pos - 1:pos] not in ends:
             return pos  # no place ends with the character before: no place to take in
+        known = lexicon.places()
         for k in range(9, 1, -1):
             place = text[pos - k:pos]
             if pos - k >= 0 and place in known and (len(place) >= 3 or _word_start(text, pos - k)):
@@ -513,7 +565,7 @@ def _place_across(text: str, start: int) -> int:
 
 def _street_start(text: str, end: int) -> int | None:
     """Where a 街道 name ending at ``end`` starts: after a place or a cue word (经韭菜园街道)."""
-    known = lexicon.places()
+    known, ends = lexicon.places(), _place_ends()  # (a place before the name ends with one of ends)
     window = max(0, end - 8)
     coded = _CODED_STREET_PLACE_END.search(text[window:end])
     if coded:
@@ -526,7 +578,8 @@ def _street_start(text: str, end: int) -> int | None:
         if not _CJK_RUN.fullmatch(name) or name.startswith(_GENERIC_BEFORE):
             continue
         before = text[max(0, s - 12):s]
-        if before.endswith(_STREET_CUES) or before[-1] == "\n" or any(before[-j:] in known for j in range(2, 9)):
+        if before.endswith(_STREET_CUES) or before[-1] == "\n" \
+                or (before[-1] in ends and any(before[-j:] in known for j in range(2, 9))):
             return s
     return None
 
@@ -536,19 +589,29 @@ _PLACE_LINK = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|市|区|县)")
 
 
 def _jurisdictions(names: list[str]) -> dict[str, str]:  # noqa: D401
-    """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区)."""
+    """Level word → the place it stands for in this document (市 → 重庆市, 区 → 武汉市江夏区): the
+    first name to say it."""
     out: dict[str, str] = {}
-    known = lexicon.places()
     for name in names:
-        if name[:1] in "省市区县" and not any(name[:k] in known for k in range(2, 8)):
-            continue  # a name that starts with its level word (区社区事务受理服务中心) names no place
-        m = _PLACE_CHAIN.search(name)
-        if m:
-            acc = ""
-            for p in _PLACE_LINK.findall(m.group()):
-                acc += p
-                out.setdefault(p[-1], acc)
+        for level, place in _places_named(name):
+            out.setdefault(level, place)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_named(name: str) -> tuple[tuple[str, str], ...]:
+    """The level words and the places they stand for as ``name`` writes them, in order (武汉市江夏区民政局:
+    市 → 武汉市, 区 → 武汉市江夏区); names recur across documents, and each is read once."""
+    if name[:1] in "省市区县" and not any(name[:k] in lexicon.places() for k in range(2, 8)):
+        return ()  # a name that starts with its level word (区社区事务受理服务中心) names no place
+    m = _PLACE_CHAIN.search(name)
+    if not m:
+        return ()
+    out, acc = [], ""
+    for p in _PLACE_LINK.findall(m.group()):
+        acc += p
+        out.append((p[-1], acc))
+    return tuple(out)
 
 
 @functools.cache
@@ -563,16 +626,23 @@ def _abbreviations() -> tuple[str, ...]:
     return tuple(short for short, _ in _full_forms())
 
 
-def canonical_name(name: str, places: dict[str, str]) -> str | None:
-    """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
-    the name starts with a level word whose place this document does not say."""
+@functools.lru_cache(maxsize=4096)
+def _spelt_out(name: str) -> str:
+    """``name`` with its abbreviation spelt out and its former name replaced (names recur across
+    documents: each is read once)."""
     full = name
     if name.endswith(_abbreviations()):  # most names are written in full
         for short, long in _full_forms():
             if full.endswith(short) and not full.endswith(long):
                 full = full[: -len(short)] + long
                 break
-    full = _data()["former_names"].get(full, full)  # 农业部 → 农业农村部
+    return _data()["former_names"].get(full, full)  # type: ignore[no-any-return]  # 农业部 → 农业农村部
+
+
+def canonical_name(name: str, places: dict[str, str]) -> str | None:
+    """The full name: the jurisdiction for a bare level word, abbreviations spelt out; None when
+    the name starts with a level word whose place this document does not say."""
+    full = _spelt_out(name)
     level = name[:1]
     if level in "省市区县镇乡州":
         if level not in places:
@@ -623,9 +693,21 @@ def _national_open() -> re.Pattern[str]:
                       rf"(?![{''.join(d['not_after'])}])")
 
 
-def _role(text: str, start: int, end: int, issuers: set[str], name: str) -> str:
+def _role_cue_words() -> tuple[str, ...]:
+    """The words one of the role tests of :func:`_role` needs (a co-handling cue before a name or
+    right before it, a lead or a responsibility cue): a text with none of them only mentions its
+    names."""
+    r = _data()["roles"]
+    return tuple(r["co_handled_before"] + r["co_handler_right_after"] + r["lead_after"] + r["responsible_after"])
+
+
+def _role(text: str, start: int, end: int, issuers: set[str], name: str, cued: bool = True) -> str:
+    """The role of the name at ``start``–``end`` from the cue words of its clause; ``cued``: whether
+    the text holds a word of :func:`_role_cue_words` (else it is mentioned, or the issuer)."""
     if name in issuers:
         return "issuer"
+    if not cued:
+        return "mentioned"
     last = _LAST_SENTENCE_END.match(text, max(0, start - 80), start)
     clause_start = last.end() if last else max(0, start - 80)
     next_end = _SENTENCE.search(text, end, end + 80)
@@ -649,13 +731,14 @@ def extract(doc: Document) -> Iterator[Department]:
     text = dates.mask(doc)
     d, session = _data(), _session()
     found: list[tuple[int, int]] = []
-    for m in _matches(text):
+    anchors = _anchors(text)
+    for m in _matches(text, anchors):
         start, end = m.span("whole")
         if session.match(text, end):
             continue
-        if m["whole"].endswith("公司"):  # a company (……公司), not a unit (……司) of a ministry
+        if text.endswith("公司", start, end):  # a company (……公司), not a unit (……司) of a ministry
             continue
-        level, street = m["level"], m["street"]
+        level, street = m.group("level", "street")
         if street:
             street_start = _street_start(text, m.end("street") - (5 if street.endswith("办事处") else 2))
             if street_start is None:
@@ -663,11 +746,10 @@ def extract(doc: Document) -> Iterator[Department]:
             start = street_start
         else:
             start = _extend_left(text, start, level)
-        if text[max(0, start - 6):start].endswith(_GENERIC_BEFORE):
+        if text.endswith(_GENERIC_BEFORE, max(0, start - 6), start):
             continue
         if level and start == m.start("whole"):
-            before = text[max(0, start - 2):start]
-            if before.endswith(tuple(d["level_not_after"].get(level, ()))):
+            if text.endswith(_level_not_after(level), max(0, start - 2), start):
                 continue  # 社区, 城乡, 超市: the level word is inside another word
             if text[m.end("level"):m.end("level") + 1] in "省市区县镇乡":
                 continue  # 区县, 乡镇: a generic collective
@@ -689,19 +771,24 @@ def extract(doc: Document) -> Iterator[Department]:
         found.append((start, end))
     found = [(s, e) for s, e in found if not _inside_word(text, s, e)]
     found = _outermost(found)
-    national = [m.span() for m in _national_open().finditer(text) if _word_start(text, m.start())
+    national = [m.span() for m in (_national_open().finditer(text) if anchors.national else ())
+                if _word_start(text, m.start())
                 and not m.group().endswith(tuple(_data()["open_not_end"]))]  # 国家发展全局: 全局 is no organ
     if national:
         overlaps = _overlap_test(found)
         found += [(s, e) for s, e in national if not overlaps(s, e) and not _inside_word(text, s, e)]
-    found = _join_street_offices(text, found)
-    groups = list(_named_groups(text))
+    if len(found) > 1:  # (one name or none: nothing to join)
+        found = _join_street_offices(text, found)
+    groups = list(_named_groups(text, anchors.group_endings)) if anchors.group_endings else []
     if groups:
         overlaps = _overlap_test(found)
         found += [span for span in groups if not overlaps(*span)]
     taken = sorted(found)
     institution, manners = _open_not_offices()
-    for s, e in sorted(set(_open_organs(text)) | {cut for span in _post_organs(text) if (cut := _cut_person(doc, *span))}):
+    open_spans = set(_open_organs(text, anchors))
+    if anchors.post_titles:
+        open_spans.update(cut for span in _post_organs(text, anchors.post_titles) if (cut := _cut_person(doc, *span)))
+    for s, e in sorted(open_spans):
         i = bisect.bisect_right(taken, (s, 10**9))
         if (i and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
             continue  # inside or across a name the closed grammar found
@@ -719,10 +806,11 @@ def extract(doc: Document) -> Iterator[Department]:
     for t in issuer_texts:
         t = _SPACE.sub("", t)
         issuers.update({t, canonical_name(t, places) or t})
+    cued = bool(anchors.role_words)
     for (s, e), span in zip(found, names):
         name = _SPACE.sub("", span.text)
         canonical = canonical_name(name, places)
-        role = _role(text, s, e, issuers, canonical or name)
+        role = _role(text, s, e, issuers, canonical or name, cued)
         yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]
 
 

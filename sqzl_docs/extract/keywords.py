@@ -14,7 +14,8 @@ The cache is keyed by jieba's version, its data files and our stop words, and li
 Where ``make install`` could build the C module ``_rmm`` (``setup.py``: optional, it needs a C
 compiler), the matching runs there, over a table of packed words made straight from the cache
 file's packed form, some ten times quicker; else in Python below, which is the reference: the
-words are the same (``tests/test_keyword_table.py``).
+words are the same (``tests/test_keyword_table.py``). The module also finds where the words of a
+short list start in a text (:func:`word_starts`, for the grammars of other extractors).
 """
 
 from __future__ import annotations
@@ -30,30 +31,34 @@ import sys
 import tempfile
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .. import lexicon
 
 if TYPE_CHECKING:
-    from ._rmm import Words
+    from ._rmm import Starts, Words
 
 
 
-def _matcher() -> type[Words] | None:
-    """The C matcher, when it was built from the source beside it (a module left from an older
-    source, after an edit whose build failed, is not used); else None: the Python matcher below."""
+def _module() -> ModuleType | None:
+    """The C module, when it was built from the source beside it (a module left from an older
+    source, after an edit whose build failed, is not used); else None: the Python forms below."""
     try:
-        from ._rmm import SOURCE, Words
+        from . import _rmm
     except ImportError:  # not built (no C compiler at install)
         return None
     source = Path(__file__).with_name("_rmm.c")
-    if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest()[:16] != SOURCE:
+    if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest()[:16] != _rmm.SOURCE:
         return None
-    return Words
+    return _rmm
 
 
-_Words = _matcher()
+_C = _module()
+_Words: type[Words] | None = _C.Words if _C is not None else None
+_Starts: type[Starts] | None = _C.Starts if _C is not None else None
 
 _FORMAT = 2  # bump when the cache file changes shape
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -246,3 +251,24 @@ def keywords(text: str, k: int = 5) -> list[str]:
     weights = _weights()
     ranked = sorted((-n * w, word) for word, n in Counter(words(text)).items() if (w := weights[word]) is not None)
     return [w for _, w in ranked[:k]]
+
+
+@functools.cache
+def word_starts(lists: tuple[tuple[str, ...], ...]) -> Callable[[str], tuple[list[int], ...]]:
+    """A function giving, for each list of words, every position of a text where one of them starts
+    (overlaps included), in order: the C module's ``Starts.find`` where it was built (one pass for
+    all the lists, a bit tested a character), else a pattern per list that reads the words' first
+    characters (a class, searched for quickly) and looks the words up after each; the positions are
+    the same (tests/test_keyword_table.py)."""
+    if _Starts is not None:
+        return _Starts(lists).find
+    return _word_starts_patterns(lists)
+
+
+def _word_starts_patterns(lists: tuple[tuple[str, ...], ...]) -> Callable[[str], tuple[list[int], ...]]:
+    """The Python form of :func:`word_starts`, the reference."""
+    patterns = []
+    for words in lists:
+        chars = "".join(sorted({re.escape(w[0]) for w in words}))
+        patterns.append(re.compile(f"[{chars}](?<=(?={lexicon.any_of(list(words))}).)") if words else None)
+    return lambda text: tuple([m.start() for m in p.finditer(text)] if p else [] for p in patterns)
