@@ -39,11 +39,16 @@ def _time(fn, texts: list[str]) -> float:  # type: ignore[no-untyped-def]
 
 
 def _forget() -> None:
-    """Empty the memo of words per run of ideographs, so that a round does not read the runs of the
-    same texts seen in the round before (the texts are new to each round, as in a real run)."""
-    from sqzl_docs.extract import keywords
+    """Empty the memos kept across documents (words per run of ideographs, the places and spelt-out form
+    of each department name), so that a round does not read what the same texts gave in the round
+    before (the texts are new to each round, as in a real run)."""
+    from sqzl_docs.extract import departments, keywords
 
     getattr(keywords, "_RUN_WORDS", {}).clear()
+    for memo in ("_places_named", "_spelt_out"):
+        cached = getattr(departments, memo, None)
+        if cached is not None:
+            cached.cache_clear()
 
 
 def main() -> int:

@@ -23,9 +23,10 @@ from typing import Any, NamedTuple
 
 from .. import lexicon
 from ..grammar.scan import matches_at, starts_after
-from ..models import Department, Document
+from ..models import Department, Document, maker
 from . import dates, extractor, keywords
 
+_department = maker(Department)  # Department(**fields), a record per name found
 _CJK = r"[\u4e00-\u9fff]"
 
 
@@ -811,7 +812,7 @@ def extract(doc: Document) -> Iterator[Department]:
         name = _SPACE.sub("", span.text)
         canonical = canonical_name(name, places)
         role = _role(text, s, e, issuers, canonical or name, cued)
-        yield Department(span=span, name=name, canonical=canonical, role=role)  # type: ignore[arg-type]
+        yield _department({"span": span, "name": name, "canonical": canonical, "role": role})
 
 
 def _cut_person(doc: Document, start: int, end: int) -> tuple[int, int] | None:
