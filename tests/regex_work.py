@@ -107,8 +107,9 @@ class Matcher:
         nodes = list(sub.data)
         if len(nodes) == 1 and nodes[0][0] in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
             return self._repeat_one(op, nodes[0], low, high, pos, k)
-        if op is C.POSSESSIVE_REPEAT:
-            raise NotImplementedError("possessive repeat of a group")
+        if op is C.POSSESSIVE_REPEAT:  # X*+ is (?>X*): the greedy repeat's first way through, never given back
+            end = self._first_end([(C.MAX_REPEAT, av)], pos)
+            return end is not None and k(end)
 
         def greedy(count: int, p: int) -> bool:
             if count < high:
