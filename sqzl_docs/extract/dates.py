@@ -148,24 +148,18 @@ def _apply_cues(pre: str | None, post: str | None, start: dt.date | None, end: d
                 ) -> tuple[dt.date | None, dt.date | None, str]:
     """What the cue words say (``date_cues.yaml``): 年底/上半年 narrow the period; 到/前/内 make a
     deadline; 起/以来 a period up to the document's date D. Returns (start, end, role)."""
-    if pre is None and post is None:  # no cue: most dates
-        if not within:
-            return start, end, "period" if precision == "range" else "mention"
-        said: list[grammar.Cue] = []
-        roles: set[str | None] = set()
-    else:
-        cues = grammar.date_cues()
-        said = [c for c in (cues.before.get(pre or ""), cues.after.get(post or "")) if c is not None]
-        if precision == "year" and start is not None and any(c.exclusive for c in said):
-            return None, dt.date(start.year - 1, 12, 31), "deadline"  # 2015年以前: up to the year before
-        narrow = next((c.narrow for c in said if c.narrow), None)
-        if narrow == "end" and end is not None:
-            start = dt.date(end.year, end.month, 21) if precision == "month" else dt.date(end.year, 12, 1)
-        elif narrow == "first_half" and start is not None:
-            start, end = dt.date(start.year, 1, 1), dt.date(start.year, 6, 30)
-        elif narrow == "second_half" and start is not None:
-            start, end = dt.date(start.year, 7, 1), dt.date(start.year, 12, 31)
-        roles = {c.role for c in said}
+    cues = grammar.date_cues()
+    said = [c for c in (cues.before.get(pre or ""), cues.after.get(post or "")) if c is not None]
+    if precision == "year" and start is not None and any(c.exclusive for c in said):
+        return None, dt.date(start.year - 1, 12, 31), "deadline"  # 2015年以前: up to the year before
+    narrow = next((c.narrow for c in said if c.narrow), None)
+    if narrow == "end" and end is not None:
+        start = dt.date(end.year, end.month, 21) if precision == "month" else dt.date(end.year, 12, 1)
+    elif narrow == "first_half" and start is not None:
+        start, end = dt.date(start.year, 1, 1), dt.date(start.year, 6, 30)
+    elif narrow == "second_half" and start is not None:
+        start, end = dt.date(start.year, 7, 1), dt.date(start.year, 12, 31)
+    roles = {c.role for c in said}
     if "period" in roles:
         if d is not None and start is not None and start <= d:
             return start, d, "period"
@@ -194,10 +188,8 @@ def _paired(m: re.Match[str], text: str) -> tuple[str | None, int, str | None, i
     """The cues around a date and where its text starts and ends: a cue that pairs with cues after
     the date (从……起) is left out of the text, and means nothing, without one of them; a cue after
     a word it cannot follow (期内|开始) is the sentence's verb."""
-    pre, post, begin, end = m["pre"], m["post"], m.start(), m.end()
-    if pre is None and post is None:  # no cue: most dates
-        return None, begin, None, end
     cues = grammar.date_cues()
+    pre, post, begin, end = m["pre"], m["post"], m.start(), m.end()
     after = cues.after.get(post or "")
     if after is not None and after.not_after and text.endswith(tuple(after.not_after), 0, m.start("post")):
         post, end = None, m.start("post")
@@ -278,7 +270,7 @@ def extract(doc: Document) -> Iterator[DateMention]:
         if start is not None and (precision in _YEAR_SETTING or form.name == "rel") and start.year != context.last_year:
             context = Context(d, start.year, context.default_year)
         pre, post = m.group("pre", "post")
-        if pre is None and post is None and not form.within:  # no cue: most dates
+        if pre is None and post is None and not form.within:  # no cue (most dates): what _apply_cues gives
             role = "period" if precision == "range" else "mention"
         else:
             pre, begin, post, stop = _paired(m, text)
