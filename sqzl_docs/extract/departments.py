@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .. import lexicon
-from ..grammar.scan import matches_at, starts_after
+from ..grammar.scan import matches_at, starts_after, starts_before
 from ..models import Department, Document, maker
 from . import dates, extractor, keywords
 
@@ -205,21 +205,11 @@ def _open_reach(endings: str = "open_endings", longest: int = 7) -> int:
     return longest + max(len(e) for e in _data()[endings])
 
 
-def _before_each(anchors: Iterable[int], reach: int) -> Iterator[int]:
-    """The positions from ``reach`` characters before each anchor up to it, in order (the anchors
-    ascending): where a grammar every match of which reaches an anchor within ``reach`` characters
-    of its start can begin."""
-    pos = 0  # the first position not yet given
-    for at in anchors:
-        yield from range(max(pos, at - reach), at + 1)
-        pos = at + 1
-
-
 @functools.cache
 def _list_anchor_ends() -> str:
     """The characters before a 、 where a list's first name ends (:func:`_list_starts`): the last
     character of an open name's ending, or the ） of a note after it."""
-    return "".join(sorted({e[-1] for e in _data()["open_endings"]} | {"）"}))
+    return _last_characters("open_endings") + "）"
 
 
 _HEADING_END = "。.：:\n"  # what follows an organ alone as an item heading (1. 区民政局：)
@@ -307,7 +297,7 @@ def _named_group_matches(text: str, endings: list[int] | None = None) -> Iterato
     """``_named_group_pattern().finditer(text)``, tried only up to a topic's length before an ending."""
     if endings is None:
         endings = _anchors(text).group_endings
-    return matches_at(_named_group_pattern(), text, _before_each(endings, _NAMED_GROUP_REACH)) if endings else iter(())
+    return matches_at(_named_group_pattern(), text, starts_before(endings, _NAMED_GROUP_REACH)) if endings else iter(())
 
 
 def _named_groups(text: str, endings: list[int]) -> Iterator[tuple[int, int]]:
@@ -375,7 +365,7 @@ def _listed(text: str, commas: list[int] | None = None) -> Iterator[re.Match[str
 
 def _cued(text: str, cues: list[int] | None = None) -> Iterator[re.Match[str]]:
     ends = _ends_before("open_cued_endings", text, _anchors(text).role_cues if cues is None else cues)
-    return matches_at(_open_patterns()[1], text, _before_each(ends, _open_reach("open_cued_endings", 5) - 1))
+    return matches_at(_open_patterns()[1], text, starts_before(ends, _open_reach("open_cued_endings", 5) - 1))
 
 
 @functools.cache
@@ -385,10 +375,7 @@ def _last_characters(key: str) -> str:
 
 def _posts(text: str, titles: list[int] | None = None) -> Iterator[re.Match[str]]:
     ends = _ends_before("open_endings", text, _anchors(text).post_titles if titles is None else titles)
-    return matches_at(_open_patterns()[4], text, _before_each(ends, _open_reach() - 1))
-
-
-_AFTER_NEWLINE: dict[str, re.Pattern[str]] = {}
+    return matches_at(_open_patterns()[4], text, starts_before(ends, _open_reach() - 1))
 
 
 def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -399,10 +386,13 @@ def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
     first = pattern.match(text)
     if first:
         yield first
-    after = _AFTER_NEWLINE.get(pattern.pattern)
-    if after is None:
-        after = _AFTER_NEWLINE[pattern.pattern] = re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), pattern.flags)
-    yield from after.finditer(text)
+    yield from _after_newline(pattern).finditer(text)
+
+
+@functools.cache
+def _after_newline(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` with its ``(?m)^`` written as a newline."""
+    return re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), pattern.flags)
 
 
 def _open_organs(text: str, anchors: _Anchors) -> Iterator[tuple[int, int]]:

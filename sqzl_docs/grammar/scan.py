@@ -43,14 +43,12 @@ def starts_after(marks: re.Pattern[str], text: str, pos: int, endpos: int) -> It
     return (m.end() for m in marks.finditer(text, max(0, pos - 1), endpos))
 
 
-def starts_before(anchors: re.Pattern[str], text: str, reach: int) -> Iterator[int]:
-    """The positions from ``reach`` characters before each match of ``anchors`` up to its start, in
-    order: where a grammar every match of which reaches an anchor within ``reach`` characters of its
-    start can begin. ``anchors`` must find every position an anchor starts at (overlaps included: a
-    pattern of one character, or one opening with a look-ahead)."""
+def starts_before(anchors: Iterable[int], reach: int) -> Iterator[int]:
+    """The positions from ``reach`` characters before each anchor up to it, in order (``anchors``
+    ascending: every position an anchor starts at, overlaps included): where a grammar every match
+    of which reaches an anchor within ``reach`` characters of its start can begin."""
     pos = 0  # the first position not yet given (the anchors come in order: no set, no sort)
-    for m in anchors.finditer(text):
-        at = m.start()
+    for at in anchors:
         yield from range(max(pos, at - reach), at + 1)
         pos = at + 1
 
