@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -24,6 +25,19 @@ def alternation(words: list[str], *, spaced: bool = False) -> str:
     if spaced:
         return "|".join(r"\s*".join(re.escape(c) for c in w.replace(" ", "")) for w in ordered)
     return "|".join(re.escape(w) for w in ordered)
+
+
+def ideographs_except(chars: Iterable[str]) -> str:
+    r"""A character class of the ideographs U+4E00–U+9FFF other than ``chars``: the same characters as
+    ``(?:(?![…])[\u4e00-\u9fff])``, but one class, which ``re`` repeats in one quick step where the
+    look-ahead is a step of its own at every character."""
+    left_out = sorted({ord(c) for c in chars if len(c) == 1 and "\u4e00" <= c <= "\u9fff"})
+    ranges, low = [], 0x4E00
+    for c in left_out + [0xA000]:
+        if c > low:
+            ranges.append(f"\\u{low:04x}" if c - 1 == low else f"\\u{low:04x}-\\u{c - 1:04x}")
+        low = c + 1
+    return "[" + "".join(ranges) + "]"
 
 
 def any_of(words: list[str]) -> str:

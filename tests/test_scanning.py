@@ -266,7 +266,7 @@ def _doc_numbers_by_plain_search(text: str) -> list[tuple[int, int]]:
 def test_ideographs_except_is_the_look_ahead_form(left_out: str) -> None:
     """The departments grammar's one-class form of an ideograph that is none of some characters
     matches the same characters as the look-ahead form it replaced."""
-    quick = re.compile(departments.ideographs_except(left_out))
+    quick = re.compile(lexicon.ideographs_except(left_out))
     plain = re.compile(rf"(?:(?![{re.escape(left_out)}])[\u4e00-\u9fff])")
     for c in map(chr, range(0x3000, 0xA100)):
         assert bool(quick.fullmatch(c)) == bool(plain.fullmatch(c)), c

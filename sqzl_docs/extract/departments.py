@@ -30,21 +30,8 @@ _department = maker(Department)  # Department(**fields), a record per name found
 _CJK = r"[\u4e00-\u9fff]"
 
 
-def ideographs_except(chars: Iterable[str]) -> str:
-    r"""A character class of the ideographs U+4E00–U+9FFF other than ``chars``: the same characters as
-    ``(?:(?![…])[\u4e00-\u9fff])``, but one class, which ``re`` repeats in one quick step where the
-    look-ahead is a step of its own at every character."""
-    left_out = sorted({ord(c) for c in chars if len(c) == 1 and "\u4e00" <= c <= "\u9fff"})
-    ranges, low = [], 0x4E00
-    for c in left_out + [0xA000]:
-        if c > low:
-            ranges.append(f"\\u{low:04x}" if c - 1 == low else f"\\u{low:04x}-\\u{c - 1:04x}")
-        low = c + 1
-    return "[" + "".join(ranges) + "]"
-
-
-_NAME = ideographs_except("的由和与及任为")
-_GROUP_NAME = ideographs_except("的由和与及任为向在对将把被从以没是")  # a body's topic holds no verb phrase
+_NAME = lexicon.ideographs_except("的由和与及任为")
+_GROUP_NAME = lexicon.ideographs_except("的由和与及任为向在对将把被从以没是")  # a body's topic holds no verb phrase
 
 
 @functools.cache
@@ -100,7 +87,7 @@ def _grammar(grouped: bool = True, groups: bool = True) -> str:
     units = alt(d["units"])
     institutions = alt(d["institutions"])
     central = alt(d["central"])
-    unit_word = ideographs_except("的由与及为在对将把被从向以中是")
+    unit_word = lexicon.ideographs_except("的由与及为在对将把被从向以中是")
     return (
         r"(?P<name>"
         + (rf"(?:(?P<level>{level})(?:[一二三四五六七八九十]+届)?(?:委?{_GROUP_NAME}{{2,20}}?(?:{group})|{organ}"
@@ -196,7 +183,7 @@ def _matches(text: str, anchors: _Anchors | None = None) -> Iterator[re.Match[st
 @functools.cache
 def _open_name(endings: str = "open_endings", longest: int = 7) -> str:
     d = _data()
-    return rf"{ideographs_except(d['open_not_inside'])}{{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
+    return rf"{lexicon.ideographs_except(d['open_not_inside'])}{{1,{longest}}}?(?:{lexicon.alternation(d[endings])})"
 
 
 @functools.cache
@@ -680,7 +667,7 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 def _national_open() -> re.Pattern[str]:
     d = _data()
     return re.compile(rf"(?:{lexicon.alternation(d['national'])})"
-                      rf"{ideographs_except(d['open_not_inside'])}{{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
+                      rf"{lexicon.ideographs_except(d['open_not_inside'])}{{2,8}}?(?:{lexicon.alternation(d['national_open_endings'])})"
                       rf"(?![{''.join(d['not_after'])}])")
 
 

@@ -182,22 +182,12 @@ INLINE_DATE_PLAIN = rf"(?<=[。！!])\s*(?P<date>{DATE_TOKEN.pattern})\s*(?=$|\n
 INLINE_SIGNED_PLAIN = rf"(?<=[。！!》])\s*(?P<org>[\u4e00-\u9fff]{{2,24}})\s*(?P<date>{DATE_TOKEN.pattern})"
 
 
-def _ideographs_but_numerals() -> str:
-    """A character class of the ideographs U+4E00–U+9FFF that are no Chinese numeral (``CN_DIGITS``)."""
-    ranges, low = [], 0x4E00
-    for c in sorted(ord(c) for c in CN_DIGITS if "\u4e00" <= c <= "\u9fff") + [0xA000]:
-        if c > low:
-            ranges.append(f"\\u{low:04x}-\\u{c - 1:04x}")
-        low = c + 1
-    return "[" + "".join(ranges) + "]"
-
-
 # The same, with a look-ahead that rules a position out before the name is read back to each length: a date
 # token starts with 1, 2 or a Chinese numeral (``_DATE_TOKEN_START``) within 24 characters, after two ideographs
 # (``\s*[\u4e00-\u9fff]{2,24}?\s*[12…]``, read in one pass: the ideographs up to the first numeral at most;
 # test_scanning compares the grammar with the plain one).
 _INLINE_SIGNED_AHEAD = INLINE_SIGNED_PLAIN.replace(
-    "])", rf"])(?=\s*[\u4e00-\u9fff]{{2}}{_ideographs_but_numerals()}{{0,22}}+\s*[12{CN_DIGITS}])", 1)
+    "])", rf"])(?=\s*[\u4e00-\u9fff]{{2}}{lexicon.ideographs_except(CN_DIGITS)}{{0,22}}+\s*[12{CN_DIGITS}])", 1)
 
 
 def _mark_taken(plain: str) -> re.Pattern[str]:
