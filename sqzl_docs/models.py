@@ -338,8 +338,7 @@ class Document(Frozen):
 
     def source_span(self, norm_start: int, norm_end: int) -> Span:
         """Map a range of the normalised view back to a span of ``text``."""
-        start, end = self.norm.source_range(norm_start, norm_end)
-        return _validate_span({"start": start, "end": end, "text": self.text[start:end]})
+        return self.span(*self.norm.source_range(norm_start, norm_end))
 
     def meta(self, name: str) -> MetaField | None:
         """The first metadata field of that canonical name, if any."""
@@ -354,12 +353,8 @@ class Document(Frozen):
         made_here = fields.keys() & {"doc_id", "sha256", "reader", "text"}
         if made_here:  # as the keyword call would: these come from the text, never from the caller
             raise TypeError(f"from_text() got multiple values for {', '.join(sorted(made_here))}")
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates
-            text = replace_lone_surrogates(text)
-            data = text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
+        text = replace_lone_surrogates(text)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return maker(cls)(
             {"doc_id": digest[:16], "source": source, "sha256": digest, "reader": "text", "text": text,
              "structure": _NOT_ANALYSED, **fields})

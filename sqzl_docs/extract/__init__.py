@@ -150,22 +150,19 @@ def run_all(doc: Document, *, own: bool = False) -> Document:
     :func:`~sqzl_docs.structure.analyse` returns: it is filled in place, without a copy)."""
     specs = load_all()
     if own:
-        _fill(doc, extractors=dict(doc.extractors))  # this run's own dict (the one it has may be shared)
+        _set(doc, "extractors", dict(doc.extractors))  # this run's own dict (the one it has may be shared)
     else:
         doc = doc.model_copy(update={"extractors": dict(doc.extractors)})  # this run's own copy
-    # Each extractor's records set as _fill sets them (one field at a time, no keyword dict per extractor).
-    values, fields_set, versions = doc.__dict__, doc.__pydantic_fields_set__, doc.extractors
     for name in order():
         spec = specs[name]
         found = list(spec.fn(doc))
-        values[name] = (found[0] if found else None) if name == "header" else found
-        fields_set.add(name)
-        versions[name] = spec.version
+        _set(doc, name, (found[0] if found else None) if name == "header" else found)
+        doc.extractors[name] = spec.version
     return doc
 
 
-def _fill(doc: Document, **fields: Any) -> None:
-    """Set fields of a document that only :func:`run_all` holds, as ``model_copy(update=…)`` sets
-    them on a copy: without a new copy of the (frozen) document after every extractor."""
-    doc.__dict__.update(fields)
-    doc.__pydantic_fields_set__.update(fields)
+def _set(doc: Document, name: str, value: Any) -> None:
+    """Set a field of a document that only :func:`run_all` holds, as ``model_copy(update=…)`` sets it
+    on a copy: without a new copy of the (frozen) document after every extractor."""
+    doc.__dict__[name] = value
+    doc.__pydantic_fields_set__.add(name)
