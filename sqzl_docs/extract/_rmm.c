@@ -515,10 +515,14 @@ typedef struct {
     uint64_t opens[0x10000 / 64]; /* bit c: some word opens with c (c < 0x10000) */
 } Starts;
 
+/* The slot of first character c: the one holding it, else the empty one where it would go. */
 static inline size_t
 first_slot(const Starts *s, Py_UCS4 c)
 {
-    return (size_t)(((uint64_t)c * 0x9E3779B97F4A7C15ULL) >> 40) & s->mask;
+    size_t slot = (size_t)(((uint64_t)c * 0x9E3779B97F4A7C15ULL) >> 40) & s->mask;
+    while (s->firsts[slot] != 0 && s->firsts[slot] != c)
+        slot = (slot + 1) & s->mask;
+    return slot;
 }
 
 static void
@@ -616,8 +620,6 @@ Starts_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         if (c < 0x10000)
             self->opens[c >> 6] |= 1ULL << (c & 63);
         size_t slot = first_slot(self, c);
-        while (self->firsts[slot] != 0 && self->firsts[slot] != c)
-            slot = (slot + 1) & self->mask;
         if (self->firsts[slot] == 0) {
             self->firsts[slot] = c;
             self->from[slot] = i;
@@ -639,8 +641,6 @@ find_in(const Starts *self, int kind, const void *data, Py_ssize_t n, PyObject *
         if (c < 0x10000 && !(self->opens[c >> 6] & (1ULL << (c & 63))))
             continue;
         size_t slot = first_slot(self, c);
-        while (self->firsts[slot] != 0 && self->firsts[slot] != c)
-            slot = (slot + 1) & self->mask;
         if (self->firsts[slot] == 0)
             continue;
         uint64_t given = 0; /* the lists this position was given to */
