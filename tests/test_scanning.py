@@ -368,3 +368,15 @@ def test_document_numbers_found_where_a_code_ends(text: str) -> None:
     """docno.find (the grammar matched only where a number's code can end) finds what the grammar's own
     scan finds."""
     assert _spans(docno.find(text)) == [m.span() for m in docno.pattern().finditer(text)]
+
+
+
+def test_the_promise_words_open_every_promise_cue() -> None:
+    """The quick test for promising sentences (``commitments._promise_words``) lists the cue words by
+    hand: every alternative of the promise grammar must open with one of them, or the quick test would
+    drop sentences that promise."""
+    words = commitments._promise_words()
+    future = commitments._cues()["promise_cues"]["future_markers"]
+    for alternative in [*map(re.escape, future), *commitments.promise_cue_patterns()]:
+        cue = re.sub(r"\\(.)", r"\1", alternative.split("(?", 1)[0])  # the literal word it opens with
+        assert cue and words.fullmatch(cue), alternative
